@@ -1,0 +1,168 @@
+"""One operation on one case, inside one transaction (DESIGN: "one operation = one transaction").
+
+Open (the case row is already locked by the caller) → restore the workflow on its version's cached spec →
+attach the restricted script engine and the case's clock → advance (refresh timers + engine steps until nothing
+automatic is left) → the caller acts → advance → save state, projections and audit events. Any failure
+propagates and the caller's transaction rolls back, leaving the stored case as it was.
+"""
+
+from __future__ import annotations
+
+import math
+from contextlib import ExitStack
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from SpiffWorkflow import TaskState
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefinition
+from sqlalchemy.orm import Session
+
+from . import audit, clock
+from .calendar_store import load_calendar
+from .errors import DiagramError
+from .models import Case
+from .projection import is_timer, sync_tasks, sync_timers, timer_due, waiting_timers
+from .script_helpers import build_helpers
+from .scripting import script_engine
+from .spec import dump_workflow, load_workflow
+
+if TYPE_CHECKING:
+    from .runtime import Engine
+
+#: Automatic steps may make timers due that were created already overdue; bound the catch-up rounds.
+_MAX_ROUNDS = 50
+
+
+class CaseRun:
+    def __init__(self, engine: "Engine", session: Session, case: Case, workflow: BpmnWorkflow | None = None) -> None:
+        self.engine, self.session, self.case = engine, session, case
+        self.manifest: dict[str, Any] = case.version.manifest
+        self._stack = ExitStack()
+        self._stack.enter_context(clock.shifted(timedelta(seconds=case.clock_offset_seconds)))
+        parsed = engine.specs.get(case.version_id, case.version.spec)
+        self.workflow = workflow or load_workflow(case.state, parsed, case.version.spec)
+        self.workflow.script_engine = script_engine(build_helpers(load_calendar(session, engine.settings)))
+        self.fired: list[dict[str, Any]] = []
+        self._cycles = {t.id: _cycle_state(t) for t in waiting_timers(self.workflow) if _is_cycle(t)}
+
+    def __enter__(self) -> "CaseRun":
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self._stack.close()
+
+    # -- running --------------------------------------------------------------------------------------------
+    def advance(self) -> None:
+        """Fire what is due and run every automatic step; stops at human tasks and future timers."""
+        workflow = self.workflow
+        try:
+            for _ in range(_MAX_ROUNDS):
+                _coalesce_missed_cycles(workflow, clock.now())
+                workflow.refresh_timers()
+                workflow.do_engine_steps(did_complete_task=self._did_complete)
+                if not workflow.get_tasks(state=TaskState.READY, manual=False):
+                    break
+        except Exception as exc:  # SpiffWorkflow wraps some errors, not all (bad timer values raise plain ones)
+            raise diagram_error(exc) from exc
+
+    def run_task(self, task, data: dict[str, Any]) -> None:
+        task.data.update(data)
+        try:
+            task.run()
+        except Exception as exc:
+            raise diagram_error(exc) from exc
+
+    def _did_complete(self, task) -> None:
+        if is_timer(task) and not _is_cycle(task):
+            self.fired.append(_fired(task, task.internal_data.get("event_value")))
+
+    # -- saving ---------------------------------------------------------------------------------------------
+    def save(self, actor: str) -> list:
+        """Write state, status, list fields, projections and audit events; returns newly opened task rows."""
+        case, workflow, now = self.case, self.workflow, clock.now()
+        self._record_cycle_fires()
+        timers = waiting_timers(workflow)
+        case.state = dump_workflow(workflow)
+        case.updated_at = now
+        data = case.data = case_data(workflow)
+        severity_field = self.manifest.get("case", {}).get("severity")
+        if severity_field and data.get(severity_field) is not None:
+            case.severity = str(data[severity_field])
+        for fired in self.fired:
+            audit.record(self.session, case.id, "timer", "timer_fired", **fired)
+        if workflow.is_completed() and case.status == "running":
+            case.status, case.ended_at = "completed", now
+            audit.record(self.session, case.id, actor, "completed")
+        new_tasks = sync_tasks(self.session, case, workflow, self.manifest["lane_roles"], now)
+        sync_timers(self.session, case, timers if case.status == "running" else [])
+        return new_tasks
+
+    def _record_cycle_fires(self) -> None:
+        for task in waiting_timers(self.workflow):
+            before = self._cycles.get(task.id)
+            if _is_cycle(task) and before is not None and _cycle_state(task) != before:
+                self.fired.append(_fired(task, before))
+
+
+def case_data(workflow: BpmnWorkflow) -> dict[str, Any]:
+    """The case's current data: the workflow's at the end, else the merged data of its live tokens."""
+    if workflow.is_completed():
+        return dict(workflow.data)
+    live = workflow.get_tasks(state=TaskState.READY | TaskState.WAITING | TaskState.STARTED)
+    merged: dict[str, Any] = {}
+    for task in sorted(live, key=lambda t: t.last_state_change):
+        merged.update(task.data)
+    if not merged and workflow.last_task is not None:
+        merged.update(workflow.last_task.data)
+    return merged
+
+
+def diagram_error(exc: Exception) -> DiagramError:
+    task = getattr(exc, "task", None)
+    spec = task.task_spec if task is not None else getattr(exc, "task_spec", None)
+    element = getattr(spec, "bpmn_id", None)
+    where = f" at {spec.bpmn_name or element} ({element})" if element else ""
+    return DiagramError(f"the diagram failed{where}: {exc}", element=element)
+
+
+def _is_cycle(task) -> bool:
+    return isinstance(getattr(task.task_spec, "event_definition", None), CycleTimerEventDefinition)
+
+
+def _cycle_state(task) -> Any:
+    value = task.internal_data.get("event_value")
+    return dict(value) if isinstance(value, dict) else value
+
+
+def _fired(task, due_value: Any) -> dict[str, Any]:
+    spec = task.task_spec
+    due = due_value["next"] if isinstance(due_value, dict) else due_value
+    return {
+        "bpmn_id": spec.bpmn_id, "name": spec.bpmn_name, "due_at": due,
+        "interrupting": bool(getattr(spec, "cancel_activity", False)),
+        "boundary": type(spec).__name__ == "BoundaryEvent",
+    }
+
+
+def _coalesce_missed_cycles(workflow: BpmnWorkflow, now: datetime) -> None:
+    """After downtime a cycle timer fires once, not once per missed cycle (SpiffWorkflow replays them all).
+
+    Every missed slot but the latest is skipped (and counted against a bounded repetition), so the next
+    refresh fires exactly once and schedules the following slot after ``now``.
+    """
+    for task in waiting_timers(workflow):
+        value = task.internal_data.get("event_value")
+        if not _is_cycle(task) or not isinstance(value, dict) or value.get("cycles") == 0:
+            continue
+        due = timer_due(task)
+        period = value["duration"]
+        if due is None or period <= 0 or due > now:
+            continue
+        skipped = math.floor((now - due).total_seconds() / period)
+        if skipped < 1:
+            continue
+        if value["cycles"] > 0:
+            skipped = min(skipped, value["cycles"] - 1)
+            value["cycles"] -= skipped
+        value["next"] = (due + timedelta(seconds=period * skipped)).isoformat()

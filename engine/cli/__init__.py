@@ -1,0 +1,54 @@
+"""The ``preplan`` command: a public interface (operators, tests and integrations rely on its names and JSON).
+
+Commands are registered by modules of this package; other packages add commands through the
+``preplan.commands`` entry-point group (``web`` adds ``serve``), so the engine never imports the web layer.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from importlib.metadata import entry_points
+from typing import Sequence
+
+from .. import clock
+from ..errors import PreplanError
+from . import admin_commands, case_commands
+from .context import Context
+from .output import emit_error
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="preplan", description="Executable complaint-handling preplans (投诉应急预案).")
+    parser.add_argument("--database-url", help="SQLAlchemy URL (default: PREPLAN_DATABASE_URL or sqlite:///instance/preplan.db)")
+    parser.add_argument("--now", help="fix the clock for this command (ISO 8601 with offset); also PREPLAN_NOW")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    admin_commands.register(commands)
+    case_commands.register(commands)
+    for entry in entry_points(group="preplan.commands"):
+        entry.load()(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.now:
+            clock.fix(clock.parse_instant(args.now))
+        else:
+            clock.fix_from_environment()
+    except ValueError as exc:
+        parser.error(f"--now: {exc}")
+    context = Context(args.database_url)
+    try:
+        return int(args.handler(context, args) or 0)
+    except PreplanError as exc:
+        emit_error(exc, json_mode=getattr(args, "json", False) or getattr(args, "json_always", False))
+        return 1
+    finally:
+        context.close()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,159 @@
+"""Administration commands: schema, check, deploy, preplans, users, decisions, the working calendar."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from .. import clock, schema
+from ..calendar_store import load_calendar
+from ..check import check_package
+from ..decisions import decide
+from ..deploy import deploy
+from ..errors import InvalidPreplan, PreplanError
+from ..package import discover, load_package
+from ..timefmt import iso
+from ..users import add_user, ensure_builtin_roles, list_users
+from ..views import list_preplans
+from .output import emit_json, emit_table, read_data
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    db = commands.add_parser("db", help="database schema").add_subparsers(dest="db_command", required=True)
+    db.add_parser("init", help="create or upgrade the schema").set_defaults(handler=db_init)
+
+    check = commands.add_parser("check", help="validate preplan folders")
+    check.add_argument("paths", nargs="+", type=Path)
+    check.add_argument("--json", action="store_true")
+    check.set_defaults(handler=check_cmd)
+
+    dep = commands.add_parser("deploy", help="store a new version of each changed preplan")
+    dep.add_argument("paths", nargs="*", type=Path)
+    dep.add_argument("--all", action="store_true", help="every preplan under ./processes")
+    dep.add_argument("--note")
+    dep.set_defaults(handler=deploy_cmd, json_always=True)
+
+    plans = commands.add_parser("preplans", help="list deployed preplans")
+    plans.add_argument("--json", action="store_true")
+    plans.set_defaults(handler=preplans_cmd)
+
+    users = commands.add_parser("users", help="manage users").add_subparsers(dest="users_command", required=True)
+    add = users.add_parser("add", help="add a user")
+    add.add_argument("name")
+    add.add_argument("--role", action="append", required=True, dest="roles")
+    add.add_argument("--password")
+    add.add_argument("--email")
+    add.set_defaults(handler=users_add)
+    listing = users.add_parser("list", help="list users")
+    listing.add_argument("--json", action="store_true")
+    listing.set_defaults(handler=users_list)
+
+    dec = commands.add_parser("decide", help="evaluate one DMN decision standalone")
+    dec.add_argument("reference", metavar="PREPLAN/DECISION")
+    dec.add_argument("--data", required=True)
+    dec.set_defaults(handler=decide_cmd, json_always=True)
+
+    cal = commands.add_parser("calendar", help="working calendar").add_subparsers(dest="calendar_command", required=True)
+    due = cal.add_parser("due", help="compute a working-time deadline")
+    due.add_argument("--from", dest="start", required=True, metavar="ISO8601")
+    amount = due.add_mutually_exclusive_group(required=True)
+    amount.add_argument("--working-days", type=float)
+    amount.add_argument("--working-hours", type=float)
+    amount.add_argument("--next-opening", action="store_true")
+    due.set_defaults(handler=calendar_due)
+
+
+def db_init(ctx, args) -> int:
+    schema.upgrade(ctx.db)
+    with ctx.db.write() as session:
+        ensure_builtin_roles(session)
+    print(f"database ready: {ctx.db.engine.url.render_as_string(hide_password=True)}")
+    return 0
+
+
+def check_cmd(ctx, args) -> int:
+    problems = []
+    for path in args.paths:
+        try:
+            problems += check_package(load_package(path)).problems
+        except InvalidPreplan as exc:
+            problems += exc.problems
+    if args.json:
+        emit_json({"ok": not problems, "problems": [p.to_json() for p in problems]})
+    else:
+        for problem in problems:
+            print(problem)
+        print(f"{len(problems)} problem(s) in {len(args.paths)} preplan(s)" if problems else f"ok: {len(args.paths)} preplan(s)")
+    return 1 if problems else 0
+
+
+def deploy_cmd(ctx, args) -> int:
+    paths = list(args.paths) + (discover(Path("processes")) if args.all else [])
+    if not paths:
+        raise PreplanError("nothing to deploy: give preplan folders or --all")
+    packages, problems = [], []
+    for path in paths:
+        try:
+            package = load_package(path)
+            found = check_package(package).problems
+        except InvalidPreplan as exc:
+            found = exc.problems
+        problems += found
+        packages.append(package)
+    if problems:
+        raise InvalidPreplan(problems)  # nothing is deployed unless every named preplan is valid
+    for package in packages:
+        emit_json(deploy(ctx.db, package, note=args.note))
+    return 0
+
+
+def preplans_cmd(ctx, args) -> int:
+    with ctx.db.read() as session:
+        plans = list_preplans(session)
+    if args.json:
+        emit_json(plans)
+    else:
+        emit_table([(p["key"], p["version"], p["title"]["zh"], p["title"]["en"]) for p in plans],
+                   ["KEY", "VERSION", "标题", "TITLE"])
+    return 0
+
+
+def users_add(ctx, args) -> int:
+    with ctx.db.write() as session:
+        user = add_user(session, args.name, args.roles, password=args.password, email=args.email)
+        print(f"added user {user.name} (roles: {', '.join(sorted(user.role_keys))})")
+    return 0
+
+
+def users_list(ctx, args) -> int:
+    with ctx.db.read() as session:
+        users = [{"name": u.name, "roles": sorted(u.role_keys), "email": u.email, "active": u.active}
+                 for u in list_users(session)]
+    if args.json:
+        emit_json(users)
+    else:
+        emit_table([(u["name"], ",".join(u["roles"]), u["email"]) for u in users], ["NAME", "ROLES", "EMAIL"])
+    return 0
+
+
+def decide_cmd(ctx, args) -> int:
+    with ctx.db.read() as session:
+        emit_json(decide(session, ctx.settings, args.reference, read_data(args.data)))
+    return 0
+
+
+def calendar_due(ctx, args) -> int:
+    try:
+        start = clock.parse_instant(args.start)
+    except ValueError as exc:
+        raise PreplanError(f"--from: {exc}") from None
+    with ctx.db.read() as session:
+        calendar = load_calendar(session, ctx.settings)
+    if args.next_opening:
+        due = calendar.next_opening(start)
+    elif args.working_days is not None:
+        due = calendar.working_days(args.working_days, start)
+    else:
+        due = calendar.working_hours(args.working_hours, start)
+    print(iso(due, ctx.settings.timezone))
+    return 0

@@ -1,0 +1,26 @@
+"""What a CLI command works with: settings, and a database and engine opened only if the command needs them."""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+from ..config import Settings, load_settings
+from ..db import Database
+from ..runtime import Engine
+
+
+class Context:
+    def __init__(self, database_url: str | None) -> None:
+        self.settings: Settings = load_settings(database_url)
+
+    @cached_property
+    def db(self) -> Database:
+        return Database(self.settings.database_url)
+
+    @cached_property
+    def engine(self) -> Engine:
+        return Engine(self.db, self.settings)
+
+    def close(self) -> None:
+        if "db" in self.__dict__:
+            self.db.dispose()

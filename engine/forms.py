@@ -1,0 +1,114 @@
+"""Form schemas (JSON Schema 2020-12): checked at deploy time, enforced on the server for every submission.
+
+A submission may only carry the form's own fields (a form cannot overwrite other case data, such as the
+severity a decision table computed); absent fields take their schema ``default``. Errors come back per field.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from typing import Any
+
+from jsonschema import Draft202012Validator, FormatChecker
+from jsonschema.exceptions import SchemaError
+
+SCHEMA_SUFFIX = ".schema.json"
+UI_SUFFIX = ".ui.json"
+
+_FORMATS = FormatChecker()
+
+
+@_FORMATS.checks("date-time", raises=ValueError)
+def _is_datetime(value: object) -> bool:
+    if not isinstance(value, str):
+        return True
+    parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    if parsed.tzinfo is None:
+        raise ValueError("needs a UTC offset")
+    return True
+
+
+@_FORMATS.checks("date", raises=ValueError)
+def _is_date(value: object) -> bool:
+    if isinstance(value, str):
+        date.fromisoformat(value)
+    return True
+
+
+def schema_file(form: str) -> str:
+    """``intake`` or ``intake.schema.json`` -> ``intake.schema.json``."""
+    return form if form.endswith(SCHEMA_SUFFIX) else form + SCHEMA_SUFFIX
+
+
+def form_name(filename: str) -> str:
+    return filename[: -len(SCHEMA_SUFFIX)] if filename.endswith(SCHEMA_SUFFIX) else filename
+
+
+def schema_problems(raw: bytes) -> list[str]:
+    """Why ``raw`` is not a usable form schema (empty when it is)."""
+    try:
+        schema = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        return [f"not valid JSON: {exc}"]
+    if not isinstance(schema, dict) or schema.get("type") != "object":
+        return ['a form schema must be a JSON object with "type": "object"']
+    try:
+        Draft202012Validator.check_schema(schema)
+    except SchemaError as exc:
+        return [f"not a valid JSON Schema (2020-12): {exc.message} at {'/'.join(map(str, exc.path)) or 'top level'}"]
+    return []
+
+
+def with_defaults(schema: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
+    filled = dict(data)
+    for name, prop in schema.get("properties", {}).items():
+        if name not in filled and isinstance(prop, dict) and "default" in prop:
+            filled[name] = prop["default"]
+    return filled
+
+
+def field_errors(schema: dict[str, Any], data: Any) -> dict[str, str]:
+    """Validate a submission; returns ``{field: message}`` (empty when valid)."""
+    if not isinstance(data, dict):
+        return {"": "form data must be a JSON object"}
+    errors: dict[str, str] = {}
+    known = schema.get("properties", {})
+    for name in data:
+        if name not in known:
+            errors[name] = "is not a field of this form"
+    validator = Draft202012Validator(schema, format_checker=_FORMATS)
+    for error in sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.path))):
+        if error.validator == "required":
+            for missing in error.validator_value:
+                if missing not in error.instance:
+                    errors.setdefault(_path(error.path, missing), "is required")
+            continue
+        if error.validator == "additionalProperties":
+            continue  # reported above, per field
+        errors.setdefault(_path(error.path), _message(error))
+    return errors
+
+
+def _path(path, leaf: str | None = None) -> str:
+    parts = [str(p) for p in path] + ([leaf] if leaf else [])
+    return ".".join(parts)
+
+
+def _message(error) -> str:
+    kind, expected = error.validator, error.validator_value
+    if kind == "enum":
+        return "must be one of: " + ", ".join(map(str, expected))
+    if kind == "type":
+        return f"must be of type {expected}"
+    if kind == "minimum":
+        return f"must be ≥ {expected}"
+    if kind == "maximum":
+        return f"must be ≤ {expected}"
+    if kind == "minLength":
+        return "must not be empty" if expected == 1 else f"must have at least {expected} characters"
+    if kind == "maxLength":
+        return f"must have at most {expected} characters"
+    if kind == "format":
+        return f"must be a valid {expected}" + (" with a UTC offset" if expected == "date-time" else "")
+    return error.message

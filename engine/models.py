@@ -1,0 +1,186 @@
+"""Tables. Workflow state is one spec-less JSON document per case; tasks and timers are projections of it,
+rewritten in the transaction that saves it, so listing work and sweeping timers are indexed queries."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class UTCDateTime(TypeDecorator):
+    """Timezone-aware instants on every backend: stored as UTC, returned aware (SQLite drops offsets)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(timezone.utc)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {datetime: UTCDateTime, dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class Preplan(Base):
+    __tablename__ = "preplan"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(80), unique=True)
+    title_zh: Mapped[str] = mapped_column(String(200))
+    title_en: Mapped[str] = mapped_column(String(200))
+    category: Mapped[str | None] = mapped_column(String(80))
+    created_at: Mapped[datetime]
+    versions: Mapped[list[PreplanVersion]] = relationship(back_populates="preplan", order_by="PreplanVersion.number")
+
+
+class PreplanVersion(Base):
+    """Immutable: the files as deployed, their hash, and the spec parsed once at deploy time."""
+
+    __tablename__ = "preplan_version"
+    __table_args__ = (UniqueConstraint("preplan_id", "number"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    preplan_id: Mapped[int] = mapped_column(ForeignKey("preplan.id"))
+    number: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    files: Mapped[dict[str, Any]]  # relative path -> text
+    manifest: Mapped[dict[str, Any]]  # preplan.toml, lane roles, form index: what runtime needs besides the spec
+    spec: Mapped[dict[str, Any]]  # serialized SpiffWorkflow spec + subprocess specs
+    status: Mapped[str] = mapped_column(String(16), default="active")  # active | retired
+    deployed_by: Mapped[str] = mapped_column(String(80))
+    deployed_at: Mapped[datetime]
+    note: Mapped[str | None] = mapped_column(Text)
+    preplan: Mapped[Preplan] = relationship(back_populates="versions")
+
+
+class Case(Base):
+    __tablename__ = "preplan_case"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("preplan_version.id"), index=True)
+    business_key: Mapped[str] = mapped_column(String(40), unique=True)
+    title: Mapped[str] = mapped_column(String(300), default="")
+    status: Mapped[str] = mapped_column(String(16), index=True)  # running|completed|terminated|error|suspended
+    severity: Mapped[str | None] = mapped_column(String(40))
+    is_drill: Mapped[bool] = mapped_column(Boolean, default=False)
+    clock_offset_seconds: Mapped[float] = mapped_column(default=0.0)
+    state: Mapped[dict[str, Any]]  # spec-less SpiffWorkflow state
+    data: Mapped[dict[str, Any]]  # the case's current data, copied out for pages and lists
+    revision: Mapped[int] = mapped_column(Integer, nullable=False)
+    started_by: Mapped[str] = mapped_column(String(80))
+    started_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None]
+    end_reason: Mapped[str | None] = mapped_column(Text)
+    version: Mapped[PreplanVersion] = relationship()
+
+    __mapper_args__ = {"version_id_col": revision}
+
+
+class Task(Base):
+    """A human task: open while READY in the workflow, then kept as history (completed or cancelled)."""
+
+    __tablename__ = "task"
+    __table_args__ = (
+        Index("ix_task_open_role", "status", "role"),
+        Index("ix_task_open_assignee", "status", "assignee"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("preplan_case.id"), index=True)
+    spiff_id: Mapped[str] = mapped_column(String(36), unique=True)
+    bpmn_id: Mapped[str] = mapped_column(String(120))
+    name: Mapped[str] = mapped_column(String(300))
+    role: Mapped[str] = mapped_column(String(80))
+    form: Mapped[str | None] = mapped_column(String(200))
+    assignee: Mapped[str | None] = mapped_column(String(80))
+    status: Mapped[str] = mapped_column(String(16))  # open | completed | cancelled
+    created_at: Mapped[datetime]
+    claimed_at: Mapped[datetime | None]
+    due_at: Mapped[datetime | None] = mapped_column(index=True)
+    completed_at: Mapped[datetime | None]
+    completed_by: Mapped[str | None] = mapped_column(String(80))
+    data: Mapped[dict[str, Any] | None]
+
+
+class Timer(Base):
+    """A waiting timer of a running case. The worker's sweep is ``fire_at <= now`` on this table, never a
+    workflow load. ``due_at`` is in the case's time; ``fire_at`` in real time (they differ for drills)."""
+
+    __tablename__ = "timer"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("preplan_case.id"), index=True)
+    spiff_id: Mapped[str] = mapped_column(String(36), unique=True)
+    bpmn_id: Mapped[str] = mapped_column(String(120))
+    due_at: Mapped[datetime]
+    fire_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class Event(Base):
+    """Append-only audit trail."""
+
+    __tablename__ = "event"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("preplan_case.id"), index=True)
+    at: Mapped[datetime]
+    actor: Mapped[str] = mapped_column(String(80))
+    kind: Mapped[str] = mapped_column(String(40))
+    details: Mapped[dict[str, Any]]
+
+
+class User(Base):
+    __tablename__ = "user_account"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+    password_hash: Mapped[str | None] = mapped_column(String(300))
+    email: Mapped[str | None] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime]
+    roles: Mapped[list[UserRole]] = relationship(cascade="all, delete-orphan", lazy="selectin")
+
+    @property
+    def role_keys(self) -> set[str]:
+        return {r.role_key for r in self.roles}
+
+
+class Role(Base):
+    __tablename__ = "role"
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    title_zh: Mapped[str] = mapped_column(String(200))
+    title_en: Mapped[str] = mapped_column(String(200))
+
+
+class UserRole(Base):
+    __tablename__ = "user_role"
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), primary_key=True)
+    role_key: Mapped[str] = mapped_column(ForeignKey("role.key"), primary_key=True)
+
+
+class CalendarOverride(Base):
+    __tablename__ = "calendar_override"
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    is_workday: Mapped[bool] = mapped_column(Boolean)
+    note: Mapped[str | None] = mapped_column(Text)
+    created_by: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[datetime]

@@ -1,0 +1,86 @@
+"""A preplan as files: ``processes/<key>/`` (BPMN, DMN, preplan.toml) plus its forms in ``forms/<key>/``.
+
+The package is what gets checked, hashed and stored as a version. Only executable content counts towards the
+hash (diagrams, decision tables, the manifest and forms); editing the README does not make a new version.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .errors import InvalidPreplan, Problem
+
+MANIFEST = "preplan.toml"
+FORMS_PREFIX = "forms/"
+
+
+@dataclass(frozen=True)
+class PreplanPackage:
+    key: str
+    root: Path
+    manifest: dict[str, Any]
+    files: dict[str, bytes]  # "x.bpmn", "x.dmn", "preplan.toml", "forms/intake.schema.json"
+
+    @property
+    def sha256(self) -> str:
+        digest = hashlib.sha256()
+        for name in sorted(self.files):
+            digest.update(name.encode() + b"\0" + hashlib.sha256(self.files[name]).digest())
+        return digest.hexdigest()
+
+    def named(self, suffix: str) -> dict[str, bytes]:
+        return {name: data for name, data in self.files.items() if name.endswith(suffix) and "/" not in name}
+
+    @property
+    def bpmn(self) -> dict[str, bytes]:
+        return self.named(".bpmn")
+
+    @property
+    def dmn(self) -> dict[str, bytes]:
+        return self.named(".dmn")
+
+    @property
+    def forms(self) -> dict[str, bytes]:
+        return {name[len(FORMS_PREFIX):]: data for name, data in self.files.items() if name.startswith(FORMS_PREFIX)}
+
+    @property
+    def process_id(self) -> str:
+        return str(self.manifest.get("process", self.key))
+
+
+def forms_dir(root: Path, manifest: dict[str, Any], key: str) -> Path:
+    """``forms = "…"`` in the manifest (relative to the preplan folder), else ``<repo>/forms/<key>``."""
+    return (root / manifest["forms"]).resolve() if "forms" in manifest else root.parent.parent / "forms" / key
+
+
+def load_package(path: Path) -> PreplanPackage:
+    root = path.resolve()
+    if not root.is_dir():
+        raise InvalidPreplan([Problem(str(path), "not a preplan folder")])
+    manifest_path = root / MANIFEST
+    if not manifest_path.is_file():
+        raise InvalidPreplan([Problem(str(manifest_path), f"missing {MANIFEST}")])
+    raw = manifest_path.read_bytes()
+    try:
+        manifest = tomllib.loads(raw.decode("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise InvalidPreplan([Problem(str(manifest_path), f"not valid TOML: {exc}")]) from None
+    key = root.name
+    files = {MANIFEST: raw}
+    for item in sorted(root.iterdir()):
+        if item.suffix in (".bpmn", ".dmn") and item.is_file():
+            files[item.name] = item.read_bytes()
+    form_root = forms_dir(root, manifest, key)
+    if form_root.is_dir():
+        for item in sorted(form_root.glob("*.json")):
+            files[FORMS_PREFIX + item.name] = item.read_bytes()
+    return PreplanPackage(key=key, root=root, manifest=manifest, files=files)
+
+
+def discover(processes: Path) -> list[Path]:
+    """Every preplan folder under ``processes/`` (those with a manifest), in name order."""
+    return sorted(p for p in processes.iterdir() if (p / MANIFEST).is_file())

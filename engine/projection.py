@@ -1,0 +1,94 @@
+"""Rewrite a case's task and timer rows from its workflow, in the transaction that saves the workflow.
+
+Reading the workflow once here is what lets every list (my tasks, due timers, overdue work) be a plain indexed
+query that never deserializes a case.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any, Iterable
+
+from SpiffWorkflow import TaskState
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefinition, TimerEventDefinition
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .diagram_rules import FORM_PROPERTY
+from .models import Case, Task, Timer
+
+
+def timer_due(task) -> datetime | None:
+    """When a waiting timer task fires next (its stored, already evaluated value)."""
+    value = task.internal_data.get("event_value")
+    if value is None:
+        return None
+    if isinstance(task.task_spec.event_definition, CycleTimerEventDefinition):
+        if not isinstance(value, dict) or value.get("cycles") == 0:
+            return None
+        value = value["next"]
+    return TimerEventDefinition.get_datetime(value)
+
+
+def is_timer(task) -> bool:
+    return isinstance(getattr(task.task_spec, "event_definition", None), TimerEventDefinition)
+
+
+def waiting_timers(workflow: BpmnWorkflow) -> list[Any]:
+    return [t for t in workflow.get_tasks(state=TaskState.WAITING) if is_timer(t)]
+
+
+def task_deadline(task) -> datetime | None:
+    """Earliest timer attached to a human task (boundary events are its siblings under the boundary split)."""
+    parent = task.parent
+    if parent is None or not parent.task_spec.name.endswith(".BoundaryEventSplit"):
+        return None
+    dues = [timer_due(t) for t in parent.children if t is not task and t.state == TaskState.WAITING and is_timer(t)]
+    dues = [d for d in dues if d is not None]
+    return min(dues) if dues else None
+
+
+def sync_tasks(
+    session: Session, case: Case, workflow: BpmnWorkflow, lane_roles: dict[str, str], now: datetime
+) -> list[Task]:
+    """Open a row for every new READY human task; cancel rows whose task went away. Returns the new rows."""
+    ready = {str(t.id): t for t in workflow.get_tasks(state=TaskState.READY, manual=True)}
+    open_rows = session.scalars(select(Task).where(Task.case_id == case.id, Task.status == "open")).all()
+    for row in open_rows:
+        if row.spiff_id not in ready:
+            row.status, row.completed_at = "cancelled", now
+        else:
+            row.due_at = task_deadline(ready[row.spiff_id])
+    known = {row.spiff_id for row in open_rows}
+    created = []
+    for spiff_id, task in ready.items():
+        if spiff_id in known:
+            continue
+        spec = task.task_spec
+        row = Task(
+            case_id=case.id, spiff_id=spiff_id, bpmn_id=spec.bpmn_id, name=spec.bpmn_name or spec.bpmn_id,
+            role=lane_roles.get(spec.bpmn_id, ""), form=spec.extensions.get("properties", {}).get(FORM_PROPERTY),
+            status="open", created_at=now, due_at=task_deadline(task),
+        )
+        session.add(row)
+        created.append(row)
+    return created
+
+
+def sync_timers(session: Session, case: Case, timers: Iterable[Any]) -> None:
+    """Keep one row per waiting timer; ``fire_at`` is in real time (a drill's virtual time minus its offset)."""
+    offset = timedelta(seconds=case.clock_offset_seconds)
+    wanted = {str(t.id): (t.task_spec.bpmn_id, timer_due(t)) for t in timers}
+    rows = {row.spiff_id: row for row in session.scalars(select(Timer).where(Timer.case_id == case.id))}
+    for spiff_id, row in rows.items():
+        if spiff_id not in wanted or wanted[spiff_id][1] is None:
+            session.delete(row)
+    for spiff_id, (bpmn_id, due) in wanted.items():
+        if due is None:
+            continue
+        row = rows.get(spiff_id)
+        if row is None:
+            session.add(Timer(case_id=case.id, spiff_id=spiff_id, bpmn_id=bpmn_id, due_at=due, fire_at=due - offset))
+        else:
+            row.due_at, row.fire_at = due, due - offset

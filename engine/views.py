@@ -1,0 +1,94 @@
+"""Read models: what the CLI prints and the web shows. Plain queries on projections; no workflow is loaded."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, tzinfo
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from . import clock
+from .errors import NotFound
+from .forms import schema_file
+from .models import Case, Event, Preplan, PreplanVersion, Task, Timer, User
+from .timefmt import iso
+
+
+def case_now(case: Case) -> datetime:
+    """Now in the case's time (a drill runs ahead of the real clock by its offset)."""
+    return clock.real_now() + timedelta(seconds=case.clock_offset_seconds)
+
+
+def find_case(session: Session, ref: str | int) -> Case:
+    """A case by id or business key."""
+    text = str(ref).strip()
+    case = session.get(Case, int(text)) if text.isdigit() else session.scalar(
+        select(Case).where(Case.business_key == text))
+    if case is None:
+        raise NotFound(f"no case {text}")
+    return case
+
+
+def task_view(row: Task, case: Case, tz: tzinfo) -> dict[str, Any]:
+    overdue = row.status == "open" and row.due_at is not None and row.due_at < case_now(case)
+    status = row.status if row.status != "open" else ("claimed" if row.assignee else "ready")
+    return {
+        "id": row.id, "case": case.id, "business_key": case.business_key,
+        "preplan": case.version.preplan.key, "name": row.name, "bpmn_id": row.bpmn_id, "role": row.role,
+        "assignee": row.assignee, "status": status, "created_at": iso(row.created_at, tz),
+        "due_at": iso(row.due_at, tz), "overdue": overdue, "form": row.form, "is_drill": case.is_drill,
+        "completed_at": iso(row.completed_at, tz), "completed_by": row.completed_by,
+    }
+
+
+def list_tasks(session: Session, tz: tzinfo, *, user: User | None = None, case_id: int | None = None,
+               include_closed: bool = False) -> list[dict[str, Any]]:
+    statement = select(Task, Case).join(Case, Task.case_id == Case.id)
+    if not include_closed:
+        statement = statement.where(Task.status == "open")
+    if case_id is not None:
+        statement = statement.where(Task.case_id == case_id)
+    if user is not None:
+        statement = statement.where(
+            or_(Task.assignee == user.name, (Task.assignee.is_(None) & Task.role.in_(user.role_keys)))
+        )
+    statement = statement.order_by(Task.due_at.is_(None), Task.due_at, Task.id)
+    return [task_view(row, case, tz) for row, case in session.execute(statement)]
+
+
+def case_summary(session: Session, case: Case, tz: tzinfo) -> dict[str, Any]:
+    return {
+        "case": case.id, "business_key": case.business_key, "version": case.version.number,
+        "status": case.status, "tasks": list_tasks(session, tz, case_id=case.id),
+    }
+
+
+def case_view(session: Session, case: Case, tz: tzinfo) -> dict[str, Any]:
+    timers = session.scalars(select(Timer).where(Timer.case_id == case.id).order_by(Timer.due_at))
+    events = session.scalars(select(Event).where(Event.case_id == case.id).order_by(Event.at, Event.id))
+    return {
+        **case_summary(session, case, tz),
+        "preplan": case.version.preplan.key, "title": case.title, "severity": case.severity,
+        "is_drill": case.is_drill, "started_by": case.started_by, "started_at": iso(case.started_at, tz),
+        "ended_at": iso(case.ended_at, tz), "end_reason": case.end_reason, "data": case.data,
+        "timers": [{"id": t.id, "bpmn_id": t.bpmn_id, "due_at": iso(t.due_at, tz)} for t in timers],
+        "events": [{"at": iso(e.at, tz), "actor": e.actor, "kind": e.kind, "details": e.details} for e in events],
+    }
+
+
+def list_preplans(session: Session) -> list[dict[str, Any]]:
+    rows = session.execute(
+        select(Preplan, PreplanVersion).join(PreplanVersion)
+        .where(PreplanVersion.status == "active").order_by(Preplan.key, PreplanVersion.number.desc())
+    )
+    newest: dict[str, dict[str, Any]] = {}
+    for preplan, version in rows:
+        if preplan.key in newest:
+            continue
+        manifest = version.manifest
+        newest[preplan.key] = {
+            "key": preplan.key, "title": manifest["title"], "version": version.number,
+            "start_form": manifest["forms"][schema_file(manifest["start_form"])],
+        }
+    return list(newest.values())
