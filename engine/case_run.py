@@ -106,15 +106,18 @@ class CaseRun:
 
 
 def case_data(workflow: BpmnWorkflow) -> dict[str, Any]:
-    """The case's current data: the workflow's at the end, else the merged data of its live tokens."""
+    """The case's current data: the workflow's at the end, else the merged data of its live tokens; process
+    data objects (state shared across branches, e.g. a severity raised by an escalation) win."""
     if workflow.is_completed():
-        return dict(workflow.data)
-    live = workflow.get_tasks(state=TaskState.READY | TaskState.WAITING | TaskState.STARTED)
-    merged: dict[str, Any] = {}
-    for task in sorted(live, key=lambda t: t.last_state_change):
-        merged.update(task.data)
-    if not merged and workflow.last_task is not None:
-        merged.update(workflow.last_task.data)
+        merged = {k: v for k, v in workflow.data.items() if k != "data_objects"}
+    else:
+        merged = {}
+        live = workflow.get_tasks(state=TaskState.READY | TaskState.WAITING | TaskState.STARTED)
+        for task in sorted(live, key=lambda t: t.last_state_change):
+            merged.update(task.data)
+        if not merged and workflow.last_task is not None:
+            merged.update(workflow.last_task.data)
+    merged.update(workflow.data_objects)
     return merged
 
 

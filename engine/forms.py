@@ -13,6 +13,8 @@ from typing import Any
 from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import SchemaError
 
+from .gateway_coverage import enum_values
+
 SCHEMA_SUFFIX = ".schema.json"
 UI_SUFFIX = ".ui.json"
 
@@ -99,6 +101,8 @@ def _message(error) -> str:
     kind, expected = error.validator, error.validator_value
     if kind == "enum":
         return "must be one of: " + ", ".join(map(str, expected))
+    if kind == "oneOf" and enum_values(error.schema) is not None:
+        return "must be one of: " + ", ".join(map(str, enum_values(error.schema)))
     if kind == "type":
         return f"must be of type {expected}"
     if kind == "minimum":

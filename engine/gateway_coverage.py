@@ -73,8 +73,19 @@ def form_domains(schemas: Iterable[dict[str, Any]]) -> dict[str, Domain]:
         for name, prop in schema.get("properties", {}).items():
             if not isinstance(prop, dict):
                 continue
-            if "enum" in prop:
-                domains.setdefault(name, set()).update(prop["enum"])
+            choices = enum_values(prop)
+            if choices is not None:
+                domains.setdefault(name, set()).update(choices)
             elif prop.get("type") == "boolean":
                 domains.setdefault(name, set()).update({True, False})
     return {k: frozenset(v) for k, v in domains.items()}
+
+
+def enum_values(prop: dict[str, Any]) -> list[Any] | None:
+    """The values a field may take: ``enum``, or ``oneOf`` of ``{"const": …, "title": …}`` (labelled choices)."""
+    if "enum" in prop:
+        return list(prop["enum"])
+    options = prop.get("oneOf")
+    if isinstance(options, list) and options and all(isinstance(o, dict) and "const" in o for o in options):
+        return [o["const"] for o in options]
+    return None

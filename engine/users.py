@@ -62,3 +62,24 @@ def authenticate(session: Session, name: str, password: str) -> User | None:
 
 def list_users(session: Session) -> list[User]:
     return list(session.scalars(select(User).order_by(User.name)))
+
+
+DEMO_PASSWORD = "demo1234"
+
+
+def demo_users(session: Session) -> list[tuple[str, str, list[str], bool]]:
+    """One demo user per role (named after it), ``admin`` (admin + supervisor) and ``staff`` (every role).
+
+    Existing users are left as they are. Returns ``(name, password, roles, created)`` rows to print.
+    """
+    ensure_builtin_roles(session)
+    session.flush()
+    work_roles = [r for r in session.scalars(select(Role.key).order_by(Role.key)) if r not in BUILTIN_ROLES]
+    plan = [("admin", ["admin", "supervisor"]), ("staff", work_roles)] + [(r, [r]) for r in work_roles]
+    rows = []
+    for name, roles in plan:
+        exists = session.scalar(select(User).where(User.name == name)) is not None
+        if not exists and roles:
+            add_user(session, name, roles, password=DEMO_PASSWORD, actor="demo")
+        rows.append((name, DEMO_PASSWORD if not exists else "(unchanged)", roles, not exists))
+    return rows

@@ -1,0 +1,51 @@
+"""The thin Flask task-list UI. It calls ``engine`` for every rule and state change; it holds none itself."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask, redirect, url_for
+from flask_wtf.csrf import CSRFProtect
+
+from engine.config import Settings, load_settings
+from engine.db import Database
+from engine.runtime import Engine
+
+from . import auth, tasks
+
+
+def create_app(settings: Settings | None = None, *, testing: bool = False) -> Flask:
+    settings = settings or load_settings()
+    app = Flask(__name__)
+    app.config.update(
+        SECRET_KEY=_secret_key(settings),
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        TESTING=testing,
+    )
+    engine = Engine(Database(settings.database_url), settings)
+    app.extensions["preplan"] = engine
+    CSRFProtect(app)
+    auth.init_app(app)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(tasks.bp)
+
+    @app.get("/")
+    def index():
+        return redirect(url_for("tasks.my_tasks"))
+
+    return app
+
+
+def _secret_key(settings: Settings) -> str:
+    """PREPLAN_SECRET_KEY, else a key kept in the instance folder (sessions survive restarts)."""
+    if os.environ.get("PREPLAN_SECRET_KEY"):
+        return os.environ["PREPLAN_SECRET_KEY"]
+    path = Path(settings.instance_dir) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()

@@ -13,7 +13,7 @@ from ..deploy import deploy
 from ..errors import InvalidPreplan, PreplanError
 from ..package import discover, load_package
 from ..timefmt import iso
-from ..users import add_user, ensure_builtin_roles, list_users
+from ..users import add_user, demo_users, ensure_builtin_roles, list_users
 from ..views import list_preplans
 from .output import emit_json, emit_table, read_data
 
@@ -44,6 +44,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     add.add_argument("--password")
     add.add_argument("--email")
     add.set_defaults(handler=users_add)
+    users.add_parser("demo", help="create one demo user per role and print their passwords").set_defaults(
+        handler=users_demo)
     listing = users.add_parser("list", help="list users")
     listing.add_argument("--json", action="store_true")
     listing.set_defaults(handler=users_list)
@@ -122,6 +124,14 @@ def users_add(ctx, args) -> int:
     with ctx.db.write() as session:
         user = add_user(session, args.name, args.roles, password=args.password, email=args.email)
         print(f"added user {user.name} (roles: {', '.join(sorted(user.role_keys))})")
+    return 0
+
+
+def users_demo(ctx, args) -> int:
+    with ctx.db.write() as session:
+        rows = demo_users(session)
+    print("Demo users (log in at /login):")
+    emit_table([(name, password, ",".join(roles)) for name, password, roles, _ in rows], ["USER", "PASSWORD", "ROLES"])
     return 0
 
 

@@ -1,0 +1,60 @@
+# preplan: two commands. `make run` sets everything up and serves the app; `make test` sets up and runs the suite.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PORT   ?= 5000
+HOST   ?= 127.0.0.1
+VENDOR := web/static/vendor/bpmn-js
+
+.PHONY: setup run test bench lint-bpmn browser-deps postgres-up clean
+
+setup: $(VENV)/.stamp node_modules/.stamp $(VENDOR)/.stamp
+
+$(VENV)/.stamp: pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test]'
+	touch $@
+
+node_modules/.stamp: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# bpmn-js is served from our own static files (no CDN): copied from the pinned npm package.
+$(VENDOR)/.stamp: node_modules/.stamp
+	rm -rf $(VENDOR) && mkdir -p $(VENDOR)
+	cp node_modules/bpmn-js/dist/bpmn-navigated-viewer.production.min.js \
+	   node_modules/bpmn-js/dist/bpmn-modeler.production.min.js node_modules/bpmn-js/LICENSE $(VENDOR)/
+	cp -r node_modules/bpmn-js/dist/assets $(VENDOR)/
+	touch $@
+
+run: setup
+	$(BIN)/preplan db init
+	$(BIN)/preplan deploy --all --note "make run"
+	$(BIN)/preplan users demo
+	@echo "Serving on http://$(HOST):$(PORT)/login"
+	$(BIN)/preplan serve --host $(HOST) --port $(PORT)
+
+# Browser tests drive Debian's chromium (never `playwright install`); Chinese labels need a CJK font.
+browser-deps:
+	@command -v chromium >/dev/null && fc-list 2>/dev/null | grep -qi wenquanyi || { \
+	  echo "installing chromium and fonts-wqy-zenhei"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-zenhei >/dev/null; }
+
+# The PostgreSQL tests use 127.0.0.1:5432 (user postgres, database test); start the local server if it is down.
+postgres-up:
+	@pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null || { \
+	  command -v pg_ctlcluster >/dev/null && ls /etc/postgresql >/dev/null 2>&1 && \
+	  pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql | head -n1) main start && sleep 1; } || true
+
+lint-bpmn: node_modules/.stamp
+	npx --no-install bpmnlint processes/*/*.bpmn
+
+test: setup browser-deps postgres-up
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: setup postgres-up
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) node_modules web/static/vendor instance .pytest_cache

@@ -1,0 +1,93 @@
+"""Scenario driver for tests: deploy, start, complete steps by BPMN id, move the fixed clock, fire timers.
+
+Steps are addressed by their BPMN ids, so a scenario reads like the diagram. Completing a step without naming
+a user creates (once) a user holding the step's role.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from engine import clock, timers
+from engine.deploy import deploy
+from engine.package import load_package
+from engine.runtime import Engine
+from engine.users import add_user
+from engine.views import case_view, find_case, list_tasks
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class Flow:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._users: dict[str, str] = {}
+
+    # -- set-up ---------------------------------------------------------------------------------------------
+    def deploy(self, path: str | Path) -> dict[str, Any]:
+        path = Path(path)
+        return deploy(self.engine.db, load_package(path if path.is_absolute() else ROOT / path))
+
+    def user(self, name: str, *roles: str, email: str | None = None) -> str:
+        with self.engine.db.write() as session:
+            add_user(session, name, list(roles), password="pw", email=email)
+        return name
+
+    def user_for(self, role: str) -> str:
+        if role not in self._users:
+            self._users[role] = self.user(f"{role}_user", role)
+        return self._users[role]
+
+    # -- time -----------------------------------------------------------------------------------------------
+    def at(self, when: str) -> None:
+        clock.fix(clock.parse_instant(when))
+
+    def advance(self, **delta: float) -> int:
+        """Move the fixed clock and fire what came due; returns how many timers fired."""
+        clock.advance(timedelta(**delta))
+        return self.fire()
+
+    def fire(self) -> int:
+        return timers.run_due(self.engine)
+
+    # -- cases ----------------------------------------------------------------------------------------------
+    def start(self, key: str, data: dict[str, Any], *, user: str | None = None, drill: bool = False) -> int:
+        return self.engine.start(key, data, user=user, drill=drill)["case"]
+
+    def show(self, case: int) -> dict[str, Any]:
+        with self.engine.db.read() as session:
+            return case_view(session, find_case(session, case), self.engine.tz)
+
+    def data(self, case: int) -> dict[str, Any]:
+        return self.show(case)["data"]
+
+    def status(self, case: int) -> str:
+        return self.show(case)["status"]
+
+    def open_tasks(self, case: int) -> list[dict[str, Any]]:
+        with self.engine.db.read() as session:
+            return list_tasks(session, self.engine.tz, case_id=case)
+
+    def open_steps(self, case: int) -> list[str]:
+        return sorted(t["bpmn_id"] for t in self.open_tasks(case))
+
+    def timers(self, case: int) -> list[str]:
+        return sorted(t["bpmn_id"] for t in self.show(case)["timers"])
+
+    def task(self, case: int, bpmn_id: str) -> dict[str, Any]:
+        matches = [t for t in self.open_tasks(case) if t["bpmn_id"] == bpmn_id]
+        assert len(matches) == 1, f"expected one open {bpmn_id}; open steps: {self.open_steps(case)}"
+        return matches[0]
+
+    def complete(self, case: int, bpmn_id: str, data: dict[str, Any] | None = None, *,
+                 user: str | None = None) -> dict[str, Any]:
+        task = self.task(case, bpmn_id)
+        return self.engine.complete(task["id"], data or {}, user=user or self.user_for(task["role"]))
+
+    def events(self, case: int, kind: str | None = None) -> list[dict[str, Any]]:
+        return [e for e in self.show(case)["events"] if kind is None or e["kind"] == kind]
+
+    def fired(self, case: int) -> list[str]:
+        return [e["details"]["bpmn_id"] for e in self.events(case, "timer_fired")]
