@@ -65,6 +65,7 @@ class CaseRun:
                     break
         except Exception as exc:  # SpiffWorkflow wraps some errors, not all (bad timer values raise plain ones)
             raise diagram_error(exc) from exc
+        self._record_cycle_fires()
 
     def run_task(self, task, data: dict[str, Any]) -> None:
         task.data.update(data)
@@ -81,7 +82,6 @@ class CaseRun:
     def save(self, actor: str) -> list:
         """Write state, status, list fields, projections and audit events; returns newly opened task rows."""
         case, workflow, now = self.case, self.workflow, clock.now()
-        self._record_cycle_fires()
         timers = waiting_timers(workflow)
         case.state = dump_workflow(workflow)
         case.updated_at = now
@@ -99,10 +99,14 @@ class CaseRun:
         return new_tasks
 
     def _record_cycle_fires(self) -> None:
+        """A cycle timer stays waiting when it fires; a changed schedule is the sign that it did."""
         for task in waiting_timers(self.workflow):
-            before = self._cycles.get(task.id)
-            if _is_cycle(task) and before is not None and _cycle_state(task) != before:
+            if not _is_cycle(task):
+                continue
+            before, now = self._cycles.get(task.id), _cycle_state(task)
+            if before is not None and now != before:
                 self.fired.append(_fired(task, before))
+            self._cycles[task.id] = now
 
 
 def case_data(workflow: BpmnWorkflow) -> dict[str, Any]:
