@@ -40,8 +40,9 @@ class CaseRun:
         self.manifest: dict[str, Any] = case.version.manifest
         self._stack = ExitStack()
         self._stack.enter_context(clock.shifted(timedelta(seconds=case.clock_offset_seconds)))
-        parsed = engine.specs.get(case.version_id, case.version.spec)
-        self.workflow = workflow or load_workflow(case.state, parsed, case.version.spec)
+        version = case.version
+        parsed = engine.specs.get(version.id, lambda: version.spec)
+        self.workflow = workflow or load_workflow(case.state, parsed, lambda: version.spec)
         self.workflow.script_engine = script_engine(build_helpers(load_calendar(session, engine.settings)))
         self.fired: list[dict[str, Any]] = []
         self._cycles = {t.id: _cycle_state(t) for t in waiting_timers(self.workflow) if _is_cycle(t)}

@@ -66,9 +66,10 @@ class PreplanVersion(Base):
     preplan_id: Mapped[int] = mapped_column(ForeignKey("preplan.id"))
     number: Mapped[int]
     sha256: Mapped[str] = mapped_column(String(64))
-    files: Mapped[dict[str, Any]]  # relative path -> text
+    # The heavy columns load only when read: a version's spec is needed once per process (then cached).
+    files: Mapped[dict[str, Any]] = mapped_column(deferred=True)  # relative path -> text
     manifest: Mapped[dict[str, Any]]  # preplan.toml, lane roles, form index: what runtime needs besides the spec
-    spec: Mapped[dict[str, Any]]  # serialized SpiffWorkflow spec + subprocess specs
+    spec: Mapped[dict[str, Any]] = mapped_column(deferred=True)  # serialized SpiffWorkflow spec + subprocesses
     status: Mapped[str] = mapped_column(String(16), default="active")  # active | retired
     deployed_by: Mapped[str] = mapped_column(String(80))
     deployed_at: Mapped[datetime]
@@ -86,7 +87,7 @@ class Case(Base):
     severity: Mapped[str | None] = mapped_column(String(40))
     is_drill: Mapped[bool] = mapped_column(Boolean, default=False)
     clock_offset_seconds: Mapped[float] = mapped_column(default=0.0)
-    state: Mapped[dict[str, Any]]  # spec-less SpiffWorkflow state
+    state: Mapped[dict[str, Any]] = mapped_column(deferred=True)  # spec-less SpiffWorkflow state; ops only
     data: Mapped[dict[str, Any]]  # the case's current data, copied out for pages and lists
     revision: Mapped[int] = mapped_column(Integer, nullable=False)
     started_by: Mapped[str] = mapped_column(String(80))

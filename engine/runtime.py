@@ -13,7 +13,7 @@ from uuid import UUID
 from SpiffWorkflow import TaskState
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, undefer
 from sqlalchemy.orm.exc import StaleDataError
 
 from . import audit, clock
@@ -79,7 +79,7 @@ class Engine:
         )
         session.add(case)
         session.flush()
-        workflow = new_workflow(self.specs.get(version.id, version.spec))
+        workflow = new_workflow(self.specs.get(version.id, lambda: version.spec))
         workflow.task_tree.data.update(payload)
         audit.record(session, case.id, actor, "started", preplan=key, version=version.number, drill=drill)
         with CaseRun(self, session, case, workflow) as run:
@@ -198,7 +198,8 @@ class Engine:
 
 def lock_case(session: Session, case_id: int, *, skip_locked: bool = False) -> Case | None:
     """Row lock on PostgreSQL; on SQLite the write transaction (BEGIN IMMEDIATE) already excludes writers."""
-    statement = select(Case).where(Case.id == case_id).execution_options(populate_existing=True)
+    statement = (select(Case).where(Case.id == case_id).options(undefer(Case.state))
+                 .execution_options(populate_existing=True))
     if session.get_bind().dialect.name != "sqlite":
         statement = statement.with_for_update(skip_locked=skip_locked)
     return session.scalar(statement)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
@@ -80,10 +80,11 @@ class SpecCache:
         self._specs: dict[int, ParsedSpec] = {}
         self._lock = threading.Lock()
 
-    def get(self, version_id: int, stored: dict[str, Any]) -> ParsedSpec:
+    def get(self, version_id: int, stored: Callable[[], dict[str, Any]]) -> ParsedSpec:
+        """``stored`` reads the serialized spec; it is only called on a miss."""
         parsed = self._specs.get(version_id)
         if parsed is None:
-            parsed = spec_from_dict(stored)
+            parsed = spec_from_dict(stored())
             with self._lock:
                 parsed = self._specs.setdefault(version_id, parsed)
         return parsed
@@ -99,11 +100,12 @@ def dump_workflow(workflow: BpmnWorkflow) -> dict[str, Any]:
     return state
 
 
-def load_workflow(state: dict[str, Any], parsed: ParsedSpec, stored_spec: dict[str, Any]) -> BpmnWorkflow:
+def load_workflow(state: dict[str, Any], parsed: ParsedSpec, stored_spec: Callable[[], dict[str, Any]]) -> BpmnWorkflow:
     """Restore a case's workflow. A state written by an older serializer is migrated against the full spec."""
     state = dict(state)
     if state.get(_SPECLESS.VERSION_KEY) != SERIALIZER_VERSION:
-        state.update(spec=stored_spec["spec"], subprocess_specs=stored_spec["subprocess_specs"])
+        full = stored_spec()
+        state.update(spec=full["spec"], subprocess_specs=full["subprocess_specs"])
         _FULL.migrate(state)
         return _FULL.from_dict(state)
     del state[_SPECLESS.VERSION_KEY]
