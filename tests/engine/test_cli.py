@@ -1,0 +1,143 @@
+"""The ``preplan`` CLI is a public interface: command names, exit codes and JSON fields are asserted here."""
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from engine.cli import main
+from tests.conftest import FIXTURES
+
+ISO_WITH_OFFSET = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d$")
+TASK_FIELDS = {"id", "case", "preplan", "name", "bpmn_id", "role", "assignee", "status", "created_at", "due_at",
+               "overdue", "form"}
+NOW = "2026-11-23T10:00:00+08:00"
+
+
+@pytest.fixture
+def run(tmp_path, capsys):
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+
+    def run(*args: str, now: str | None = NOW) -> tuple[int, str, str]:
+        argv = ["--database-url", url] + (["--now", now] if now else []) + list(args)
+        code = main(argv)
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    assert run("db", "init")[0] == 0
+    return run
+
+
+def as_json(out: str):
+    return json.loads(out)
+
+
+@pytest.fixture
+def deployed(run, tmp_path):
+    code, out, _ = run("deploy", str(FIXTURES / "processes" / "mini_complaint"), "--note", "first")
+    assert code == 0 and as_json(out) == {"preplan": "mini_complaint", "version": 1, "changed": True}
+    assert run("users", "add", "li", "--role", "leader", "--password", "pw", "--email", "li@example.cn")[0] == 0
+    return run
+
+
+def test_check_reports_findings_and_exit_code(run, tmp_path):
+    assert run("check", str(FIXTURES / "processes" / "mini_complaint"))[:2] == (0, "ok: 1 preplan(s)\n")
+    broken = tmp_path / "processes" / "mini_complaint"
+    shutil.copytree(FIXTURES / "processes" / "mini_complaint", broken)
+    shutil.copytree(FIXTURES / "forms", tmp_path / "forms")
+    bpmn = broken / "mini_complaint.bpmn"
+    bpmn.write_text(bpmn.read_text().replace("working_hours(4)", "PT4H"))
+    code, out, _ = run("check", str(broken))
+    assert code == 1 and re.search(r"mini_complaint\.bpmn:\d+: Timer_Approve: timer 'PT4H' must be", out)
+    code, out, _ = run("check", "--json", str(broken))
+    problem = as_json(out)["problems"][0]
+    assert code == 1 and problem["element"] == "Timer_Approve" and problem["line"] > 0
+    code, out, _ = run("deploy", str(broken))
+    assert code == 1 and as_json(out)["error"] == "invalid_preplan"
+    assert as_json(run("preplans", "--json")[1]) == []
+
+
+def test_deploy_again_is_unchanged_and_preplans_lists_the_start_form(deployed):
+    code, out, _ = deployed("deploy", str(FIXTURES / "processes" / "mini_complaint"))
+    assert as_json(out) == {"preplan": "mini_complaint", "version": 1, "changed": False}
+    plans = as_json(deployed("preplans", "--json")[1])
+    assert [set(p) for p in plans] == [{"key", "title", "version", "start_form"}]
+    assert plans[0]["title"] == {"zh": "测试投诉流程", "en": "Test complaint flow"}
+    assert plans[0]["start_form"]["required"] == ["customer", "summary", "complainant_count"]
+
+
+def test_users(deployed):
+    assert as_json(deployed("users", "list", "--json")[1]) == [
+        {"name": "li", "roles": ["leader"], "email": "li@example.cn", "active": True}]
+    code, _, err = deployed("users", "add", "x", "--role", "nope")
+    assert code == 1 and "unknown role(s): nope" in err
+
+
+def test_a_case_through_the_cli(deployed):
+    code, out, _ = deployed("start", "mini_complaint", "--json", "--data",
+                            '{"customer": "张三", "summary": "漏水", "complainant_count": 12}')
+    started = as_json(out)
+    assert code == 0 and set(started) == {"case", "business_key", "version", "status", "tasks"}
+    assert started["business_key"] == "TS-20261123-0001" and started["status"] == "running"
+    task = started["tasks"][0]
+    assert TASK_FIELDS <= set(task)
+    assert task["created_at"] == NOW and task["due_at"] == "2026-11-23T14:00:00+08:00"
+
+    tasks = as_json(deployed("tasks", "--user", "li", "--json")[1])
+    assert [t["name"] for t in tasks] == ["领导审批"]
+
+    code, out, _ = deployed("complete", str(task["id"]), "--as", "li", "--data", '{"approved": "yes"}')
+    assert code == 1 and as_json(out) == {
+        "error": "validation", "message": "the form of task 1 (领导审批) has errors",
+        "fields": {"approved": "must be of type boolean"}}
+    assert deployed("claim", str(task["id"]), "--as", "li")[1].strip() == '{"task": 1, "assignee": "li"}'
+
+    assert as_json(deployed("timers", "run", now="2026-11-23T13:00:00+08:00")[1]) == {"fired": 0}
+    code, out, _ = deployed("complete", str(task["id"]), "--as", "li", "--data", '{"approved": true}',
+                            now="2026-11-23T13:00:00+08:00")
+    assert code == 0 and as_json(out)["tasks"][0]["bpmn_id"] == "Task_Handle"
+    code, out, _ = deployed("complete", str(task["id"]), "--as", "li", "--data", '{"approved": true}')
+    assert code == 1 and as_json(out)["error"] == "conflict"
+
+    view = as_json(deployed("show", "TS-20261123-0001", "--json")[1])
+    assert {"case", "business_key", "preplan", "version", "status", "data", "tasks", "timers", "events"} <= set(view)
+    assert view["data"]["level"] == "major" and view["timers"][0].keys() == {"id", "bpmn_id", "due_at"}
+    assert [e["kind"] for e in view["events"]] == ["started", "claimed", "task_completed"]
+    for event in view["events"]:
+        assert set(event) == {"at", "actor", "kind", "details"} and ISO_WITH_OFFSET.match(event["at"])
+
+
+def test_terminate_and_human_output(deployed):
+    deployed("start", "mini_complaint", "--data", '{"customer": "张三", "summary": "漏水", "complainant_count": 1}')
+    code, out, _ = deployed("terminate", "1", "--reason", "客户撤诉")
+    assert code == 0 and as_json(out)["status"] == "terminated"
+    code, out, _ = deployed("show", "1")
+    assert "TS-20261123-0001" in out and "[terminated]" in out and "客户撤诉" in out
+
+
+def test_decide_and_calendar(deployed):
+    code, out, _ = deployed("decide", "mini_complaint/level", "--data", '{"complainant_count": 3, "media_exposed": true}')
+    assert code == 0 and as_json(out) == {"level": "major"}
+    code, out, _ = deployed("decide", "mini_complaint/nope", "--data", "{}")
+    assert code == 1 and "no decision 'nope'" in as_json(out)["message"]
+    assert deployed("calendar", "due", "--from", "2026-09-30T15:00:00+08:00", "--working-days", "3")[1] == \
+        "2026-10-10T15:00:00+08:00\n"
+    assert deployed("calendar", "due", "--from", "2026-11-27T18:30:00+08:00", "--next-opening")[1] == \
+        "2026-11-30T09:00:00+08:00\n"
+    code, _, err = deployed("calendar", "due", "--from", "2026-12-31T17:00:00+08:00", "--working-hours", "2")
+    assert code == 1 and "no working calendar covers 2027-01-01" in err
+
+
+def test_the_console_script_is_installed(tmp_path):
+    preplan = Path(sys.executable).parent / "preplan"
+    result = subprocess.run([str(preplan), "--database-url", f"sqlite:///{tmp_path / 'x.db'}", "db", "init"],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0 and "database ready" in result.stdout
+    result = subprocess.run([str(preplan), "--help"], capture_output=True, text=True, timeout=60)
+    for command in ("check", "deploy", "preplans", "users", "start", "tasks", "claim", "unclaim", "complete",
+                    "show", "timers", "worker", "serve", "decide", "calendar"):
+        assert f"    {command} " in result.stdout, command
