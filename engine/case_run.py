@@ -37,13 +37,14 @@ _MAX_ROUNDS = 50
 class CaseRun:
     def __init__(self, engine: "Engine", session: Session, case: Case, workflow: BpmnWorkflow | None = None) -> None:
         self.engine, self.session, self.case = engine, session, case
-        self.manifest: dict[str, Any] = case.version.manifest
+        self.manifest: dict[str, Any] = engine.versions.info(session, case.version_id).manifest
         self._stack = ExitStack()
         self._stack.enter_context(clock.shifted(timedelta(seconds=case.clock_offset_seconds)))
-        version = case.version
-        parsed = engine.specs.get(version.id, lambda: version.spec)
-        self.workflow = workflow or load_workflow(case.state, parsed, lambda: version.spec)
-        self.workflow.script_engine = script_engine(build_helpers(load_calendar(session, engine.settings)))
+        parsed = engine.versions.spec(session, case.version_id)
+        self.workflow = workflow or load_workflow(
+            case.state, parsed, lambda: engine.versions.stored_spec(session, case.version_id))
+        self.workflow.script_engine = script_engine(
+            build_helpers(lambda: load_calendar(session, engine.settings), engine.settings.timezone))
         self.fired: list[dict[str, Any]] = []
         self._cycles = {t.id: _cycle_state(t) for t in waiting_timers(self.workflow) if _is_cycle(t)}
 

@@ -30,7 +30,7 @@ def decide(session: Session, settings: Settings, reference: str, data: dict[str,
         raise NotFound(f"{reference!r}: expected PREPLAN/DECISION, e.g. vanke_complaint/severity")
     version = newest_active_version(session, key)
     table = _table(version.id, tuple(sorted((n, t) for n, t in version.files.items() if n.endswith(".dmn"))), decision_id)
-    engine = script_engine(build_helpers(load_calendar(session, settings)))
+    engine = script_engine(build_helpers(lambda: load_calendar(session, settings), settings.timezone))
     workflow = SimpleNamespace(script_engine=engine, spec=SimpleNamespace(file=f"{key}/{decision_id}"))
     workflow.top_workflow = workflow
     task = SimpleNamespace(data=dict(data), workflow=workflow,

@@ -24,8 +24,9 @@ from .errors import Conflict, Forbidden, NotFound, PreplanError, ValidationFaile
 from .forms import field_errors, schema_file, with_defaults
 from .keys import DRILL_PREFIX, next_business_key
 from .models import Case, Preplan, PreplanVersion, Task, User
-from .spec import SpecCache, new_workflow
+from .spec import new_workflow
 from .users import get_user
+from .versions import VersionCache
 from .views import case_summary, find_case
 
 SUPERVISING_ROLES = {"admin", "supervisor"}
@@ -34,10 +35,10 @@ _KEY_RETRIES = 5
 
 
 class Engine:
-    """The configured runtime: database, settings and the in-process cache of parsed specs."""
+    """The configured runtime: database, settings and the in-process cache of deployed versions."""
 
     def __init__(self, db: Database, settings: Settings) -> None:
-        self.db, self.settings, self.specs = db, settings, SpecCache()
+        self.db, self.settings, self.versions = db, settings, VersionCache()
 
     @property
     def tz(self):
@@ -79,14 +80,14 @@ class Engine:
         )
         session.add(case)
         session.flush()
-        workflow = new_workflow(self.specs.get(version.id, lambda: version.spec))
+        workflow = new_workflow(self.versions.spec(session, version.id))
         workflow.task_tree.data.update(payload)
         audit.record(session, case.id, actor, "started", preplan=key, version=version.number, drill=drill)
         with CaseRun(self, session, case, workflow) as run:
             run.advance()
             run.save(actor)
         session.flush()
-        return case_summary(session, case, self.tz)
+        return case_summary(session, case, self.tz, self.versions.info(session, case.version_id).number)
 
     # -- claim / unclaim ------------------------------------------------------------------------------------
     def claim(self, task_id: int, *, user: str) -> dict[str, Any]:
@@ -110,12 +111,15 @@ class Engine:
             return {"task": row.id, "assignee": None}
 
     def _task_for(self, session: Session, task_id: int, user: str) -> tuple[Task, User]:
-        """The open task, re-read under its case's lock, and a user allowed to act on it."""
-        row = session.get(Task, task_id)
-        if row is None:
+        """The task, read after its case's row lock is held, and a user allowed to act on it.
+
+        The task is read after the lock on purpose: PostgreSQL re-checks a locked row after waiting, but hands back
+        the old version of any other row joined in the same statement."""
+        case_id = session.scalar(select(Task.case_id).where(Task.id == task_id))
+        if case_id is None:
             raise NotFound(f"no task {task_id}")
-        lock_case(session, row.case_id)
-        session.refresh(row)
+        lock_case(session, case_id)
+        row = session.scalar(select(Task).where(Task.id == task_id).execution_options(populate_existing=True))
         person = get_user(session, user)
         if row.status != "open":
             by = f" by {row.completed_by}" if row.completed_by else ""
@@ -133,7 +137,7 @@ class Engine:
                 if row.assignee and row.assignee != person.name:
                     raise Conflict(f"task {row.id} is claimed by {row.assignee}")
                 case = session.get(Case, row.case_id)
-                payload = self._form_payload(case, row, data or {})
+                payload = self._form_payload(session, case, row, data or {})
                 with CaseRun(self, session, case) as run:
                     run.advance()
                     task = run.workflow.get_task_from_id(UUID(row.spiff_id))
@@ -153,19 +157,19 @@ class Engine:
                                      bpmn_id=row.bpmn_id, data=payload)
                         run.save(person.name)
                 session.flush()
-                result = case_summary(session, case, self.tz)
+                result = case_summary(session, case, self.tz, self.versions.info(session, case.version_id).number)
         except StaleDataError:
             raise Conflict(f"task {task_id}: the case changed concurrently; nothing was changed") from None
         if refusal is not None:
             raise refusal
         return result
 
-    def _form_payload(self, case: Case, row: Task, data: dict[str, Any]) -> dict[str, Any]:
+    def _form_payload(self, session: Session, case: Case, row: Task, data: dict[str, Any]) -> dict[str, Any]:
         if row.form is None:
             if data:
                 raise ValidationFailed("this step has no form", {k: "is not a field of this form" for k in data})
             return {}
-        schema = case.version.manifest["forms"][row.form]
+        schema = self.versions.info(session, case.version_id).manifest["forms"][row.form]
         payload = with_defaults(schema, data)
         errors = field_errors(schema, payload)
         if errors:
@@ -193,7 +197,7 @@ class Engine:
                 audit.record(session, case.id, actor, "terminated", reason=reason.strip())
                 run.save(actor)
             session.flush()
-            return case_summary(session, case, self.tz)
+            return case_summary(session, case, self.tz, self.versions.info(session, case.version_id).number)
 
 
 def lock_case(session: Session, case_id: int, *, skip_locked: bool = False) -> Case | None:

@@ -7,7 +7,7 @@ argument is an ISO instant from the case data (e.g. ``received_at``); without it
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Any, Callable
 
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
@@ -19,7 +19,19 @@ from .calendar import WorkCalendar
 TIMER_HELPERS = ("after", "at", "end_of_day", "next_opening", "working_days", "working_hours")
 
 
-def build_helpers(calendar: WorkCalendar) -> dict[str, Callable[..., Any]]:
+def build_helpers(
+    calendar_source: WorkCalendar | Callable[[], WorkCalendar], tz: tzinfo | None = None
+) -> dict[str, Callable[..., Any]]:
+    """``calendar_source`` may be a callable (with ``tz`` given): the calendar is then loaded on first use, and
+    most steps compute no working-time deadline, so most operations never read the calendar overrides."""
+    loaded: list[WorkCalendar] = [calendar_source] if isinstance(calendar_source, WorkCalendar) else []
+    zone = tz or calendar_source.tz  # type: ignore[union-attr]
+
+    def calendar() -> WorkCalendar:
+        if not loaded:
+            loaded.append(calendar_source())
+        return loaded[0]
+
     def instant(value: Any) -> datetime:
         if value is None:
             return clock.now()
@@ -30,7 +42,7 @@ def build_helpers(calendar: WorkCalendar) -> dict[str, Callable[..., Any]]:
         raise ValueError(f"expected an ISO 8601 date-time, got {value!r}")
 
     def out(value: datetime) -> str:
-        return value.astimezone(calendar.tz).isoformat(timespec="seconds")
+        return value.astimezone(zone).isoformat(timespec="seconds")
 
     def after(duration: str, start: str | None = None) -> str:
         """``start`` + an ISO 8601 duration in calendar time ("P7D", "P1M", "PT4H")."""
@@ -43,25 +55,25 @@ def build_helpers(calendar: WorkCalendar) -> dict[str, Callable[..., Any]]:
         return out(instant(value))
 
     def working_hours(hours: float, start: str | None = None) -> str:
-        return out(calendar.working_hours(float(hours), instant(start)))
+        return out(calendar().working_hours(float(hours), instant(start)))
 
     def working_days(days: float, start: str | None = None) -> str:
-        return out(calendar.working_days(float(days), instant(start)))
+        return out(calendar().working_days(float(days), instant(start)))
 
     def next_opening(start: str | None = None) -> str:
-        return out(calendar.next_opening(instant(start)))
+        return out(calendar().next_opening(instant(start)))
 
     def end_of_day(start: str | None = None) -> str:
-        return out(calendar.end_of_day(instant(start)))
+        return out(calendar().end_of_day(instant(start)))
 
     def now() -> str:
         return out(clock.now())
 
     def is_workday(value: str | None = None) -> bool:
-        return calendar.is_workday(instant(value).astimezone(calendar.tz).date())
+        return calendar().is_workday(instant(value).astimezone(zone).date())
 
     def in_working_hours(value: str | None = None) -> bool:
-        return calendar.in_working_hours(instant(value))
+        return calendar().in_working_hours(instant(value))
 
     def hours_between(start: str, end: str | None = None) -> float:
         return (instant(end) - instant(start)).total_seconds() / 3600

@@ -8,7 +8,6 @@ the version they run on.
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -71,23 +70,6 @@ def spec_from_dict(stored: dict[str, Any]) -> ParsedSpec:
         _FULL.from_dict(stored["spec"]),
         {k: _FULL.from_dict(v) for k, v in stored["subprocess_specs"].items()},
     )
-
-
-class SpecCache:
-    """Parsed specs by version id; a version is immutable, so entries never go stale."""
-
-    def __init__(self) -> None:
-        self._specs: dict[int, ParsedSpec] = {}
-        self._lock = threading.Lock()
-
-    def get(self, version_id: int, stored: Callable[[], dict[str, Any]]) -> ParsedSpec:
-        """``stored`` reads the serialized spec; it is only called on a miss."""
-        parsed = self._specs.get(version_id)
-        if parsed is None:
-            parsed = spec_from_dict(stored())
-            with self._lock:
-                parsed = self._specs.setdefault(version_id, parsed)
-        return parsed
 
 
 def new_workflow(parsed: ParsedSpec) -> BpmnWorkflow:

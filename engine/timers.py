@@ -31,13 +31,11 @@ BATCH = 100
 
 
 def due_case_ids(session, now: datetime, limit: int, exclude: set[int]) -> list[int]:
-    statement = (
-        select(Timer.case_id).where(Timer.fire_at <= now).group_by(Timer.case_id)
-        .order_by(func.min(Timer.fire_at)).limit(limit)
-    )
+    """Cases with a timer due, earliest first: a range scan of the ``fire_at`` index, whatever the table size."""
+    statement = select(Timer.case_id).where(Timer.fire_at <= now).order_by(Timer.fire_at).limit(limit)
     if exclude:
         statement = statement.where(Timer.case_id.notin_(exclude))
-    return list(session.scalars(statement))
+    return list(dict.fromkeys(session.scalars(statement)))
 
 
 def next_fire_at(session) -> datetime | None:

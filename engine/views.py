@@ -30,12 +30,12 @@ def find_case(session: Session, ref: str | int) -> Case:
     return case
 
 
-def task_view(row: Task, case: Case, tz: tzinfo) -> dict[str, Any]:
+def task_view(row: Task, case: Case, preplan_key: str, tz: tzinfo) -> dict[str, Any]:
     overdue = row.status == "open" and row.due_at is not None and row.due_at < case_now(case)
     status = row.status if row.status != "open" else ("claimed" if row.assignee else "ready")
     return {
         "id": row.id, "case": case.id, "business_key": case.business_key,
-        "preplan": case.version.preplan.key, "name": row.name, "bpmn_id": row.bpmn_id, "role": row.role,
+        "preplan": preplan_key, "name": row.name, "bpmn_id": row.bpmn_id, "role": row.role,
         "assignee": row.assignee, "status": status, "created_at": iso(row.created_at, tz),
         "due_at": iso(row.due_at, tz), "overdue": overdue, "form": row.form, "is_drill": case.is_drill,
         "completed_at": iso(row.completed_at, tz), "completed_by": row.completed_by,
@@ -44,7 +44,8 @@ def task_view(row: Task, case: Case, tz: tzinfo) -> dict[str, Any]:
 
 def list_tasks(session: Session, tz: tzinfo, *, user: User | None = None, case_id: int | None = None,
                include_closed: bool = False) -> list[dict[str, Any]]:
-    statement = select(Task, Case).join(Case, Task.case_id == Case.id)
+    statement = (select(Task, Case, Preplan.key).join(Case, Task.case_id == Case.id)
+                 .join(PreplanVersion, Case.version_id == PreplanVersion.id).join(Preplan))
     if not include_closed:
         statement = statement.where(Task.status == "open")
     if case_id is not None:
@@ -54,12 +55,13 @@ def list_tasks(session: Session, tz: tzinfo, *, user: User | None = None, case_i
             or_(Task.assignee == user.name, (Task.assignee.is_(None) & Task.role.in_(user.role_keys)))
         )
     statement = statement.order_by(Task.due_at.is_(None), Task.due_at, Task.id)
-    return [task_view(row, case, tz) for row, case in session.execute(statement)]
+    return [task_view(row, case, key, tz) for row, case, key in session.execute(statement)]
 
 
-def case_summary(session: Session, case: Case, tz: tzinfo) -> dict[str, Any]:
+def case_summary(session: Session, case: Case, tz: tzinfo, version_number: int | None = None) -> dict[str, Any]:
     return {
-        "case": case.id, "business_key": case.business_key, "version": case.version.number,
+        "case": case.id, "business_key": case.business_key,
+        "version": version_number if version_number is not None else case.version.number,
         "status": case.status, "tasks": list_tasks(session, tz, case_id=case.id),
     }
 
