@@ -8,7 +8,9 @@ VENDOR := web/static/vendor/bpmn-js
 
 .PHONY: setup run test bench lint-bpmn browser-deps postgres-up clean
 
-setup: $(VENV)/.stamp node_modules/.stamp $(VENDOR)/.stamp
+MO     := web/translations/zh_Hans_CN/LC_MESSAGES/messages.mo web/translations/en/LC_MESSAGES/messages.mo
+
+setup: $(VENV)/.stamp node_modules/.stamp $(VENDOR)/.stamp $(MO)
 
 $(VENV)/.stamp: pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,6 +29,10 @@ $(VENDOR)/.stamp: node_modules/.stamp
 	   node_modules/bpmn-js/dist/bpmn-modeler.production.min.js node_modules/bpmn-js/LICENSE $(VENDOR)/
 	cp -r node_modules/bpmn-js/dist/assets $(VENDOR)/
 	touch $@
+
+# UI translations: the .po catalogues are the source; .mo files are built.
+web/translations/%/LC_MESSAGES/messages.mo: web/translations/%/LC_MESSAGES/messages.po $(VENV)/.stamp
+	$(BIN)/pybabel compile --statistics -d web/translations -l $* 2>&1 | tail -n 1
 
 run: setup
 	$(BIN)/preplan db init

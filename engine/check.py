@@ -37,6 +37,8 @@ class CheckResult:
     parsed: ParsedSpec | None = None
     lane_roles: dict[str, str] = field(default_factory=dict)
     task_forms: dict[str, str] = field(default_factory=dict)
+    task_ui: dict[str, str] = field(default_factory=dict)
+    instructions: dict[str, str] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -79,6 +81,8 @@ def check_package(package: PreplanPackage) -> CheckResult:
         result.problems += [Problem(where(name), m, line, element) for m, line, element in facts.problems]
         result.lane_roles.update(facts.lane_roles)
         result.task_forms.update(facts.task_forms)
+        result.task_ui.update(facts.task_ui)
+        result.instructions.update(facts.instructions)
 
     if not result.problems:
         result.parsed = _parse(package, where, result.problems)

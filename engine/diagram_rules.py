@@ -35,6 +35,8 @@ class DiagramFacts:
 
     lane_roles: dict[str, str] = field(default_factory=dict)
     task_forms: dict[str, str] = field(default_factory=dict)
+    task_ui: dict[str, str] = field(default_factory=dict)
+    instructions: dict[str, str] = field(default_factory=dict)
     problems: list[tuple[str, int | None, str | None]] = field(default_factory=list)
 
     def problem(self, message: str, element: etree._Element | None = None) -> None:
@@ -117,6 +119,10 @@ def _check_human_task(task, forms, facts) -> None:
     if task_id not in facts.lane_roles:
         facts.problem("human task is not in a lane mapped to a role, so nobody could complete it", task)
     props = properties(task)
+    instructions = task.findtext(f"{q('extensionElements')}/{q('instructionsForEndUser', SPIFF)}")
+    documentation = task.findtext(q("documentation"))
+    if instructions or documentation:
+        facts.instructions[task_id] = (instructions or documentation).strip()
     form = props.get(FORM_PROPERTY)
     if form is None:
         if etree.QName(task).localname == "userTask":
@@ -129,6 +135,8 @@ def _check_human_task(task, forms, facts) -> None:
     ui = props.get(UI_PROPERTY)
     if ui is not None and ui not in forms:
         facts.problem(f"UI schema {ui!r} does not exist in the preplan's forms folder", task)
+    elif ui is not None:
+        facts.task_ui[task_id] = ui
     facts.task_forms[task_id] = form
 
 

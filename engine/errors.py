@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Mapping
 
 
 @dataclass(frozen=True)
@@ -52,11 +52,15 @@ class Conflict(PreplanError):
 
 
 class ValidationFailed(PreplanError):
+    """Per-field refusal. ``fields`` maps a field to its message; ``kinds`` to (kind, expected) when known."""
+
     code = "validation"
 
-    def __init__(self, message: str, fields: dict[str, str]) -> None:
-        super().__init__(message, fields=fields)
-        self.fields = fields
+    def __init__(self, message: str, fields: Mapping[str, Any]) -> None:
+        messages = {name: str(problem) for name, problem in fields.items()}
+        super().__init__(message, fields=messages)
+        self.fields = messages
+        self.kinds = {name: (p.kind, p.expected) for name, p in fields.items() if hasattr(p, "kind")}
 
 
 class DiagramError(PreplanError):

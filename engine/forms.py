@@ -7,6 +7,7 @@ severity a decision table computed); absent fields take their schema ``default``
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -70,25 +71,37 @@ def with_defaults(schema: dict[str, Any], data: dict[str, Any]) -> dict[str, Any
     return filled
 
 
-def field_errors(schema: dict[str, Any], data: Any) -> dict[str, str]:
-    """Validate a submission; returns ``{field: message}`` (empty when valid)."""
+@dataclass(frozen=True)
+class FieldProblem:
+    """Why one field was refused: ``kind`` and ``expected`` let a UI say it in the reader's language."""
+
+    kind: str  # required | unknown | type | enum | minimum | maximum | minLength | maxLength | format | invalid
+    expected: Any
+    message: str
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def field_errors(schema: dict[str, Any], data: Any) -> dict[str, FieldProblem]:
+    """Validate a submission; returns ``{field: problem}`` (empty when valid)."""
     if not isinstance(data, dict):
-        return {"": "form data must be a JSON object"}
-    errors: dict[str, str] = {}
+        return {"": FieldProblem("invalid", None, "form data must be a JSON object")}
+    errors: dict[str, FieldProblem] = {}
     known = schema.get("properties", {})
     for name in data:
         if name not in known:
-            errors[name] = "is not a field of this form"
+            errors[name] = FieldProblem("unknown", None, "is not a field of this form")
     validator = Draft202012Validator(schema, format_checker=_FORMATS)
     for error in sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.path))):
         if error.validator == "required":
             for missing in error.validator_value:
                 if missing not in error.instance:
-                    errors.setdefault(_path(error.path, missing), "is required")
+                    errors.setdefault(_path(error.path, missing), FieldProblem("required", None, "is required"))
             continue
         if error.validator == "additionalProperties":
             continue  # reported above, per field
-        errors.setdefault(_path(error.path), _message(error))
+        errors.setdefault(_path(error.path), _problem(error))
     return errors
 
 
@@ -97,12 +110,18 @@ def _path(path, leaf: str | None = None) -> str:
     return ".".join(parts)
 
 
-def _message(error) -> str:
+def _problem(error) -> FieldProblem:
     kind, expected = error.validator, error.validator_value
+    if kind == "oneOf" and enum_values(error.schema) is not None:
+        kind, expected = "enum", enum_values(error.schema)
+    if kind not in ("enum", "type", "minimum", "maximum", "minLength", "maxLength", "format"):
+        kind = "invalid"
+    return FieldProblem(kind, expected, _message(kind, expected, error))
+
+
+def _message(kind: str, expected: Any, error) -> str:
     if kind == "enum":
         return "must be one of: " + ", ".join(map(str, expected))
-    if kind == "oneOf" and enum_values(error.schema) is not None:
-        return "must be one of: " + ", ".join(map(str, enum_values(error.schema)))
     if kind == "type":
         return f"must be of type {expected}"
     if kind == "minimum":

@@ -119,7 +119,8 @@ class Task(Base):
     status: Mapped[str] = mapped_column(String(16))  # open | completed | cancelled
     created_at: Mapped[datetime]
     claimed_at: Mapped[datetime | None]
-    due_at: Mapped[datetime | None] = mapped_column(index=True)
+    due_at: Mapped[datetime | None]  # in the case's time
+    real_due_at: Mapped[datetime | None] = mapped_column(index=True)  # in real time (differs for drills)
     completed_at: Mapped[datetime | None]
     completed_by: Mapped[str | None] = mapped_column(String(80))
     data: Mapped[dict[str, Any] | None]
@@ -136,6 +137,15 @@ class Timer(Base):
     bpmn_id: Mapped[str] = mapped_column(String(120))
     due_at: Mapped[datetime]
     fire_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class Comment(Base):
+    __tablename__ = "comment"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("preplan_case.id"), index=True)
+    at: Mapped[datetime]
+    author: Mapped[str] = mapped_column(String(80))
+    text: Mapped[str] = mapped_column(Text)
 
 
 class Event(Base):

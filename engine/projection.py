@@ -55,21 +55,24 @@ def sync_tasks(
     """Open a row for every new READY human task; cancel rows whose task went away. Returns the new rows."""
     ready = {str(t.id): t for t in workflow.get_tasks(state=TaskState.READY, manual=True)}
     open_rows = session.scalars(select(Task).where(Task.case_id == case.id, Task.status == "open")).all()
+    offset = timedelta(seconds=case.clock_offset_seconds)
     for row in open_rows:
         if row.spiff_id not in ready:
             row.status, row.completed_at = "cancelled", now
         else:
             row.due_at = task_deadline(ready[row.spiff_id])
+            row.real_due_at = row.due_at - offset if row.due_at else None
     known = {row.spiff_id for row in open_rows}
     created = []
     for spiff_id, task in ready.items():
         if spiff_id in known:
             continue
         spec = task.task_spec
+        due = task_deadline(task)
         row = Task(
             case_id=case.id, spiff_id=spiff_id, bpmn_id=spec.bpmn_id, name=spec.bpmn_name or spec.bpmn_id,
             role=lane_roles.get(spec.bpmn_id, ""), form=spec.extensions.get("properties", {}).get(FORM_PROPERTY),
-            status="open", created_at=now, due_at=task_deadline(task),
+            status="open", created_at=now, due_at=due, real_due_at=due - offset if due else None,
         )
         session.add(row)
         created.append(row)

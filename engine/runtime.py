@@ -17,19 +17,19 @@ from sqlalchemy.orm import Session, undefer
 from sqlalchemy.orm.exc import StaleDataError
 
 from . import audit, clock
+from .access import may_start, may_view_case, start_roles, supervises
 from .case_run import CaseRun
 from .config import Settings
 from .db import Database
 from .errors import Conflict, Forbidden, NotFound, PreplanError, ValidationFailed
 from .forms import field_errors, schema_file, with_defaults
 from .keys import DRILL_PREFIX, next_business_key
-from .models import Case, Preplan, PreplanVersion, Task, User
+from .models import Case, Comment, Preplan, PreplanVersion, Task, User
 from .spec import new_workflow
 from .users import get_user
 from .versions import VersionCache
 from .views import case_summary, find_case
 
-SUPERVISING_ROLES = {"admin", "supervisor"}
 SYSTEM_ACTOR = "system"
 _KEY_RETRIES = 5
 
@@ -62,9 +62,9 @@ class Engine:
         actor = SYSTEM_ACTOR
         if user is not None:
             person = get_user(session, user)
-            starters = set(manifest["start_roles"]) | SUPERVISING_ROLES
-            if not person.role_keys & starters:
-                raise Forbidden(f"{user} may not start {key}: it needs one of the roles {', '.join(sorted(starters))}")
+            if not may_start(person, manifest):
+                raise Forbidden(f"{user} may not start {key}: it needs one of the roles "
+                                f"{', '.join(sorted(start_roles(manifest)))}")
             actor = person.name
         schema = manifest["forms"][schema_file(manifest["start_form"])]
         payload = with_defaults(schema, data)
@@ -128,6 +128,40 @@ class Engine:
             raise Forbidden(f"task {row.id} belongs to role {row.role!r}, which {person.name} does not have")
         return row, person
 
+    def reassign(self, task_id: int, to_user: str, *, user: str) -> dict[str, Any]:
+        """A supervisor hands an open task to another user who holds its role."""
+        with self.db.write() as session:
+            supervisor = get_user(session, user)
+            if not supervises(supervisor):
+                raise Forbidden(f"{supervisor.name} may not reassign tasks (needs admin or supervisor)")
+            case_id = session.scalar(select(Task.case_id).where(Task.id == task_id))
+            if case_id is None:
+                raise NotFound(f"no task {task_id}")
+            lock_case(session, case_id)
+            row = session.get(Task, task_id)
+            if row.status != "open":
+                raise Conflict(f"task {row.id} ({row.name}) is already {row.status}")
+            target = get_user(session, to_user)
+            if row.role not in target.role_keys:
+                raise Forbidden(f"{target.name} does not hold role {row.role!r} of task {row.id}")
+            previous = row.assignee
+            row.assignee, row.claimed_at = target.name, clock.now()
+            audit.record(session, row.case_id, supervisor.name, "reassigned", task=row.id, name=row.name,
+                         previous=previous, to=target.name)
+            return {"task": row.id, "assignee": row.assignee}
+
+    def comment(self, case_ref: str | int, text: str, *, user: str) -> dict[str, Any]:
+        if not text or not text.strip():
+            raise ValidationFailed("a comment needs text", {"text": "is required"})
+        with self.db.write() as session:
+            case = find_case(session, case_ref)
+            person = get_user(session, user)
+            if not may_view_case(person, self.versions.info(session, case.version_id).manifest):
+                raise Forbidden(f"{person.name} may not see case {case.business_key}")
+            session.add(Comment(case_id=case.id, at=clock.now(), author=person.name, text=text.strip()))
+            audit.record(session, case.id, person.name, "commented", text=text.strip()[:200])
+            return {"case": case.id, "author": person.name}
+
     # -- complete -------------------------------------------------------------------------------------------
     def complete(self, task_id: int, data: dict[str, Any] | None = None, *, user: str) -> dict[str, Any]:
         refusal: PreplanError | None = None
@@ -186,7 +220,7 @@ class Engine:
             actor = SYSTEM_ACTOR
             if user is not None:
                 person = get_user(session, user)
-                if not person.role_keys & SUPERVISING_ROLES:
+                if not supervises(person):
                     raise Forbidden(f"{person.name} may not terminate cases (needs admin or supervisor)")
                 actor = person.name
             if case.status not in ("running", "error", "suspended"):

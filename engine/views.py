@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from . import clock
 from .errors import NotFound
 from .forms import schema_file
-from .models import Case, Event, Preplan, PreplanVersion, Task, Timer, User
+from .models import Case, Comment, Event, Preplan, PreplanVersion, Role, Task, Timer, User, UserRole
 from .timefmt import iso
 
 
@@ -69,6 +69,7 @@ def case_summary(session: Session, case: Case, tz: tzinfo, version_number: int |
 def case_view(session: Session, case: Case, tz: tzinfo) -> dict[str, Any]:
     timers = session.scalars(select(Timer).where(Timer.case_id == case.id).order_by(Timer.due_at))
     events = session.scalars(select(Event).where(Event.case_id == case.id).order_by(Event.at, Event.id))
+    comments = session.scalars(select(Comment).where(Comment.case_id == case.id).order_by(Comment.at, Comment.id))
     return {
         **case_summary(session, case, tz),
         "preplan": case.version.preplan.key, "title": case.title, "severity": case.severity,
@@ -76,6 +77,7 @@ def case_view(session: Session, case: Case, tz: tzinfo) -> dict[str, Any]:
         "ended_at": iso(case.ended_at, tz), "end_reason": case.end_reason, "data": case.data,
         "timers": [{"id": t.id, "bpmn_id": t.bpmn_id, "due_at": iso(t.due_at, tz)} for t in timers],
         "events": [{"at": iso(e.at, tz), "actor": e.actor, "kind": e.kind, "details": e.details} for e in events],
+        "comments": [{"at": iso(c.at, tz), "author": c.author, "text": c.text} for c in comments],
     }
 
 
@@ -94,3 +96,12 @@ def list_preplans(session: Session) -> list[dict[str, Any]]:
             "start_form": manifest["forms"][schema_file(manifest["start_form"])],
         }
     return list(newest.values())
+
+
+def role_titles(session: Session) -> dict[str, dict[str, str]]:
+    return {r.key: {"zh": r.title_zh, "en": r.title_en} for r in session.scalars(select(Role))}
+
+
+def users_with_role(session: Session, role: str) -> list[str]:
+    return list(session.scalars(
+        select(User.name).join(UserRole).where(UserRole.role_key == role, User.active.is_(True)).order_by(User.name)))

@@ -6,14 +6,15 @@ import os
 import secrets
 from pathlib import Path
 
-from flask import Flask, redirect, url_for
+from flask import Flask, redirect, render_template, url_for
+from flask_login import current_user
 from flask_wtf.csrf import CSRFProtect
 
 from engine.config import Settings, load_settings
 from engine.db import Database
 from engine.runtime import Engine
 
-from . import auth, tasks
+from . import auth, cases, formatting, i18n, tasks
 
 
 def create_app(settings: Settings | None = None, *, testing: bool = False) -> Flask:
@@ -23,19 +24,24 @@ def create_app(settings: Settings | None = None, *, testing: bool = False) -> Fl
         SECRET_KEY=_secret_key(settings),
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SAMESITE="Lax",
         TESTING=testing,
     )
-    engine = Engine(Database(settings.database_url), settings)
-    app.extensions["preplan"] = engine
+    app.extensions["preplan"] = Engine(Database(settings.database_url), settings)
     CSRFProtect(app)
+    i18n.init_app(app)
+    formatting.init_app(app)
     auth.init_app(app)
-    app.register_blueprint(auth.bp)
-    app.register_blueprint(tasks.bp)
+    for blueprint in (auth.bp, i18n.bp, tasks.bp, cases.bp):
+        app.register_blueprint(blueprint)
 
     @app.get("/")
     def index():
-        return redirect(url_for("tasks.my_tasks"))
+        return redirect(url_for("tasks.my_tasks" if current_user.is_authenticated else "auth.login"))
 
+    for code in (403, 404):
+        app.register_error_handler(code, lambda error, code=code: (render_template("error.html", code=code), code))
     return app
 
 

@@ -1,20 +1,151 @@
-"""My work: the open tasks of the logged-in user's roles."""
+"""My work (/tasks) and a task (/tasks/<id>): claim, unclaim, complete with a form, and supervisors' reassign."""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from jinja2.sandbox import SandboxedEnvironment
+from markupsafe import Markup
 
-from engine.users import get_user
-from engine.views import list_tasks
+from engine.access import supervises
+from engine.errors import Conflict, Forbidden, NotFound, PreplanError, ValidationFailed
+from engine.forms import schema_file
+from engine.models import Case, Task
+from engine.views import list_preplans, role_titles, task_view, users_with_role
+from engine.worklist import work_list
+
+from . import schema_form
+from .auth import engine, person
 
 bp = Blueprint("tasks", __name__)
+_TEMPLATES = SandboxedEnvironment(autoescape=True)
 
 
 @bp.get("/tasks")
 @login_required
 def my_tasks():
-    engine = current_app.extensions["preplan"]
-    with engine.db.read() as session:
-        rows = list_tasks(session, engine.tz, user=get_user(session, current_user.name))
-    return render_template("tasks.html", tasks=rows)
+    filters = {
+        "preplan": request.args.get("preplan") or None, "severity": request.args.get("severity") or None,
+        "overdue": request.args.get("overdue") == "1", "scope": request.args.get("scope", "all"),
+    }
+    page = request.args.get("page", 1, type=int)
+    descending = request.args.get("sort") == "-due"
+    with engine().db.read() as session:
+        user = person(session)
+        result = work_list(session, engine().tz, user, page=page, descending=descending, **filters)
+        roles = role_titles(session)
+        preplans = list_preplans(session)
+    return render_template("tasks/list.html", page=result, filters=filters, roles=roles, preplans=preplans,
+                           descending=descending)
+
+
+def _load(session, task_id: int) -> tuple[Task, Case, dict]:
+    """The task if the logged-in user may see it: a holder of its role, its assignee, or a supervisor."""
+    row = session.get(Task, task_id)
+    user = person(session)
+    if row is None or not (row.role in user.role_keys or row.assignee == user.name or supervises(user)):
+        abort(404)
+    case = session.get(Case, row.case_id)
+    return row, case, engine().versions.info(session, case.version_id).manifest
+
+
+@bp.get("/tasks/<int:task_id>")
+@login_required
+def show(task_id: int):
+    return _render(task_id, values=None, errors={})
+
+
+def _render(task_id: int, values: dict | None, errors: dict, status: int = 200):
+    with engine().db.read() as session:
+        row, case, manifest = _load(session, task_id)
+        key = engine().versions.info(session, case.version_id).preplan_key
+        view = task_view(row, case, key, engine().tz)
+        roles = role_titles(session)
+        candidates = users_with_role(session, row.role) if current_user.supervises else []
+        data = dict(case.data)
+    forms = manifest["forms"]
+    schema = forms.get(row.form) if row.form else None
+    ui = forms.get(manifest.get("task_ui", {}).get(row.bpmn_id, ""), {})
+    fields = schema_form.fields_for(schema, ui, values if values is not None else (row.data or {}), errors,
+                                    engine().tz) if schema else []
+    start_schema = forms[schema_file(manifest["start_form"])]
+    facts = [(start_schema["properties"][n].get("title", n), data.get(n), start_schema["properties"][n])
+             for n in schema_form.ordered(start_schema, None) if n in data]
+    return render_template(
+        "tasks/detail.html", task=view, case=case, manifest=manifest, fields=fields, facts=facts, roles=roles,
+        instructions=_instructions(manifest.get("instructions", {}).get(row.bpmn_id), data),
+        candidates=candidates, form_title=(schema or {}).get("title"),
+    ), status
+
+
+def _instructions(template: str | None, data: dict) -> Markup | None:
+    """The step's instructions from the diagram, filled in with case data (sandboxed, escaped)."""
+    if not template:
+        return None
+    try:
+        return Markup(_TEMPLATES.from_string(template).render(**data))
+    except Exception:  # a template error must not hide the task; show the text as written
+        return Markup.escape(template)
+
+
+@bp.post("/tasks/<int:task_id>/claim")
+@login_required
+def claim(task_id: int):
+    return _act(task_id, lambda: engine().claim(task_id, user=current_user.name), _("You claimed this task."))
+
+
+@bp.post("/tasks/<int:task_id>/unclaim")
+@login_required
+def unclaim(task_id: int):
+    return _act(task_id, lambda: engine().unclaim(task_id, user=current_user.name), _("You released this task."))
+
+
+@bp.post("/tasks/<int:task_id>/reassign")
+@login_required
+def reassign(task_id: int):
+    target = request.form.get("assignee", "")
+    return _act(task_id, lambda: engine().reassign(task_id, target, user=current_user.name),
+                _("Task reassigned to %(name)s.", name=target))
+
+
+def _act(task_id: int, action, done: str):
+    with engine().db.read() as session:
+        _load(session, task_id)
+    try:
+        action()
+        flash(done, "success")
+    except PreplanError as exc:
+        flash(refusal(exc), "error")
+    return redirect(url_for("tasks.show", task_id=task_id))
+
+
+@bp.post("/tasks/<int:task_id>/complete")
+@login_required
+def complete(task_id: int):
+    with engine().db.read() as session:
+        row, case, manifest = _load(session, task_id)
+        name, business_key = row.name, case.business_key
+    schema = manifest["forms"].get(row.form) if row.form else {"properties": {}}
+    data, errors = schema_form.coerce(schema, request.form, engine().tz)
+    if errors:
+        return _render(task_id, request.form.to_dict(), errors, 422)
+    try:
+        engine().complete(task_id, data, user=current_user.name)
+    except ValidationFailed as exc:
+        return _render(task_id, request.form.to_dict(), schema_form.localized(exc.kinds, exc.fields), 422)
+    except PreplanError as exc:
+        flash(refusal(exc), "error")
+        return redirect(url_for("tasks.show", task_id=task_id))
+    flash(_("Completed “%(step)s” of %(case)s.", step=name, case=business_key), "success")
+    return redirect(url_for("tasks.my_tasks"))
+
+
+def refusal(exc: PreplanError) -> str:
+    """An engine refusal for people: a sentence in their language, then the engine's detail."""
+    lead = {
+        Conflict: _("This was not saved: the task changed in the meantime."),
+        Forbidden: _("You may not do this."),
+        NotFound: _("Not found."),
+    }.get(type(exc), _("This was refused."))
+    return f"{lead} ({exc.message})"

@@ -1,0 +1,168 @@
+"""The task-list UI through Flask's test client: who sees what, forms, errors, languages, CSRF."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from engine import clock
+from engine.config import load_settings
+from tests.conftest import FIXTURES
+from tests.flow import Flow
+from web import create_app
+
+MAJOR = {"customer": "张三", "summary": "楼上漏水", "complainant_count": 12}
+
+
+@pytest.fixture
+def app(sqlite_engine, sqlite_url):
+    flow = Flow(sqlite_engine)
+    flow.deploy(FIXTURES / "processes" / "mini_complaint")
+    flow.user("li", "leader")
+    flow.user("wang", "clerk")
+    flow.user("boss", "supervisor")
+    clock.fix(clock.parse_instant("2026-11-23T10:00:00+08:00"))
+    application = create_app(load_settings(sqlite_url), testing=True)
+    application.flow = flow
+    return application
+
+
+class Browser:
+    """A test client that logs in and posts forms with the CSRF token of the page, like a browser."""
+
+    def __init__(self, app, language: str = "zh-CN") -> None:
+        self.client = app.test_client()
+        self.headers = {"Accept-Language": language}
+
+    def get(self, url: str, **kw):
+        return self.client.get(url, headers=self.headers, **kw)
+
+    def token(self, url: str) -> str:
+        return re.search(r'name="csrf_token" value="([^"]+)"', self.get(url).get_data(as_text=True)).group(1)
+
+    def post(self, url: str, data: dict, page: str = "/tasks", **kw):
+        return self.client.post(url, data={"csrf_token": self.token(page), **data}, headers=self.headers, **kw)
+
+    def login(self, name: str) -> "Browser":
+        response = self.post("/login", {"username": name, "password": "pw"}, page="/login")
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return self
+
+
+def text(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def test_login_page_in_chinese_by_default_and_english_on_request(app):
+    assert "用户名" in text(Browser(app).get("/login"))
+    english = text(Browser(app, "en-US,en;q=0.9").get("/login"))
+    assert 'name="username"' in english and 'name="password"' in english and "User name" in english
+    refused = Browser(app).post("/login", {"username": "li", "password": "wrong"}, page="/login")
+    assert refused.status_code == 401 and "用户名或密码不正确" in text(refused)
+
+
+def test_pages_need_a_login_and_cookies_are_protected(app):
+    assert Browser(app).get("/tasks").headers["Location"].startswith("/login")
+    response = Browser(app).post("/login", {"username": "li", "password": "pw"}, page="/login")
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_forms_without_csrf_token_are_refused(app):
+    browser = Browser(app)
+    assert browser.client.post("/login", data={"username": "li", "password": "pw"}).status_code == 400
+
+
+def test_each_user_sees_only_the_work_of_their_roles(app):
+    case = app.flow.start("mini_complaint", MAJOR)
+    task = app.flow.task(case, "Task_Approve")["id"]
+    leader = Browser(app).login("li")
+    page = text(leader.get("/tasks"))
+    assert "领导审批" in page and "TS-20261123-0001" in page
+    clerk = Browser(app).login("wang")
+    assert "领导审批" not in text(clerk.get("/tasks")) and "没有待办任务" in text(clerk.get("/tasks"))
+    assert clerk.get(f"/tasks/{task}").status_code == 404
+    refused = clerk.post(f"/tasks/{task}/complete", {"approved": "true"})
+    assert refused.status_code == 404 and app.flow.open_steps(case) == ["Task_Approve"]
+
+
+def test_invalid_form_shows_errors_beside_fields_and_keeps_values(app):
+    case = app.flow.start("mini_complaint", {**MAJOR, "complainant_count": 1})  # general: 处理投诉 by the clerk
+    task = app.flow.task(case, "Task_Handle")["id"]
+    clerk = Browser(app).login("wang")
+    page = text(clerk.get(f"/tasks/{task}"))
+    assert 'name="result"' in page and "处理结果" in page
+    response = clerk.post(f"/tasks/{task}/complete", {"result": "   "}, page=f"/tasks/{task}")
+    assert response.status_code == 422
+    assert re.search(r'id="result-error">此项为必填项。<', text(response))
+    kept = clerk.post(f"/tasks/{task}/complete", {"result": ""}, page=f"/tasks/{task}")
+    assert 'aria-invalid="true"' in text(kept)
+    done = clerk.post(f"/tasks/{task}/complete", {"result": "已修复"}, page=f"/tasks/{task}")
+    assert done.status_code == 302 and done.headers["Location"] == "/tasks"
+    assert "已完成 TS-20261123-0001 的“处理投诉”" in text(clerk.get("/tasks"))
+    assert app.flow.status(case) == "completed"
+
+
+def test_claim_release_and_supervisor_reassign(app):
+    case = app.flow.start("mini_complaint", MAJOR)
+    task = app.flow.task(case, "Task_Approve")["id"]
+    app.flow.user("zhao", "leader")
+    leader = Browser(app).login("li")
+    leader.post(f"/tasks/{task}/claim", {}, page=f"/tasks/{task}")
+    assert app.flow.task(case, "Task_Approve")["assignee"] == "li"
+    assert '<dd id="assignee">li</dd>' in text(leader.get(f"/tasks/{task}"))
+    other = Browser(app).login("zhao")
+    assert "已由 li 认领" in text(other.get(f"/tasks/{task}"))
+    leader.post(f"/tasks/{task}/unclaim", {}, page=f"/tasks/{task}")
+    assert app.flow.task(case, "Task_Approve")["assignee"] is None
+    boss = Browser(app).login("boss")
+    boss.post(f"/tasks/{task}/reassign", {"assignee": "zhao"}, page=f"/tasks/{task}")
+    assert app.flow.task(case, "Task_Approve")["assignee"] == "zhao"
+    assert app.flow.events(case, "reassigned")[0]["details"]["to"] == "zhao"
+
+
+def test_start_a_case_from_its_form(app):
+    clerk = Browser(app).login("wang")
+    assert "测试投诉流程" in text(clerk.get("/cases/new"))
+    bad = clerk.post("/cases/new/mini_complaint", {"customer": "王五", "complainant_count": "abc"}, page="/cases/new/mini_complaint")
+    assert bad.status_code == 422 and "请输入整数" in text(bad) and 'value="王五"' in text(bad)
+    started = clerk.post("/cases/new/mini_complaint", {"customer": "王五", "summary": "噪音", "complainant_count": "2",
+                                                       "received_at": "2026-11-23T09:30"}, page="/cases/new/mini_complaint")
+    assert started.status_code == 302
+    case = int(started.headers["Location"].rsplit("/", 1)[1])
+    assert app.flow.data(case)["received_at"] == "2026-11-23T09:30:00+08:00"
+    leader = Browser(app).login("li")
+    assert leader.get("/cases/new/mini_complaint").status_code == 403
+
+
+def test_case_page_marks_active_and_done_steps(app):
+    case = app.flow.start("mini_complaint", MAJOR)
+    leader = Browser(app).login("li")
+    page = text(leader.get(f"/cases/{case}"))
+    assert 'data-active="[&#34;Task_Approve&#34;, &#34;Timer_Approve&#34;]"' in page
+    assert "Decide_Level" in re.search(r'data-done="([^"]*)"', page).group(1)
+    assert leader.get(f"/cases/{case}/diagram.bpmn").get_data(as_text=True).startswith("<?xml")
+    leader.post(f"/cases/{case}/comments", {"text": "已联系客户"}, page=f"/cases/{case}")
+    assert "已联系客户" in text(leader.get(f"/cases/{case}"))
+    stranger = app.flow.user("outsider", "admin") and Browser(app).login("outsider")
+    assert stranger.get(f"/cases/{case}").status_code == 200  # admins oversee every case
+
+
+def test_cases_list_and_termination_are_for_supervisors(app):
+    case = app.flow.start("mini_complaint", MAJOR)
+    assert Browser(app).login("li").get("/cases").status_code == 403
+    boss = Browser(app).login("boss")
+    listing = text(boss.get("/cases?q=漏水"))
+    assert "TS-20261123-0001" in listing
+    assert "TS-20261123-0001" not in text(boss.get("/cases?q=nothing"))
+    boss.post(f"/cases/{case}/terminate", {"reason": "重复投诉"}, page=f"/cases/{case}")
+    assert app.flow.status(case) == "terminated"
+    assert "已终止" in text(boss.get("/cases?status=terminated"))
+
+
+def test_language_switch_is_remembered(app):
+    browser = Browser(app)
+    response = browser.post("/language", {"language": "en", "next": "/login"}, page="/login")
+    assert response.status_code == 302 and "preplan_lang=en" in response.headers["Set-Cookie"]
+    assert "User name" in text(browser.get("/login"))

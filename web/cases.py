@@ -1,0 +1,135 @@
+"""Cases: start one (/cases/new), follow one on its diagram (/cases/<id>), and the supervisors' list (/cases)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from engine.access import may_start, may_view_case, supervises
+from engine.errors import PreplanError, ValidationFailed
+from engine.forms import schema_file
+from engine.models import Case
+from engine.progress import case_progress
+from engine.runtime import newest_active_version
+from engine.views import case_view, list_preplans, role_titles
+from engine.worklist import case_list
+
+from . import schema_form
+from .auth import engine, person
+from .tasks import refusal
+
+bp = Blueprint("cases", __name__)
+STATUSES = ("running", "completed", "terminated", "error")
+
+
+@bp.get("/cases")
+@login_required
+def index():
+    filters = {"status": request.args.get("status") or None, "overdue": request.args.get("overdue") == "1",
+               "search": request.args.get("q") or None}
+    with engine().db.read() as session:
+        if not supervises(person(session)):
+            abort(403)
+        result = case_list(session, engine().tz, page=request.args.get("page", 1, type=int), **filters)
+    return render_template("cases/list.html", page=result, filters=filters, statuses=STATUSES)
+
+
+@bp.get("/cases/new")
+@login_required
+def choose():
+    with engine().db.read() as session:
+        user = person(session)
+        plans = [p for p in list_preplans(session) if may_start(user, _manifest_of(session, p["key"]))]
+    return render_template("cases/choose.html", preplans=plans)
+
+
+def _manifest_of(session, key: str) -> dict:
+    return newest_active_version(session, key).manifest
+
+
+@bp.route("/cases/new/<key>", methods=["GET", "POST"])
+@login_required
+def start(key: str):
+    with engine().db.read() as session:
+        try:
+            version = newest_active_version(session, key)
+        except PreplanError:
+            abort(404)
+        manifest = version.manifest
+        if not may_start(person(session), manifest):
+            abort(403)
+    schema = manifest["forms"][schema_file(manifest["start_form"])]
+    ui = manifest["forms"].get(schema_file(manifest["start_form"]).replace(".schema.json", ".ui.json"), {})
+    values, errors, status = {}, {}, 200
+    if request.method == "POST":
+        data, errors = schema_form.coerce(schema, request.form, engine().tz)
+        values = request.form.to_dict()
+        if not errors:
+            try:
+                started = engine().start(key, data, user=current_user.name, drill=request.form.get("drill") == "true")
+                flash(_("Case %(key)s started.", key=started["business_key"]), "success")
+                return redirect(url_for("cases.show", case_id=started["case"]))
+            except ValidationFailed as exc:
+                errors = schema_form.localized(exc.kinds, exc.fields)
+            except PreplanError as exc:
+                flash(refusal(exc), "error")
+        status = 422
+    fields = schema_form.fields_for(schema, ui, values, errors, engine().tz)
+    return render_template("cases/start.html", key=key, manifest=manifest, fields=fields,
+                           form_title=schema.get("title")), status
+
+
+def _visible_case(session, case_id: int) -> tuple[Case, dict]:
+    case = session.get(Case, case_id)
+    if case is None:
+        abort(404)
+    manifest = engine().versions.info(session, case.version_id).manifest
+    if not may_view_case(person(session), manifest):
+        abort(404)
+    return case, manifest
+
+
+@bp.get("/cases/<int:case_id>")
+@login_required
+def show(case_id: int):
+    with engine().db.read() as session:
+        case, manifest = _visible_case(session, case_id)
+        view = case_view(session, case, engine().tz)
+        progress = case_progress(engine(), session, case)
+        roles = role_titles(session)
+    labels = schema_form.labels(list(manifest["forms"].values()))
+    return render_template("cases/detail.html", case=view, manifest=manifest, progress=progress, roles=roles,
+                           labels=labels)
+
+
+@bp.get("/cases/<int:case_id>/diagram.bpmn")
+@login_required
+def diagram(case_id: int):
+    with engine().db.read() as session:
+        case, _manifest = _visible_case(session, case_id)
+        files = case.version.files
+    name = next(n for n in sorted(files) if n.endswith(".bpmn"))
+    return Response(files[name], mimetype="application/xml")
+
+
+@bp.post("/cases/<int:case_id>/comments")
+@login_required
+def comment(case_id: int):
+    try:
+        engine().comment(case_id, request.form.get("text", ""), user=current_user.name)
+        flash(_("Comment added."), "success")
+    except PreplanError as exc:
+        flash(refusal(exc), "error")
+    return redirect(url_for("cases.show", case_id=case_id) + "#comments")
+
+
+@bp.post("/cases/<int:case_id>/terminate")
+@login_required
+def terminate(case_id: int):
+    try:
+        engine().terminate(str(case_id), request.form.get("reason", ""), user=current_user.name)
+        flash(_("The case was terminated."), "success")
+    except PreplanError as exc:
+        flash(refusal(exc), "error")
+    return redirect(url_for("cases.show", case_id=case_id))

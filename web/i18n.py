@@ -1,0 +1,48 @@
+"""Languages: Simplified Chinese (default and fallback) and English, from the browser or the user's choice."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, redirect, request, url_for
+from flask_babel import Babel, get_locale
+
+LOCALES = ("zh_CN", "en")
+COOKIE = "preplan_lang"
+
+bp = Blueprint("i18n", __name__)
+
+
+def select_locale() -> str:
+    chosen = request.cookies.get(COOKIE)
+    if chosen in LOCALES:
+        return chosen
+    best = request.accept_languages.best_match(["zh-CN", "zh", "en"])
+    return "en" if best == "en" else "zh_CN"
+
+
+def init_app(app) -> None:
+    Babel(app, locale_selector=select_locale, default_locale="zh_CN", default_timezone="Asia/Shanghai")
+    app.jinja_env.globals.update(pick=pick, current_language=current_language)
+
+
+def current_language() -> str:
+    return str(get_locale() or "zh_CN")
+
+
+def pick(titles: dict[str, Any] | None, fallback: str = "") -> str:
+    """The text for the current language from a ``{"zh": …, "en": …}`` pair (Chinese when missing)."""
+    if not titles:
+        return fallback
+    language = "en" if current_language() == "en" else "zh"
+    return titles.get(language) or titles.get("zh") or titles.get("en") or fallback
+
+
+@bp.post("/language")
+def switch():
+    language = request.form.get("language")
+    target = request.form.get("next") or ""
+    response = redirect(target if target.startswith("/") and not target.startswith("//") else url_for("index"))
+    if language in LOCALES:
+        response.set_cookie(COOKIE, language, max_age=365 * 86400, httponly=True, samesite="Lax")
+    return response

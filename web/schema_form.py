@@ -1,0 +1,181 @@
+"""HTML forms from JSON Schema (+ optional ui hints), and submitted text back to typed JSON.
+
+The web layer only shapes input; the engine validates every submission against the same schema. Each input's
+``name`` is the schema property name. Field problems the engine reports come back as (kind, expected) and are
+worded here in the reader's language.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, tzinfo
+from typing import Any, Mapping
+
+from flask_babel import gettext as _
+from werkzeug.datastructures import MultiDict
+
+from engine.gateway_coverage import enum_values
+
+LONG_TEXT = 200
+
+
+@dataclass
+class Field:
+    name: str
+    label: str
+    kind: str  # text | textarea | integer | number | checkbox | select | multiselect | datetime | date
+    required: bool
+    help: str = ""
+    options: list[tuple[str, str]] = field(default_factory=list)
+    value: Any = None
+    error: str = ""
+    minimum: Any = None
+    maximum: Any = None
+
+
+def _options(prop: dict[str, Any]) -> list[tuple[Any, str]] | None:
+    values = enum_values(prop)
+    if values is None:
+        return None
+    labels = {o.get("const"): o.get("title") for o in prop.get("oneOf", []) if isinstance(o, dict)}
+    return [(v, str(labels.get(v) or v)) for v in values]
+
+
+def _kind(prop: dict[str, Any], hints: dict[str, Any]) -> str:
+    if _options(prop) is not None:
+        return "select"
+    kind = prop.get("type")
+    if kind == "array" and _options(prop.get("items", {})) is not None:
+        return "multiselect"
+    if kind == "boolean":
+        return "checkbox"
+    if kind in ("integer", "number"):
+        return kind
+    if prop.get("format") == "date-time":
+        return "datetime"
+    if prop.get("format") == "date":
+        return "date"
+    if hints.get("ui:widget") == "textarea" or prop.get("maxLength", 0) > LONG_TEXT:
+        return "textarea"
+    return "text"
+
+
+def ordered(schema: dict[str, Any], ui: dict[str, Any] | None) -> list[str]:
+    names = list(schema.get("properties", {}))
+    order = (ui or {}).get("ui:order", [])
+    return [n for n in order if n in names] + [n for n in names if n not in order]
+
+
+def fields_for(schema: dict[str, Any], ui: dict[str, Any] | None, values: Mapping[str, Any],
+               errors: Mapping[str, str], tz: tzinfo) -> list[Field]:
+    required = set(schema.get("required", []))
+    result = []
+    for name in ordered(schema, ui):
+        prop = schema["properties"][name]
+        hints = (ui or {}).get(name, {})
+        kind = _kind(prop, hints)
+        value = values.get(name, prop.get("default"))
+        if kind == "datetime" and isinstance(value, str) and value:
+            value = _local_input(value, tz)
+        options = _options(prop.get("items", {}) if kind == "multiselect" else prop) or []
+        result.append(Field(
+            name=name, label=prop.get("title", name), kind=kind, required=name in required,
+            help=hints.get("ui:help") or prop.get("description", ""),
+            options=[(str(v), label) for v, label in options], value=value, error=errors.get(name, ""),
+            minimum=prop.get("minimum"), maximum=prop.get("maximum"),
+        ))
+    return result
+
+
+def _local_input(value: str, tz: tzinfo) -> str:
+    try:
+        return datetime.fromisoformat(value).astimezone(tz).strftime("%Y-%m-%dT%H:%M")
+    except ValueError:
+        return value
+
+
+def coerce(schema: dict[str, Any], form: MultiDict, tz: tzinfo) -> tuple[dict[str, Any], dict[str, str]]:
+    """Typed data from submitted text; empty optional inputs are left out (the schema default applies)."""
+    data: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    for name, prop in schema.get("properties", {}).items():
+        kind = _kind(prop, {})
+        if kind == "checkbox":
+            data[name] = form.get(name) in ("true", "on", "1")
+            continue
+        if kind == "multiselect":
+            data[name] = [_typed_option(prop.get("items", {}), v) for v in form.getlist(name)]
+            continue
+        raw = (form.get(name) or "").strip()
+        if raw == "":
+            continue
+        try:
+            data[name] = _typed(prop, kind, raw, tz)
+        except ValueError:
+            errors[name] = message("type", prop.get("type") if kind not in ("datetime", "date") else kind)
+    return data, errors
+
+
+def _typed(prop: dict[str, Any], kind: str, raw: str, tz: tzinfo) -> Any:
+    if kind == "select":
+        return _typed_option(prop, raw)
+    if kind == "integer":
+        return int(raw)
+    if kind == "number":
+        return float(raw)
+    if kind == "datetime":
+        moment = datetime.fromisoformat(raw)
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=tz)
+        return moment.isoformat(timespec="seconds")
+    return raw
+
+
+def _typed_option(prop: dict[str, Any], raw: str) -> Any:
+    for value in enum_values(prop) or []:
+        if str(value) == raw:
+            return value
+    return raw
+
+
+def message(kind: str, expected: Any = None) -> str:
+    """A field problem in the reader's language."""
+    if kind == "required":
+        return _("This field is required.")
+    if kind == "unknown":
+        return _("This is not a field of this form.")
+    if kind == "enum":
+        return _("Choose one of the listed options.")
+    if kind == "minimum":
+        return _("Must be at least %(value)s.", value=expected)
+    if kind == "maximum":
+        return _("Must be at most %(value)s.", value=expected)
+    if kind == "minLength":
+        return _("This field cannot be empty.") if expected == 1 else _("Enter at least %(n)s characters.", n=expected)
+    if kind == "maxLength":
+        return _("Enter at most %(n)s characters.", n=expected)
+    if kind in ("format", "type") and expected in ("date-time", "datetime"):
+        return _("Enter a date and time.")
+    if kind in ("format", "type") and expected == "date":
+        return _("Enter a date.")
+    if kind == "type" and expected == "integer":
+        return _("Enter a whole number.")
+    if kind == "type" and expected == "number":
+        return _("Enter a number.")
+    return _("This value is not valid.")
+
+
+def localized(kinds: Mapping[str, tuple[str, Any]], fallback: Mapping[str, str]) -> dict[str, str]:
+    return {name: message(*kinds[name]) if name in kinds else text for name, text in fallback.items()}
+
+
+def labels(schemas: list[dict[str, Any]]) -> dict[str, tuple[str, dict[str, str]]]:
+    """Field name -> (title, {value: option label}) across a preplan's forms, for showing case data."""
+    result: dict[str, tuple[str, dict[str, str]]] = {}
+    for schema in schemas:
+        for name, prop in schema.get("properties", {}).items():
+            if name in result or not isinstance(prop, dict):
+                continue
+            options = {str(v): label for v, label in (_options(prop) or [])}
+            result[name] = (prop.get("title", name), options)
+    return result
