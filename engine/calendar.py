@@ -54,13 +54,16 @@ class WorkCalendar:
                 f"known; enter it with `preplan calendar set DATE --holiday|--workday` (or the calendar page)"
             ) from None
 
-    def holiday_name(self, day: date) -> str | None:
-        """Official name of the holiday (or make-up day) on ``day``, if the package knows one."""
+    def holiday_name(self, day: date) -> dict[str, str] | None:
+        """Official name (zh and en) of the holiday a date belongs to (also for make-up workdays), if known."""
         try:
             _, name = chinese_calendar.get_holiday_detail(day)
         except NotImplementedError:
             return None
-        return name
+        if name is None:
+            return None
+        holiday = next((h for h in chinese_calendar.Holiday if h.value == name), None)
+        return {"en": name, "zh": holiday.chinese if holiday else name}
 
     # -- instants -----------------------------------------------------------------------------------------
     @property

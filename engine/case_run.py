@@ -12,13 +12,14 @@ import math
 from contextlib import ExitStack
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
+from uuid import UUID
 
 from SpiffWorkflow import TaskState
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefinition
 from sqlalchemy.orm import Session
 
-from . import audit, clock
+from . import audit, clock, notices
 from .calendar_store import load_calendar
 from .errors import DiagramError
 from .models import Case
@@ -46,6 +47,7 @@ class CaseRun:
         self.workflow.script_engine = script_engine(
             build_helpers(lambda: load_calendar(session, engine.settings), engine.settings.timezone))
         self.fired: list[dict[str, Any]] = []
+        self._boundary_fires: list[tuple[Any, dict[str, Any]]] = []
         self._cycles = {t.id: _cycle_state(t) for t in waiting_timers(self.workflow) if _is_cycle(t)}
 
     def __enter__(self) -> "CaseRun":
@@ -78,7 +80,13 @@ class CaseRun:
 
     def _did_complete(self, task) -> None:
         if is_timer(task) and not _is_cycle(task):
-            self.fired.append(_fired(task, task.internal_data.get("event_value")))
+            self._record_fire(task, task.internal_data.get("event_value"))
+
+    def _record_fire(self, task, due_value: Any) -> None:
+        fired = _fired(task, due_value)
+        self.fired.append(fired)
+        if fired["boundary"]:
+            self._boundary_fires.append((task.id, fired))
 
     # -- saving ---------------------------------------------------------------------------------------------
     def save(self, actor: str) -> list:
@@ -96,9 +104,34 @@ class CaseRun:
         if workflow.is_completed() and case.status == "running":
             case.status, case.ended_at = "completed", now
             audit.record(self.session, case.id, actor, "completed")
-        new_tasks = sync_tasks(self.session, case, workflow, self.manifest["lane_roles"], now)
+        settings = self.engine.settings
+        new_tasks = sync_tasks(self.session, case, workflow, self.manifest["lane_roles"], now, settings.reminder_share)
         sync_timers(self.session, case, timers if case.status == "running" else [])
+        self.session.flush()
+        escalated = self._notify_escalations(new_tasks)
+        for row in new_tasks:
+            if row.id not in escalated:
+                notices.send(self.session, settings, notices.recipients(self.session, row), "assigned", case, row)
         return new_tasks
+
+    def _notify_escalations(self, new_tasks: list) -> set[int]:
+        """Tell the target role of each escalation: the roles of the tasks its path opened, else its lane's role.
+        Returns the ids of the tasks covered (they need no separate ``assigned`` notice)."""
+        covered: set[int] = set()
+        for timer_id, fired in self._boundary_fires:
+            targets = [row for row in new_tasks if _descends_from(self.workflow, row.spiff_id, timer_id)]
+            reason = fired["name"] or fired["bpmn_id"]
+            if targets:
+                for row in targets:
+                    notices.send(self.session, self.engine.settings, notices.holders(self.session, row.role),
+                                 "escalated", self.case, row, reason)
+                    covered.add(row.id)
+                continue
+            role = self.manifest["lane_roles"].get(fired["bpmn_id"])
+            if role:
+                notices.send(self.session, self.engine.settings, notices.holders(self.session, role),
+                             "escalated", self.case, None, reason)
+        return covered
 
     def _record_cycle_fires(self) -> None:
         """A cycle timer stays waiting when it fires; a changed schedule is the sign that it did."""
@@ -107,8 +140,21 @@ class CaseRun:
                 continue
             before, now = self._cycles.get(task.id), _cycle_state(task)
             if before is not None and now != before:
-                self.fired.append(_fired(task, before))
+                self._record_fire(task, before)
             self._cycles[task.id] = now
+
+
+def _descends_from(workflow: BpmnWorkflow, spiff_id: str, ancestor_id) -> bool:
+    """Whether a task lies on the path that started at ``ancestor_id`` (crossing subprocess boundaries)."""
+    task = workflow.get_task_from_id(UUID(spiff_id))
+    while task is not None:
+        if task.id == ancestor_id:
+            return True
+        parent = task.parent
+        if parent is None and task.workflow is not workflow:
+            parent = workflow.get_task_from_id(task.workflow.parent_task_id)
+        task = parent
+    return False
 
 
 def case_data(workflow: BpmnWorkflow) -> dict[str, Any]:

@@ -13,11 +13,24 @@ DEFAULT_WORKING_HOURS = "09:00-18:00"
 
 
 @dataclass(frozen=True)
+class Smtp:
+    host: str
+    port: int
+    sender: str
+    user: str | None
+    password: str | None
+    starttls: bool
+
+
+@dataclass(frozen=True)
 class Settings:
     database_url: str
     timezone: ZoneInfo
     working_hours: tuple[tuple[time, time], ...]
     instance_dir: Path
+    reminder_share: float = 0.75  # a reminder goes out when this share of a task's time is used
+    base_url: str = "http://127.0.0.1:5000"  # links in notifications
+    smtp: Smtp | None = None  # no SMTP host: notifications go to the in-app inbox only
 
 
 def parse_working_hours(text: str) -> tuple[tuple[time, time], ...]:
@@ -42,9 +55,27 @@ def parse_working_hours(text: str) -> tuple[tuple[time, time], ...]:
 def load_settings(database_url: str | None = None) -> Settings:
     instance_dir = Path(os.environ.get("PREPLAN_INSTANCE", "instance")).resolve()
     url = database_url or os.environ.get("PREPLAN_DATABASE_URL") or f"sqlite:///{instance_dir / 'preplan.db'}"
+    share = float(os.environ.get("PREPLAN_REMINDER_SHARE", "0.75"))
+    if not 0 < share < 1:
+        raise ValueError(f"PREPLAN_REMINDER_SHARE={share}: expected a share between 0 and 1, e.g. 0.75")
     return Settings(
         database_url=url,
         timezone=ZoneInfo(os.environ.get("PREPLAN_TIMEZONE", DEFAULT_TIMEZONE)),
         working_hours=parse_working_hours(os.environ.get("PREPLAN_WORKING_HOURS", DEFAULT_WORKING_HOURS)),
         instance_dir=instance_dir,
+        reminder_share=share,
+        base_url=os.environ.get("PREPLAN_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+        smtp=_smtp(),
+    )
+
+
+def _smtp() -> Smtp | None:
+    host = os.environ.get("PREPLAN_SMTP_HOST")
+    if not host:
+        return None
+    return Smtp(
+        host=host, port=int(os.environ.get("PREPLAN_SMTP_PORT", "25")),
+        sender=os.environ.get("PREPLAN_SMTP_FROM", "preplan@localhost"),
+        user=os.environ.get("PREPLAN_SMTP_USER"), password=os.environ.get("PREPLAN_SMTP_PASSWORD"),
+        starttls=os.environ.get("PREPLAN_SMTP_STARTTLS", "") in ("1", "true", "yes"),
     )

@@ -121,6 +121,8 @@ class Task(Base):
     claimed_at: Mapped[datetime | None]
     due_at: Mapped[datetime | None]  # in the case's time
     real_due_at: Mapped[datetime | None] = mapped_column(index=True)  # in real time (differs for drills)
+    remind_at: Mapped[datetime | None] = mapped_column(index=True)  # real time of the reminder, until sent
+    overdue_noticed: Mapped[bool] = mapped_column(Boolean, default=False)
     completed_at: Mapped[datetime | None]
     completed_by: Mapped[str | None] = mapped_column(String(80))
     data: Mapped[dict[str, Any] | None]
@@ -186,6 +188,38 @@ class UserRole(Base):
     __tablename__ = "user_role"
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), primary_key=True)
     role_key: Mapped[str] = mapped_column(ForeignKey("role.key"), primary_key=True)
+
+
+class Setting(Base):
+    """Settings admins change at run time (e.g. working hours); they win over the environment."""
+
+    __tablename__ = "setting"
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+    updated_by: Mapped[str] = mapped_column(String(80))
+    updated_at: Mapped[datetime]
+
+
+class Notification(Base):
+    """Outbox: written in the transaction that caused it, delivered later by a sender, retried with backoff."""
+
+    __tablename__ = "notification"
+    __table_args__ = (Index("ix_notification_pending", "sent_at", "next_attempt_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user: Mapped[str] = mapped_column(String(80), index=True)
+    channel: Mapped[str] = mapped_column(String(16))  # inbox | email
+    address: Mapped[str | None] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20))  # assigned | reminder | overdue | escalated
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("preplan_case.id"), index=True)
+    task_id: Mapped[int | None] = mapped_column(ForeignKey("task.id"))
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]
+    read_at: Mapped[datetime | None]
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
 
 
 class CalendarOverride(Base):

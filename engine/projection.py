@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from .diagram_rules import FORM_PROPERTY
 from .models import Case, Task, Timer
+from .notices import remind_at
 
 
 def timer_due(task) -> datetime | None:
@@ -50,9 +51,13 @@ def task_deadline(task) -> datetime | None:
 
 
 def sync_tasks(
-    session: Session, case: Case, workflow: BpmnWorkflow, lane_roles: dict[str, str], now: datetime
+    session: Session, case: Case, workflow: BpmnWorkflow, lane_roles: dict[str, str], now: datetime,
+    reminder_share: float,
 ) -> list[Task]:
-    """Open a row for every new READY human task; cancel rows whose task went away. Returns the new rows."""
+    """Open a row for every new READY human task; cancel rows whose task went away. Returns the new rows.
+
+    Deadlines are kept twice: ``due_at`` in the case's time and ``real_due_at``/``remind_at`` in real time, which
+    differ for a drill and move when its clock is advanced."""
     ready = {str(t.id): t for t in workflow.get_tasks(state=TaskState.READY, manual=True)}
     open_rows = session.scalars(select(Task).where(Task.case_id == case.id, Task.status == "open")).all()
     offset = timedelta(seconds=case.clock_offset_seconds)
@@ -62,6 +67,8 @@ def sync_tasks(
         else:
             row.due_at = task_deadline(ready[row.spiff_id])
             row.real_due_at = row.due_at - offset if row.due_at else None
+            if row.remind_at is not None:
+                row.remind_at = remind_at(row, case.clock_offset_seconds, reminder_share)
     known = {row.spiff_id for row in open_rows}
     created = []
     for spiff_id, task in ready.items():
@@ -74,6 +81,7 @@ def sync_tasks(
             role=lane_roles.get(spec.bpmn_id, ""), form=spec.extensions.get("properties", {}).get(FORM_PROPERTY),
             status="open", created_at=now, due_at=due, real_due_at=due - offset if due else None,
         )
+        row.remind_at = remind_at(row, case.clock_offset_seconds, reminder_share)
         session.add(row)
         created.append(row)
     return created

@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, undefer
 from sqlalchemy.orm.exc import StaleDataError
 
-from . import audit, clock
+from . import audit, clock, notices
 from .access import may_start, may_view_case, start_roles, supervises
 from .case_run import CaseRun
 from .config import Settings
@@ -148,6 +148,7 @@ class Engine:
             row.assignee, row.claimed_at = target.name, clock.now()
             audit.record(session, row.case_id, supervisor.name, "reassigned", task=row.id, name=row.name,
                          previous=previous, to=target.name)
+            notices.send(session, self.settings, [target], "assigned", session.get(Case, row.case_id), row)
             return {"task": row.id, "assignee": row.assignee}
 
     def comment(self, case_ref: str | int, text: str, *, user: str) -> dict[str, Any]:

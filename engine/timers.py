@@ -22,6 +22,8 @@ from . import audit, clock
 from .case_run import CaseRun
 from .errors import DiagramError
 from .models import Case, Timer
+from .notices import sweep_deadlines
+from .outbox import deliver_pending
 
 if TYPE_CHECKING:
     from .runtime import Engine
@@ -91,11 +93,15 @@ def run_due(engine: "Engine") -> int:
 
 
 def work(engine: "Engine", stop: threading.Event, poll: float = 0.5) -> None:
-    """Fire timers until ``stop`` is set: sleeps until the next timer is due, at most ``poll`` seconds, so a
-    timer created by another process is picked up within that time."""
+    """Until ``stop`` is set: fire due timers and send deadline notices, sleeping until the next timer is due (at
+    most ``poll`` seconds, so a timer created by another process is picked up within that time). Mail goes out
+    from a second thread, so a slow mail server never delays a timer."""
+    mailer = threading.Thread(target=_deliver_until, args=(engine, stop), daemon=True)
+    mailer.start()
     while not stop.is_set():
         try:
             run_due(engine)
+            sweep_deadlines(engine)
             with engine.db.read() as session:
                 upcoming = next_fire_at(session)
         except Exception:  # the database restarting must not kill the worker
@@ -103,3 +109,13 @@ def work(engine: "Engine", stop: threading.Event, poll: float = 0.5) -> None:
             upcoming = None
         wait = poll if upcoming is None else min(poll, max((upcoming - clock.now()).total_seconds(), 0.0))
         stop.wait(wait)
+    mailer.join(timeout=15)
+
+
+def _deliver_until(engine: "Engine", stop: threading.Event, poll: float = 2.0) -> None:
+    while not stop.is_set():
+        try:
+            deliver_pending(engine)
+        except Exception:
+            log.exception("delivering notifications failed; retrying")
+        stop.wait(poll)

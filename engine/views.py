@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from . import clock
 from .errors import NotFound
 from .forms import schema_file
-from .models import Case, Comment, Event, Preplan, PreplanVersion, Role, Task, Timer, User, UserRole
+from .models import Case, Comment, Event, Notification, Preplan, PreplanVersion, Role, Task, Timer, User, UserRole
 from .timefmt import iso
 
 
@@ -105,3 +105,20 @@ def role_titles(session: Session) -> dict[str, dict[str, str]]:
 def users_with_role(session: Session, role: str) -> list[str]:
     return list(session.scalars(
         select(User.name).join(UserRole).where(UserRole.role_key == role, User.active.is_(True)).order_by(User.name)))
+
+
+def list_notifications(session: Session, tz: tzinfo, *, user: str | None = None, channel: str | None = None,
+                       pending: bool = False, limit: int = 500) -> list[dict[str, Any]]:
+    statement = select(Notification).order_by(Notification.id.desc()).limit(limit)
+    if user:
+        statement = statement.where(Notification.user == user)
+    if channel:
+        statement = statement.where(Notification.channel == channel)
+    if pending:
+        statement = statement.where(Notification.sent_at.is_(None))
+    return [{
+        "id": n.id, "to": n.address or n.user, "user": n.user, "channel": n.channel, "kind": n.kind,
+        "case": n.case_id, "task": n.task_id, "subject": n.subject, "created_at": iso(n.created_at, tz),
+        "sent_at": iso(n.sent_at, tz), "read_at": iso(n.read_at, tz), "attempts": n.attempts,
+        "last_error": n.last_error,
+    } for n in session.scalars(statement)]

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import argparse
+from datetime import date
 from pathlib import Path
 
 from .. import clock, schema
-from ..calendar_store import load_calendar
+from ..calendar_store import clear_day, load_calendar, set_day, set_working_hours, working_hours_text, year_view
 from ..check import check_package
 from ..decisions import decide
 from ..deploy import deploy
@@ -63,6 +64,23 @@ def register(commands: argparse._SubParsersAction) -> None:
     amount.add_argument("--working-hours", type=float)
     amount.add_argument("--next-opening", action="store_true")
     due.set_defaults(handler=calendar_due)
+    day = cal.add_parser("set", help="make a date a holiday or a (make-up) workday")
+    day.add_argument("date", type=date.fromisoformat, metavar="DATE")
+    kind = day.add_mutually_exclusive_group(required=True)
+    kind.add_argument("--holiday", action="store_true")
+    kind.add_argument("--workday", action="store_true")
+    day.add_argument("--note")
+    day.set_defaults(handler=calendar_set)
+    clear = cal.add_parser("clear", help="remove an admin override for a date")
+    clear.add_argument("date", type=date.fromisoformat, metavar="DATE")
+    clear.set_defaults(handler=calendar_clear)
+    show = cal.add_parser("show", help="holidays, make-up workdays and overrides of a year")
+    show.add_argument("year", type=int)
+    show.add_argument("--json", action="store_true")
+    show.set_defaults(handler=calendar_show)
+    hours = cal.add_parser("hours", help="show or set working hours, e.g. 09:00-12:00,13:30-18:00")
+    hours.add_argument("periods", nargs="?")
+    hours.set_defaults(handler=calendar_hours)
 
 
 def db_init(ctx, args) -> int:
@@ -149,6 +167,47 @@ def users_list(ctx, args) -> int:
 def decide_cmd(ctx, args) -> int:
     with ctx.db.read() as session:
         emit_json(decide(session, ctx.settings, args.reference, read_data(args.data)))
+    return 0
+
+
+def calendar_set(ctx, args) -> int:
+    with ctx.db.write() as session:
+        set_day(session, args.date, args.workday, "cli", args.note)
+    print(f"{args.date.isoformat()}: {'workday' if args.workday else 'holiday'}"
+          " (applies to deadlines computed from now on; existing deadlines keep their value)")
+    return 0
+
+
+def calendar_clear(ctx, args) -> int:
+    with ctx.db.write() as session:
+        removed = clear_day(session, args.date, "cli")
+    print(f"{args.date.isoformat()}: {'override removed' if removed else 'no override'}")
+    return 0
+
+
+def calendar_show(ctx, args) -> int:
+    with ctx.db.read() as session:
+        view = year_view(session, ctx.settings, args.year)
+    if args.json:
+        emit_json(view)
+        return 0
+    print(f"{view['year']}  working hours {view['working_hours']}"
+          + ("" if view["covered"] else "  (NOT COVERED: enter this year's holidays and make-up workdays)"))
+    emit_table([(d["date"], "workday" if d["workday"] else "holiday", d["source"], (d["name"] or {}).get("zh"), d["note"])
+                for d in view["days"]], ["DATE", "KIND", "SOURCE", "NAME", "NOTE"])
+    return 0
+
+
+def calendar_hours(ctx, args) -> int:
+    if args.periods:
+        try:
+            with ctx.db.write() as session:
+                print(set_working_hours(session, args.periods, "cli"))
+        except ValueError as exc:
+            raise PreplanError(str(exc)) from None
+        return 0
+    with ctx.db.read() as session:
+        print(working_hours_text(session, ctx.settings))
     return 0
 
 

@@ -7,9 +7,11 @@ import logging
 import signal
 import threading
 
-from .. import timers
+from .. import drills, timers
+from ..notices import sweep_deadlines
+from ..outbox import deliver_pending
 from ..users import get_user
-from ..views import case_view, find_case, list_tasks
+from ..views import case_view, find_case, list_notifications, list_tasks
 from .output import emit_json, emit_table, read_data
 
 
@@ -55,7 +57,31 @@ def register(commands: argparse._SubParsersAction) -> None:
     timer = commands.add_parser("timers", help="timers").add_subparsers(dest="timers_command", required=True)
     timer.add_parser("run", help="fire every due timer once").set_defaults(handler=timers_run, json_always=True)
 
-    commands.add_parser("worker", help="fire timers continuously (within 1 s of due)").set_defaults(handler=worker_cmd)
+    commands.add_parser("worker", help="fire timers, send deadline notices and mail, continuously").set_defaults(
+        handler=worker_cmd)
+
+    drill = commands.add_parser("drill", help="drills (演练) on their own virtual clock").add_subparsers(
+        dest="drill_command", required=True)
+    move = drill.add_parser("advance", help="move one drill's clock and fire what comes due")
+    move.add_argument("case")
+    how = move.add_mutually_exclusive_group(required=True)
+    how.add_argument("--to-next-deadline", action="store_true")
+    how.add_argument("--by", metavar="ISO8601_DURATION")
+    move.add_argument("--json", action="store_true")
+    move.set_defaults(handler=drill_advance)
+    report = drill.add_parser("report", help="per-step timeliness of a drill")
+    report.add_argument("case")
+    report.add_argument("--json", action="store_true")
+    report.set_defaults(handler=drill_report)
+
+    notes = commands.add_parser("notifications", help="notifications (outbox and inbox)")
+    notes.add_argument("--user")
+    notes.add_argument("--pending", action="store_true", help="only those not delivered yet")
+    notes.add_argument("--json", action="store_true")
+    notes.set_defaults(handler=notifications_cmd)
+    actions = notes.add_subparsers(dest="notifications_command")
+    actions.add_parser("send", help="deliver due notifications once").set_defaults(handler=notifications_send,
+                                                                                  json_always=True)
 
 
 def start_cmd(ctx, args) -> int:
@@ -126,7 +152,48 @@ def show_cmd(ctx, args) -> int:
 
 
 def timers_run(ctx, args) -> int:
-    emit_json({"fired": timers.run_due(ctx.engine)})
+    emit_json({"fired": timers.run_due(ctx.engine), "notices": sweep_deadlines(ctx.engine)})
+    return 0
+
+
+def drill_advance(ctx, args) -> int:
+    result = drills.advance(ctx.engine, args.case, to_next_deadline=args.to_next_deadline, by=args.by)
+    if args.json:
+        emit_json(result)
+    else:
+        print(f"case {result['case']} now at {result['now']}; {result['fired']} timer(s) fired")
+    return 0
+
+
+def drill_report(ctx, args) -> int:
+    with ctx.db.read() as session:
+        result = drills.report(session, args.case, ctx.settings.timezone)
+    if args.json:
+        emit_json(result)
+        return 0
+    print(f"{result['business_key']}  {result['title']}  [{result['status']}]  now {result['now']}")
+    emit_table([(s["name"], s["role"], s["assignee"], s["opened_at"], s["due_at"], s["completed_at"],
+                 {True: "on time", False: "LATE", None: ""}[s["on_time"]]) for s in result["steps"]],
+               ["STEP", "ROLE", "ASSIGNEE", "OPENED", "DUE", "COMPLETED", ""])
+    summary = result["summary"]
+    print(f"{summary['steps']} steps: {summary['on_time']} on time, {summary['late']} late, {summary['open']} still open")
+    return 0
+
+
+def notifications_cmd(ctx, args) -> int:
+    with ctx.db.read() as session:
+        rows = list_notifications(session, ctx.settings.timezone, user=args.user, pending=args.pending)
+    if args.json:
+        emit_json(rows)
+    else:
+        emit_table([(n["id"], n["to"], n["channel"], n["kind"], n["subject"], n["created_at"], n["sent_at"] or
+                     (f"pending, {n['attempts']} attempt(s)" + (f": {n['last_error']}" if n["last_error"] else "")))
+                    for n in rows], ["ID", "TO", "CHANNEL", "KIND", "SUBJECT", "CREATED", "SENT"])
+    return 0
+
+
+def notifications_send(ctx, args) -> int:
+    emit_json({"sent": deliver_pending(ctx.engine)})
     return 0
 
 

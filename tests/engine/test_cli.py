@@ -96,7 +96,11 @@ def test_a_case_through_the_cli(deployed):
         "fields": {"approved": "must be of type boolean"}}
     assert deployed("claim", str(task["id"]), "--as", "li")[1].strip() == '{"task": 1, "assignee": "li"}'
 
-    assert as_json(deployed("timers", "run", now="2026-11-23T13:00:00+08:00")[1]) == {"fired": 0}
+    # 13:00 is 75 % of the way from 10:00 to the 14:00 deadline: the assignee gets a reminder.
+    assert as_json(deployed("timers", "run", now="2026-11-23T13:00:00+08:00")[1]) == {"fired": 0, "notices": 1}
+    reminders = [n for n in as_json(deployed("notifications", "--json")[1]) if n["kind"] == "reminder"]
+    assert [(n["to"], n["channel"], n["task"]) for n in reminders] == [("li", "inbox", task["id"])]
+    assert {"id", "to", "kind", "case", "task", "subject", "created_at", "sent_at"} <= set(reminders[0])
     code, out, _ = deployed("complete", str(task["id"]), "--as", "li", "--data", '{"approved": true}',
                             now="2026-11-23T13:00:00+08:00")
     assert code == 0 and as_json(out)["tasks"][0]["bpmn_id"] == "Task_Handle"
