@@ -41,12 +41,18 @@ def waiting_timers(workflow: BpmnWorkflow) -> list[Any]:
 
 
 def task_deadline(task) -> datetime | None:
-    """Earliest timer attached to a human task (boundary events are its siblings under the boundary split)."""
+    """Earliest date/duration timer attached to a human task, fired or not (boundary events are its siblings under
+    the boundary split). Cycle timers are periodic reminders, not deadlines. A deadline that has fired without
+    interrupting the task stays its deadline: the task is then overdue."""
     parent = task.parent
     if parent is None or not parent.task_spec.name.endswith(".BoundaryEventSplit"):
         return None
-    dues = [timer_due(t) for t in parent.children if t is not task and t.state == TaskState.WAITING and is_timer(t)]
-    dues = [d for d in dues if d is not None]
+    dues = [
+        TimerEventDefinition.get_datetime(t.internal_data["event_value"])
+        for t in parent.children
+        if t is not task and is_timer(t) and not isinstance(t.task_spec.event_definition, CycleTimerEventDefinition)
+        and isinstance(t.internal_data.get("event_value"), str)
+    ]
     return min(dues) if dues else None
 
 
