@@ -6,7 +6,7 @@ PORT   ?= 5000
 HOST   ?= 127.0.0.1
 VENDOR := web/static/vendor/bpmn-js
 
-.PHONY: setup run test bench lint-bpmn browser-deps postgres-up clean
+.PHONY: setup run test bench lint-bpmn browser-deps postgres-up translations clean
 
 MO     := web/translations/zh_Hans_CN/LC_MESSAGES/messages.mo web/translations/en/LC_MESSAGES/messages.mo
 
@@ -33,6 +33,11 @@ $(VENDOR)/.stamp: node_modules/.stamp
 # UI translations: the .po catalogues are the source; .mo files are built.
 web/translations/%/LC_MESSAGES/messages.mo: web/translations/%/LC_MESSAGES/messages.po $(VENV)/.stamp
 	$(BIN)/pybabel compile --statistics -d web/translations -l $* 2>&1 | tail -n 1
+
+# After changing UI text: refresh the catalogues, then translate the new entries in both .po files.
+translations: $(VENV)/.stamp
+	$(BIN)/pybabel extract -F web/babel.cfg -o web/translations/messages.pot --no-location --omit-header web
+	$(BIN)/pybabel update -i web/translations/messages.pot -d web/translations --no-fuzzy-matching
 
 run: setup
 	$(BIN)/preplan db init

@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import TYPE_CHECKING, Iterable
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from . import clock
@@ -109,3 +109,17 @@ def _due(session: Session, kind: str):
     if session.get_bind().dialect.name != "sqlite":
         statement = statement.with_for_update(of=Task, skip_locked=True)
     return statement
+
+
+def mark_read(session: Session, user: str) -> int:
+    """Mark a user's inbox read; returns how many were unread."""
+    rows = session.scalars(select(Notification).where(
+        Notification.user == user, Notification.channel == "inbox", Notification.read_at.is_(None))).all()
+    for row in rows:
+        row.read_at = clock.real_now()
+    return len(rows)
+
+
+def unread(session: Session, user: str) -> int:
+    return session.scalar(select(func.count()).select_from(Notification).where(
+        Notification.user == user, Notification.channel == "inbox", Notification.read_at.is_(None)))

@@ -14,7 +14,7 @@ from engine.config import Settings, load_settings
 from engine.db import Database
 from engine.runtime import Engine
 
-from . import auth, cases, formatting, i18n, tasks
+from . import admin, auth, cases, formatting, i18n, inbox, tasks
 
 
 def create_app(settings: Settings | None = None, *, testing: bool = False) -> Flask:
@@ -33,8 +33,9 @@ def create_app(settings: Settings | None = None, *, testing: bool = False) -> Fl
     i18n.init_app(app)
     formatting.init_app(app)
     auth.init_app(app)
-    for blueprint in (auth.bp, i18n.bp, tasks.bp, cases.bp):
+    for blueprint in (auth.bp, i18n.bp, tasks.bp, cases.bp, inbox.bp, admin.bp):
         app.register_blueprint(blueprint)
+    app.jinja_env.globals.update(unread_count=inbox.unread_count)
 
     @app.get("/")
     def index():

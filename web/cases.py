@@ -6,6 +6,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from engine import drills
 from engine.access import may_start, may_view_case, supervises
 from engine.errors import PreplanError, ValidationFailed
 from engine.forms import schema_file
@@ -133,3 +134,30 @@ def terminate(case_id: int):
     except PreplanError as exc:
         flash(refusal(exc), "error")
     return redirect(url_for("cases.show", case_id=case_id))
+
+
+@bp.post("/cases/<int:case_id>/drill/advance")
+@login_required
+def advance_drill(case_id: int):
+    with engine().db.read() as session:
+        _visible_case(session, case_id)
+        if not supervises(person(session)):
+            abort(403)
+    try:
+        result = drills.advance(engine(), case_id, to_next_deadline=request.form.get("mode") == "next",
+                                by=request.form.get("by") or None, actor=current_user.name)
+        flash(_("Drill clock now at %(now)s; %(n)s deadline(s) reached.", now=result["now"][:16].replace("T", " "),
+                n=result["fired"]), "success")
+    except PreplanError as exc:
+        flash(refusal(exc), "error")
+    return redirect(url_for("cases.show", case_id=case_id))
+
+
+@bp.get("/cases/<int:case_id>/report")
+@login_required
+def report(case_id: int):
+    with engine().db.read() as session:
+        _, manifest = _visible_case(session, case_id)
+        result = drills.report(session, case_id, engine().tz)
+        roles = role_titles(session)
+    return render_template("cases/report.html", report=result, manifest=manifest, roles=roles)

@@ -71,5 +71,5 @@ def log_in(page, base: str, user: str, password: str = "pw") -> None:
     page.goto(f"{base}/login")
     page.fill("input[name=username]", user)
     page.fill("input[name=password]", password)
-    page.click("button[type=submit]")
+    page.press("input[name=password]", "Enter")
     page.wait_for_url(f"{base}/tasks")
