@@ -18,7 +18,7 @@ from engine.worklist import case_list
 
 from . import schema_form
 from .auth import engine, person
-from .tasks import refusal
+from .feedback import attempt, refusal
 
 bp = Blueprint("cases", __name__)
 STATUSES = ("running", "completed", "terminated", "error")
@@ -117,22 +117,16 @@ def diagram(case_id: int):
 @bp.post("/cases/<int:case_id>/comments")
 @login_required
 def comment(case_id: int):
-    try:
-        engine().comment(case_id, request.form.get("text", ""), user=current_user.name)
-        flash(_("Comment added."), "success")
-    except PreplanError as exc:
-        flash(refusal(exc), "error")
+    attempt(lambda: engine().comment(case_id, request.form.get("text", ""), user=current_user.name),
+            _("Comment added."))
     return redirect(url_for("cases.show", case_id=case_id) + "#comments")
 
 
 @bp.post("/cases/<int:case_id>/terminate")
 @login_required
 def terminate(case_id: int):
-    try:
-        engine().terminate(str(case_id), request.form.get("reason", ""), user=current_user.name)
-        flash(_("The case was terminated."), "success")
-    except PreplanError as exc:
-        flash(refusal(exc), "error")
+    attempt(lambda: engine().terminate(str(case_id), request.form.get("reason", ""), user=current_user.name),
+            _("The case was terminated."))
     return redirect(url_for("cases.show", case_id=case_id))
 
 
@@ -143,13 +137,11 @@ def advance_drill(case_id: int):
         _visible_case(session, case_id)
         if not supervises(person(session)):
             abort(403)
-    try:
-        result = drills.advance(engine(), case_id, to_next_deadline=request.form.get("mode") == "next",
-                                by=request.form.get("by") or None, actor=current_user.name)
-        flash(_("Drill clock now at %(now)s; %(n)s deadline(s) reached.", now=result["now"][:16].replace("T", " "),
-                n=result["fired"]), "success")
-    except PreplanError as exc:
-        flash(refusal(exc), "error")
+    attempt(
+        lambda: drills.advance(engine(), case_id, to_next_deadline=request.form.get("mode") == "next",
+                               by=request.form.get("by") or None, actor=current_user.name),
+        lambda result: _("Drill clock now at %(now)s; %(n)s deadline(s) reached.",
+                         now=result["now"][:16].replace("T", " "), n=result["fired"]))
     return redirect(url_for("cases.show", case_id=case_id))
 
 

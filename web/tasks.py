@@ -9,7 +9,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
 from engine.access import supervises
-from engine.errors import Conflict, Forbidden, NotFound, PreplanError, ValidationFailed
+from engine.errors import PreplanError, ValidationFailed
 from engine.forms import schema_file
 from engine.models import Case, Task
 from engine.views import list_preplans, role_titles, task_view, users_with_role
@@ -17,6 +17,7 @@ from engine.worklist import work_list
 
 from . import schema_form
 from .auth import engine, person
+from .feedback import attempt, refusal
 
 bp = Blueprint("tasks", __name__)
 _TEMPLATES = SandboxedEnvironment(autoescape=True)
@@ -112,11 +113,7 @@ def reassign(task_id: int):
 def _act(task_id: int, action, done: str):
     with engine().db.read() as session:
         _load(session, task_id)
-    try:
-        action()
-        flash(done, "success")
-    except PreplanError as exc:
-        flash(refusal(exc), "error")
+    attempt(action, done)
     return redirect(url_for("tasks.show", task_id=task_id))
 
 
@@ -140,12 +137,3 @@ def complete(task_id: int):
     flash(_("Completed “%(step)s” of %(case)s.", step=name, case=business_key), "success")
     return redirect(url_for("tasks.my_tasks"))
 
-
-def refusal(exc: PreplanError) -> str:
-    """An engine refusal for people: a sentence in their language, then the engine's detail."""
-    lead = {
-        Conflict: _("This was not saved: the task changed in the meantime."),
-        Forbidden: _("You may not do this."),
-        NotFound: _("Not found."),
-    }.get(type(exc), _("This was refused."))
-    return f"{lead} ({exc.message})"
