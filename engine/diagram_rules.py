@@ -71,6 +71,7 @@ def analyse(
     facts = DiagramFacts()
     _check_process(root, manifest, facts)
     _check_lanes(root, manifest, facts)
+    _inherit_subprocess_lanes(root, facts)
     for kind in _UNSUPPORTED:
         for element in root.iter(q(kind)):
             facts.problem(f"{kind} is not supported by preplan", element)
@@ -112,6 +113,19 @@ def _check_lanes(root, manifest, facts) -> None:
             facts.problem(f"lane maps to role {role!r}, which preplan.toml does not declare under [roles]", lane)
         for member in members:
             facts.lane_roles[member] = role
+
+
+def _inherit_subprocess_lanes(root, facts) -> None:
+    """A node inside an embedded sub-process belongs to the sub-process's lane unless a lane names it (modellers
+    drop the lane reference of an element moved into an expanded sub-process)."""
+    for sub in root.iter(q("subProcess")):
+        role = facts.lane_roles.get(sub.get("id"))
+        if role is None:
+            continue
+        for element in sub.iter():
+            element_id = element.get("id")
+            if element_id and element is not sub and element_id not in facts.lane_roles and element.tag != q("sequenceFlow"):
+                facts.lane_roles[element_id] = role
 
 
 def _check_human_task(task, forms, facts) -> None:
