@@ -17,6 +17,7 @@ from engine.views import case_view, list_preplans, role_titles
 from engine.worklist import case_list
 
 from . import schema_form
+from .i18n import current_language
 from .auth import engine, person
 from .feedback import attempt, refusal
 
@@ -99,9 +100,10 @@ def show(case_id: int):
         view = case_view(session, case, engine().tz)
         progress = case_progress(engine(), session, case)
         roles = role_titles(session)
-    labels = schema_form.labels(list(manifest["forms"].values()))
+    labels = schema_form.labels(manifest, current_language())
+    severity = labels.get(manifest.get("case", {}).get("severity", ""), ("", {}))[1]
     return render_template("cases/detail.html", case=view, manifest=manifest, progress=progress, roles=roles,
-                           labels=labels)
+                           labels=labels, severity_labels=severity)
 
 
 @bp.get("/cases/<int:case_id>/diagram.bpmn")

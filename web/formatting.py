@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any
 
@@ -12,11 +13,19 @@ def when(value: str | None) -> str:
     """``2026-11-23T14:00:00+08:00`` -> ``2026-11-23 14:00`` (times are already in the organisation's zone)."""
     if not value:
         return "—"
-    moment = datetime.fromisoformat(value)
+    moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
     return moment.strftime("%Y-%m-%d %H:%M")
 
 
-def readable(value: Any) -> str:
+_INSTANT = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d)?([+-]\d\d:\d\d|Z)$")
+
+
+def readable(value: Any, options: dict[str, str] | None = None) -> str:
+    """A case-data value as people read it: an option's label, a time without seconds and offset, 是/否."""
+    if options and isinstance(value, (str, int)) and str(value) in options:
+        return options[str(value)]
+    if isinstance(value, str) and _INSTANT.match(value):
+        return when(value)
     if value is True:
         return _("yes")
     if value is False:
@@ -24,9 +33,9 @@ def readable(value: Any) -> str:
     if value is None or value == "":
         return "—"
     if isinstance(value, list):
-        return "、".join(readable(v) for v in value)
+        return "、".join(readable(v, options) for v in value)
     if isinstance(value, dict):
-        return "; ".join(f"{k}: {readable(v)}" for k, v in value.items())
+        return "; ".join(f"{k}: {readable(v, options)}" for k, v in value.items())
     return str(value)
 
 

@@ -169,9 +169,16 @@ def localized(kinds: Mapping[str, tuple[str, Any]], fallback: Mapping[str, str])
     return {name: message(*kinds[name]) if name in kinds else text for name, text in fallback.items()}
 
 
-def labels(schemas: list[dict[str, Any]]) -> dict[str, tuple[str, dict[str, str]]]:
-    """Field name -> (title, {value: option label}) across a preplan's forms, for showing case data."""
+def labels(manifest: dict[str, Any], language: str) -> dict[str, tuple[str, dict[str, str]]]:
+    """Field name -> (title, {value: label}) for showing case data: the manifest's ``[fields]`` (for values a
+    script or decision computed) first, then every form of the preplan."""
     result: dict[str, tuple[str, dict[str, str]]] = {}
+    side = "en" if language == "en" else "zh"
+    for name, spec in manifest.get("fields", {}).items():
+        values = {str(v): (t.get(side) or t.get("zh", v)) if isinstance(t, dict) else str(t)
+                  for v, t in spec.get("values", {}).items()}
+        result[name] = (spec.get(side) or spec.get("zh") or name, values)
+    schemas = [s for s in manifest["forms"].values() if isinstance(s, dict)]
     for schema in schemas:
         for name, prop in schema.get("properties", {}).items():
             if name in result or not isinstance(prop, dict):

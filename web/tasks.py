@@ -16,11 +16,14 @@ from engine.views import list_preplans, role_titles, task_view, users_with_role
 from engine.worklist import work_list
 
 from . import schema_form
+from .i18n import current_language
 from .auth import engine, person
 from .feedback import attempt, refusal
+from .formatting import when
 
 bp = Blueprint("tasks", __name__)
 _TEMPLATES = SandboxedEnvironment(autoescape=True)
+_TEMPLATES.filters["when"] = when
 
 
 @bp.get("/tasks")
@@ -71,12 +74,13 @@ def _render(task_id: int, values: dict | None, errors: dict, status: int = 200):
     fields = schema_form.fields_for(schema, ui, values if values is not None else (row.data or {}), errors,
                                     engine().tz) if schema else []
     start_schema = forms[schema_file(manifest["start_form"])]
-    facts = [(start_schema["properties"][n].get("title", n), data.get(n), start_schema["properties"][n])
-             for n in schema_form.ordered(start_schema, None) if n in data]
+    labels = schema_form.labels(manifest, current_language())
+    facts = [(labels[n][0], data.get(n), labels[n][1]) for n in schema_form.ordered(start_schema, None) if n in data]
     return render_template(
         "tasks/detail.html", task=view, case=case, manifest=manifest, fields=fields, facts=facts, roles=roles,
         instructions=_instructions(manifest.get("instructions", {}).get(row.bpmn_id), data),
         candidates=candidates, form_title=(schema or {}).get("title"),
+        severity_labels=labels.get(manifest.get("case", {}).get("severity", ""), ("", {}))[1],
     ), status
 
 
