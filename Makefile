@@ -44,7 +44,7 @@ run: setup
 	$(BIN)/preplan deploy --all --note "make run"
 	$(BIN)/preplan users demo
 	@echo "Serving on http://$(HOST):$(PORT)/login"
-	$(BIN)/preplan serve --host $(HOST) --port $(PORT)
+	$(BIN)/preplan serve --worker --host $(HOST) --port $(PORT)
 
 # Browser tests drive Debian's chromium (never `playwright install`); Chinese labels need a CJK font.
 browser-deps:
