@@ -39,6 +39,7 @@ class CheckResult:
     task_forms: dict[str, str] = field(default_factory=dict)
     task_ui: dict[str, str] = field(default_factory=dict)
     instructions: dict[str, str] = field(default_factory=dict)
+    deadlines: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -83,6 +84,7 @@ def check_package(package: PreplanPackage) -> CheckResult:
         result.task_forms.update(facts.task_forms)
         result.task_ui.update(facts.task_ui)
         result.instructions.update(facts.instructions)
+        result.deadlines += facts.deadlines
 
     if not result.problems:
         result.parsed = _parse(package, where, result.problems)

@@ -68,6 +68,7 @@ def runtime_manifest(package: PreplanPackage, result: CheckResult) -> dict[str, 
         task_forms=result.task_forms,
         task_ui=result.task_ui,
         instructions=result.instructions,
+        deadlines=result.deadlines,
         start_roles=sorted(declared or {result.lane_roles[s] for s in starts if s in result.lane_roles}),
         forms={name: json.loads(data) for name, data in package.forms.items()},
     )

@@ -37,6 +37,7 @@ class DiagramFacts:
     task_forms: dict[str, str] = field(default_factory=dict)
     task_ui: dict[str, str] = field(default_factory=dict)
     instructions: dict[str, str] = field(default_factory=dict)
+    deadlines: list[dict[str, Any]] = field(default_factory=list)
     problems: list[tuple[str, int | None, str | None]] = field(default_factory=list)
 
     def problem(self, message: str, element: etree._Element | None = None) -> None:
@@ -163,6 +164,13 @@ def _check_timer(timer, helpers, facts) -> None:
     kind = etree.QName(found[0]).localname
     for message in check_timer(found[0].text or "", kind, helpers):
         facts.problem(message, event)
+    host = event.get("attachedToRef")
+    names = {e.get("id"): e.get("name") for e in event.getparent().iter() if e.get("id")} if host else {}
+    facts.deadlines.append({
+        "bpmn_id": event.get("id"), "name": event.get("name"), "kind": kind, "expression": (found[0].text or "").strip(),
+        "attached_to": host, "attached_name": names.get(host), "interrupting": event.get("cancelActivity") != "false"
+        if host else None,
+    })
 
 
 def _check_gateways(root, domains, facts) -> None:

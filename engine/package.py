@@ -1,7 +1,7 @@
 """A preplan as files: ``processes/<key>/`` (BPMN, DMN, preplan.toml) plus its forms in ``forms/<key>/``.
 
-The package is what gets checked, hashed and stored as a version. Only executable content counts towards the
-hash (diagrams, decision tables, the manifest and forms); editing the README does not make a new version.
+The package is what gets checked, hashed and stored as a version: diagrams, decision tables, the manifest, the
+forms and the README (a version carries the documentation it was deployed with; the catalogue page shows it).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from typing import Any
 from .errors import InvalidPreplan, Problem
 
 MANIFEST = "preplan.toml"
+README = "README.md"
 FORMS_PREFIX = "forms/"
 
 
@@ -72,7 +73,7 @@ def load_package(path: Path) -> PreplanPackage:
     key = root.name
     files = {MANIFEST: raw}
     for item in sorted(root.iterdir()):
-        if item.suffix in (".bpmn", ".dmn") and item.is_file():
+        if (item.suffix in (".bpmn", ".dmn") or item.name == README) and item.is_file():
             files[item.name] = item.read_bytes()
     form_root = forms_dir(root, manifest, key)
     if form_root.is_dir():

@@ -122,3 +122,27 @@ def list_notifications(session: Session, tz: tzinfo, *, user: str | None = None,
         "sent_at": iso(n.sent_at, tz), "read_at": iso(n.read_at, tz), "attempts": n.attempts,
         "last_error": n.last_error,
     } for n in session.scalars(statement)]
+
+
+def preplan_catalogue(session: Session) -> list[dict[str, Any]]:
+    """Every deployed preplan (newest active version) with what a process owner compares templates by."""
+    roles = role_titles(session)
+    result = []
+    for item in list_preplans(session):
+        version = session.scalar(select(PreplanVersion).join(Preplan).where(
+            Preplan.key == item["key"], PreplanVersion.number == item["version"]))
+        manifest = version.manifest
+        result.append({
+            "key": item["key"], "title": manifest["title"], "version": version.number,
+            "category": manifest.get("category"), "source": manifest.get("source", {}),
+            "roles": [{"key": key, **roles.get(key, {"zh": key, "en": key})} for key in manifest.get("roles", {})],
+            "deadlines": manifest.get("deadlines", []), "steps": len(manifest.get("task_forms", {})),
+        })
+    return result
+
+
+def preplan_versions(session: Session, key: str, tz: tzinfo) -> list[dict[str, Any]]:
+    rows = session.scalars(select(PreplanVersion).join(Preplan).where(Preplan.key == key)
+                           .order_by(PreplanVersion.number.desc()))
+    return [{"number": v.number, "status": v.status, "deployed_at": iso(v.deployed_at, tz), "deployed_by": v.deployed_by,
+             "note": v.note, "sha256": v.sha256} for v in rows]

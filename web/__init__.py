@@ -14,7 +14,7 @@ from engine.config import Settings, load_settings
 from engine.db import Database
 from engine.runtime import Engine
 
-from . import admin, auth, cases, formatting, i18n, inbox, tasks
+from . import admin, auth, cases, formatting, i18n, inbox, preplans, tasks
 
 
 def create_app(settings: Settings | None = None, *, testing: bool = False) -> Flask:
@@ -33,7 +33,7 @@ def create_app(settings: Settings | None = None, *, testing: bool = False) -> Fl
     i18n.init_app(app)
     formatting.init_app(app)
     auth.init_app(app)
-    for blueprint in (auth.bp, i18n.bp, tasks.bp, cases.bp, inbox.bp, admin.bp):
+    for blueprint in (auth.bp, i18n.bp, tasks.bp, cases.bp, inbox.bp, admin.bp, preplans.bp):
         app.register_blueprint(blueprint)
     app.jinja_env.globals.update(unread_count=inbox.unread_count)
 

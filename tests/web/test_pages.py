@@ -8,7 +8,7 @@ import pytest
 
 from engine import clock
 from engine.config import load_settings
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, ROOT
 from tests.flow import Flow
 from web import create_app
 
@@ -166,3 +166,14 @@ def test_language_switch_is_remembered(app):
     response = browser.post("/language", {"language": "en", "next": "/login"}, page="/login")
     assert response.status_code == 302 and "preplan_lang=en" in response.headers["Set-Cookie"]
     assert "User name" in text(browser.get("/login"))
+
+
+def test_preplan_catalogue_lists_source_roles_and_deadlines_in_words(app):
+    app.flow.deploy(ROOT / "processes" / "vanke_complaint")
+    page = text(Browser(app).login("li").get("/preplans"))
+    assert "万科投诉处理办法" in page and "003_d7faeb67bb8444a1.txt" in page and "客户服务中心" in page
+    assert "4 小时" in page and "自收到时间起 7 天" in page and "每 7 天" in page and "1 个工作日" in page
+    detail = Browser(app).login("li").get("/preplans/vanke_complaint")
+    assert "v1" in text(detail) and "<table>" in text(detail)  # the README's tables render
+    assert Browser(app).login("li").get("/preplans/vanke_complaint/diagram.bpmn").get_data(as_text=True).startswith("<?xml")
+    assert Browser(app).login("li").get("/preplans/nope").status_code == 404

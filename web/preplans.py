@@ -1,0 +1,66 @@
+"""The preplan catalogue (/preplans): every preplan with its source, roles, deadlines and diagram, so a process
+owner can pick a template to adapt; and one preplan with its README and versions."""
+
+from __future__ import annotations
+
+import markdown
+from flask import Blueprint, Response, abort, render_template
+from flask_login import login_required
+from markupsafe import Markup
+
+from engine.errors import NotFound
+from engine.runtime import newest_active_version
+from engine.views import preplan_catalogue, preplan_versions, role_titles
+
+from . import schema_form
+from .auth import engine
+from .deadlines import describe
+from .i18n import current_language
+
+bp = Blueprint("preplans", __name__)
+
+
+def _deadlines(items: list[dict], manifest: dict) -> list[dict]:
+    labels = {name: title for name, (title, _values) in schema_form.labels(manifest, current_language()).items()}
+    return [{**item, "words": describe(item["expression"], item["kind"], labels)} for item in items]
+
+
+@bp.get("/preplans")
+@login_required
+def index():
+    with engine().db.read() as session:
+        plans = preplan_catalogue(session)
+        manifests = {p["key"]: newest_active_version(session, p["key"]).manifest for p in plans}
+    for plan in plans:
+        plan["deadlines"] = _deadlines(plan["deadlines"], manifests[plan["key"]])
+    return render_template("preplans/index.html", preplans=plans)
+
+
+@bp.get("/preplans/<key>")
+@login_required
+def show(key: str):
+    with engine().db.read() as session:
+        try:
+            version = newest_active_version(session, key)
+        except NotFound:
+            abort(404)
+        manifest, files = version.manifest, version.files
+        versions = preplan_versions(session, key, engine().tz)
+        roles = role_titles(session)
+    readme = files.get("README.md", "")
+    # The README is written by preplan authors; raw HTML in it is shown as text, never interpreted.
+    html = Markup(markdown.markdown(readme.replace("<", "&lt;"), extensions=["tables"])) if readme else None
+    return render_template("preplans/show.html", key=key, manifest=manifest, version=version.number,
+                           versions=versions, readme=html, roles=roles,
+                           deadlines=_deadlines(manifest.get("deadlines", []), manifest))
+
+
+@bp.get("/preplans/<key>/diagram.bpmn")
+@login_required
+def diagram(key: str):
+    with engine().db.read() as session:
+        try:
+            files = newest_active_version(session, key).files
+        except NotFound:
+            abort(404)
+    return Response(files[next(n for n in sorted(files) if n.endswith(".bpmn"))], mimetype="application/xml")
