@@ -161,5 +161,9 @@ class _Locator:
         self.forms = forms_dir(package.root, package.manifest, package.key)
 
     def __call__(self, name: str) -> str:
-        path = self.forms / name[len(FORMS_PREFIX):] if name.startswith(FORMS_PREFIX) else self.root / os.path.basename(name)
+        if name.startswith(FORMS_PREFIX):
+            rest = name[len(FORMS_PREFIX):]
+            path = (self.forms.parent / rest) if "/" in rest else self.forms / rest
+        else:
+            path = (self.root.parent / name) if "/" in name else self.root / os.path.basename(name)
         return os.path.relpath(path)

@@ -42,7 +42,8 @@ class PreplanPackage:
 
     @property
     def dmn(self) -> dict[str, bytes]:
-        return self.named(".dmn")
+        """Own decision tables and those of shared libraries (``_shared/penalties.dmn``)."""
+        return {name: data for name, data in self.files.items() if name.endswith(".dmn")}
 
     @property
     def forms(self) -> dict[str, bytes]:
@@ -56,6 +57,13 @@ class PreplanPackage:
 def forms_dir(root: Path, manifest: dict[str, Any], key: str) -> Path:
     """``forms = "…"`` in the manifest (relative to the preplan folder), else ``<repo>/forms/<key>``."""
     return (root / manifest["forms"]).resolve() if "forms" in manifest else root.parent.parent / "forms" / key
+
+
+def shared_libraries(manifest: dict[str, Any]) -> list[str]:
+    """``shared = ["_shared"]``: folders of forms (``forms/<name>/``) and decision tables (``processes/<name>/``)
+    that several preplans use; a version stores its own copy, so later edits never change a running case."""
+    names = manifest.get("shared", [])
+    return [n for n in names if isinstance(n, str)] if isinstance(names, list) else []
 
 
 def load_package(path: Path) -> PreplanPackage:
@@ -79,6 +87,17 @@ def load_package(path: Path) -> PreplanPackage:
     if form_root.is_dir():
         for item in sorted(form_root.glob("*.json")):
             files[FORMS_PREFIX + item.name] = item.read_bytes()
+    problems = []
+    for library in shared_libraries(manifest):
+        decisions, forms = root.parent / library, form_root.parent / library
+        if not decisions.is_dir() and not forms.is_dir():
+            problems.append(Problem(str(manifest_path), f"shared library {library!r}: neither {decisions} nor {forms} exists"))
+        for item in sorted(decisions.glob("*.dmn")) if decisions.is_dir() else []:
+            files[f"{library}/{item.name}"] = item.read_bytes()
+        for item in sorted(forms.glob("*.json")) if forms.is_dir() else []:
+            files[f"{FORMS_PREFIX}{library}/{item.name}"] = item.read_bytes()
+    if problems:
+        raise InvalidPreplan(problems)
     return PreplanPackage(key=key, root=root, manifest=manifest, files=files)
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from engine.check import check_package
+from engine.errors import InvalidPreplan
 from engine.package import load_package
 from tests.conftest import FIXTURES
 
@@ -141,3 +142,28 @@ def test_form_fields_may_not_shadow_script_helpers(preplan):
     schema["properties"]["now"] = {"type": "string"}
     form.write_text(json.dumps(schema))
     assert "field 'now' has the name of a script helper" in findings(preplan)[0]
+
+
+def test_shared_forms_and_decision_tables_are_copied_into_each_version(preplan, sqlite_flow):
+    forms, processes = preplan.parent.parent / "forms", preplan.parent
+    (forms / "_shared").mkdir()
+    (processes / "_shared").mkdir()
+    (forms / MINI / "handle.schema.json").rename(forms / "_shared" / "handle.schema.json")
+    (preplan / "level.dmn").rename(processes / "_shared" / "level.dmn")
+    edit(bpmn(preplan), 'value="handle.schema.json"', 'value="_shared/handle.schema.json"')
+    manifest = preplan / "preplan.toml"
+    manifest.write_text('shared = ["_shared"]\n' + manifest.read_text(encoding="utf-8"), encoding="utf-8")
+    assert findings(preplan) == []
+    sqlite_flow.deploy(preplan)
+    sqlite_flow.at("2026-11-23T10:00:00+08:00")
+    case = sqlite_flow.start("mini_complaint", {"customer": "甲", "summary": "乙", "complainant_count": 1})
+    (forms / "_shared" / "handle.schema.json").write_text('{"type": "object", "properties": {}}')  # later edit
+    sqlite_flow.complete(case, "Task_Handle", {"result": "已处理"})  # the deployed copy still applies
+    assert sqlite_flow.status(case) == "completed"
+
+
+def test_a_missing_shared_library_is_reported(preplan):
+    manifest = preplan / "preplan.toml"
+    manifest.write_text('shared = ["_nowhere"]\n' + manifest.read_text(encoding="utf-8"), encoding="utf-8")
+    with pytest.raises(InvalidPreplan, match="1 problem"):
+        load_package(preplan)
