@@ -115,8 +115,9 @@ class CaseRun:
         return new_tasks
 
     def _notify_escalations(self, new_tasks: list) -> set[int]:
-        """Tell the target role of each escalation: the roles of the tasks its path opened, else its lane's role.
-        Returns the ids of the tasks covered (they need no separate ``assigned`` notice)."""
+        """Tell the target role of each escalation: the roles of the tasks its path opened; when it opened none,
+        the lane's role, but only if the deadline interrupted the work (a non-interrupting tick that leads nowhere,
+        such as a weekly report check, tells nobody). Returns the task ids covered (no ``assigned`` notice)."""
         covered: set[int] = set()
         for timer_id, fired in self._boundary_fires:
             targets = [row for row in new_tasks if _descends_from(self.workflow, row.spiff_id, timer_id)]
@@ -128,7 +129,7 @@ class CaseRun:
                     covered.add(row.id)
                 continue
             role = self.manifest["lane_roles"].get(fired["bpmn_id"])
-            if role:
+            if role and fired["interrupting"]:
                 notices.send(self.session, self.engine.settings, notices.holders(self.session, role),
                              "escalated", self.case, None, reason)
         return covered

@@ -227,3 +227,10 @@ def test_calendar_overrides_apply_to_new_deadlines_only(mini):
         set_working_hours(session, "08:00-12:00,14:00-18:00", "admin")
     third = mini.start("mini_complaint", MAJOR)
     assert mini.task(third, "Task_Approve")["due_at"] == "2026-11-24T12:00:00+08:00"
+
+
+def test_a_reminder_tick_that_opens_no_task_notifies_nobody(mini):
+    mini.start("mini_complaint", GENERAL)  # 处理投诉 with an hourly non-interrupting reminder timer
+    before = notes(mini)
+    assert mini.advance(hours=1, minutes=1) == 1
+    assert notes(mini) == before
