@@ -175,11 +175,19 @@ def case_data(workflow: BpmnWorkflow) -> dict[str, Any]:
 
 
 def diagram_error(exc: Exception) -> DiagramError:
+    """Name the element and the root cause (SpiffWorkflow's wrappers hide it, e.g. a missing calendar year)."""
     task = getattr(exc, "task", None)
     spec = task.task_spec if task is not None else getattr(exc, "task_spec", None)
     element = getattr(spec, "bpmn_id", None)
     where = f" at {spec.bpmn_name or element} ({element})" if element else ""
-    return DiagramError(f"the diagram failed{where}: {exc}", element=element)
+    message = str(exc).rstrip(". ")
+    cause, seen = exc.__cause__ or exc.__context__, 0
+    while cause is not None and seen < 10:
+        text = getattr(cause, "message", None) or str(cause)
+        if text and text not in message:
+            message += f": {text}"
+        cause, seen = cause.__cause__ or cause.__context__, seen + 1
+    return DiagramError(f"the diagram failed{where}: {message}", element=element)
 
 
 def _is_cycle(task) -> bool:

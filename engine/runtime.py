@@ -211,6 +211,32 @@ class Engine:
             raise ValidationFailed(f"the form of task {row.id} ({row.name}) has errors", errors)
         return payload
 
+    # -- resume ---------------------------------------------------------------------------------------------
+    def resume(self, case_ref: str, *, user: str | None = None) -> dict[str, Any]:
+        """Run a case that stopped with ``error`` again, once its cause is fixed (e.g. the missing calendar year
+        entered). If it fails again it stays in ``error`` and the reason is reported."""
+        with self.db.write() as session:
+            case = find_case(session, case_ref)
+            lock_case(session, case.id)
+            actor = self._supervisor(session, user, "resume cases")
+            if case.status != "error":
+                raise Conflict(f"case {case.business_key} is {case.status}, not error")
+            case.status = "running"
+            with CaseRun(self, session, case) as run:
+                run.advance()
+                audit.record(session, case.id, actor, "resumed")
+                run.save(actor)
+            session.flush()
+            return case_summary(session, case, self.tz, self.versions.info(session, case.version_id).number)
+
+    def _supervisor(self, session: Session, user: str | None, what: str) -> str:
+        if user is None:
+            return SYSTEM_ACTOR
+        person = get_user(session, user)
+        if not supervises(person):
+            raise Forbidden(f"{person.name} may not {what} (needs admin or supervisor)")
+        return person.name
+
     # -- terminate ------------------------------------------------------------------------------------------
     def terminate(self, case_ref: str, reason: str, *, user: str | None = None) -> dict[str, Any]:
         if not reason or not reason.strip():
@@ -218,12 +244,7 @@ class Engine:
         with self.db.write() as session:
             case = find_case(session, case_ref)
             lock_case(session, case.id)
-            actor = SYSTEM_ACTOR
-            if user is not None:
-                person = get_user(session, user)
-                if not supervises(person):
-                    raise Forbidden(f"{person.name} may not terminate cases (needs admin or supervisor)")
-                actor = person.name
+            actor = self._supervisor(session, user, "terminate cases")
             if case.status not in ("running", "error", "suspended"):
                 raise Conflict(f"case {case.business_key} is already {case.status}")
             with CaseRun(self, session, case) as run:

@@ -132,6 +132,13 @@ def terminate(case_id: int):
     return redirect(url_for("cases.show", case_id=case_id))
 
 
+@bp.post("/cases/<int:case_id>/resume")
+@login_required
+def resume(case_id: int):
+    attempt(lambda: engine().resume(str(case_id), user=current_user.name), _("The case runs again."))
+    return redirect(url_for("cases.show", case_id=case_id))
+
+
 @bp.post("/cases/<int:case_id>/drill/advance")
 @login_required
 def advance_drill(case_id: int):

@@ -49,6 +49,11 @@ def register(commands: argparse._SubParsersAction) -> None:
     terminate.add_argument("--as", dest="user")
     terminate.set_defaults(handler=terminate_cmd, json_always=True)
 
+    resume = commands.add_parser("resume", help="run a case that stopped with an error again, after the fix")
+    resume.add_argument("case")
+    resume.add_argument("--as", dest="user")
+    resume.set_defaults(handler=resume_cmd, json_always=True)
+
     show = commands.add_parser("show", help="a case: data, tasks, timers, audit trail")
     show.add_argument("case")
     show.add_argument("--json", action="store_true")
@@ -131,6 +136,11 @@ def complete_cmd(ctx, args) -> int:
 
 def terminate_cmd(ctx, args) -> int:
     emit_json(ctx.engine.terminate(args.case, args.reason, user=args.user))
+    return 0
+
+
+def resume_cmd(ctx, args) -> int:
+    emit_json(ctx.engine.resume(args.case, user=args.user))
     return 0
 
 
