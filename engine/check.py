@@ -61,10 +61,8 @@ def check_package(package: PreplanPackage) -> CheckResult:
     decision_ids: set[str] = set()
     domains = form_domains(s for s in schemas.values() if s)
     for name, data in package.dmn.items():
-        try:
-            root = parse(data)
-        except XmlRejected as exc:
-            result.problems.append(Problem(where(name), exc.args[0], exc.line))
+        root = _parse_or_report(name, data, where, result.problems)
+        if root is None:
             continue
         result.problems += [Problem(where(name), p.message, p.line, p.element) for p in check_dmn(name, root)]
         decision_ids.update(decisions(root))
@@ -73,10 +71,8 @@ def check_package(package: PreplanPackage) -> CheckResult:
     if not package.bpmn:
         result.problems.append(Problem(where(""), "no .bpmn file"))
     for name, data in package.bpmn.items():
-        try:
-            root = parse(data)
-        except XmlRejected as exc:
-            result.problems.append(Problem(where(name), exc.args[0], exc.line))
+        root = _parse_or_report(name, data, where, result.problems)
+        if root is None:
             continue
         facts = analyse(root, package.manifest, schemas, decision_ids, domains, timer_helpers(helpers))
         result.problems += [Problem(where(name), m, line, element) for m, line, element in facts.problems]
@@ -90,6 +86,14 @@ def check_package(package: PreplanPackage) -> CheckResult:
         result.parsed = _parse(package, where, result.problems)
     result.problems.sort(key=lambda p: (p.file, p.line or 0))
     return result
+
+
+def _parse_or_report(name: str, data: bytes, where: "_Locator", problems: list[Problem]):
+    try:
+        return parse(data)
+    except XmlRejected as exc:
+        problems.append(Problem(where(name), exc.args[0], exc.line))
+        return None
 
 
 def _parse(package: PreplanPackage, where: "_Locator", problems: list[Problem]) -> ParsedSpec | None:

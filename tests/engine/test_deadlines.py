@@ -21,17 +21,13 @@ from engine.notices import sweep_deadlines
 from engine.runtime import Engine
 from engine.views import list_notifications
 from tests.conftest import FIXTURES
+from tests.engine.conftest import GENERAL, MAJOR, MINI
 from tests.flow import Flow
 
-MINI = FIXTURES / "processes" / "mini_complaint"
-MAJOR = {"customer": "张三", "summary": "楼上漏水", "complainant_count": 12}
-GENERAL = {"customer": "李四", "summary": "电梯噪音", "complainant_count": 1}
-
-
 @pytest.fixture
-def mini(flow):
-    flow.deploy(MINI)
-    flow.at("2026-11-23T10:00:00+08:00")  # Monday
+def mini(mini):
+    """The fixture preplan with two leaders (one with an e-mail address) and a clerk."""
+    flow = mini
     flow.user("li", "leader", email="li@example.cn")
     flow.user("zhao", "leader")
     flow.user("wang", "clerk", email="wang@example.cn")

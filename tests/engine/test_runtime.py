@@ -8,17 +8,7 @@ from sqlalchemy import select
 from engine.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from engine.models import Case
 from tests.conftest import FIXTURES
-
-MINI = FIXTURES / "processes" / "mini_complaint"
-MAJOR = {"customer": "张三", "summary": "楼上漏水", "complainant_count": 12}
-GENERAL = {"customer": "李四", "summary": "电梯噪音", "complainant_count": 1}
-
-
-@pytest.fixture
-def mini(flow):
-    flow.deploy(MINI)
-    flow.at("2026-11-23T10:00:00+08:00")  # Monday
-    return flow
+from tests.engine.conftest import GENERAL, MAJOR, MINI
 
 
 def revision(flow, case):
