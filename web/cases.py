@@ -13,6 +13,7 @@ from engine.forms import schema_file
 from engine.models import Case
 from engine.progress import case_progress
 from engine.runtime import newest_active_version
+from engine.stats import statistics
 from engine.views import case_view, list_preplans, role_titles
 from engine.worklist import case_list
 
@@ -34,7 +35,9 @@ def index():
         if not supervises(person(session)):
             abort(403)
         result = case_list(session, engine().tz, page=request.args.get("page", 1, type=int), **filters)
-    return render_template("cases/list.html", page=result, filters=filters, statuses=STATUSES)
+        figures = statistics(session, drills=request.args.get("drills") == "1")
+    return render_template("cases/list.html", page=result, filters=filters, statuses=STATUSES, figures=figures,
+                           drills=request.args.get("drills") == "1")
 
 
 @bp.get("/cases/new")

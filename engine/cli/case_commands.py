@@ -10,6 +10,7 @@ import threading
 from .. import drills, timers
 from ..notices import sweep_deadlines
 from ..outbox import deliver_pending
+from ..stats import statistics
 from ..users import get_user
 from ..views import case_view, find_case, list_notifications, list_tasks
 from .output import emit_json, emit_table, read_data
@@ -78,6 +79,11 @@ def register(commands: argparse._SubParsersAction) -> None:
     report.add_argument("case")
     report.add_argument("--json", action="store_true")
     report.set_defaults(handler=drill_report)
+
+    stats = commands.add_parser("stats", help="cases, open and overdue work, deadlines met, per preplan")
+    stats.add_argument("--drills", action="store_true", help="the figures of drills instead of real cases")
+    stats.add_argument("--json", action="store_true")
+    stats.set_defaults(handler=stats_cmd)
 
     notes = commands.add_parser("notifications", help="notifications (outbox and inbox)")
     notes.add_argument("--user")
@@ -187,6 +193,19 @@ def drill_report(ctx, args) -> int:
                ["STEP", "ROLE", "ASSIGNEE", "OPENED", "DUE", "COMPLETED", ""])
     summary = result["summary"]
     print(f"{summary['steps']} steps: {summary['on_time']} on time, {summary['late']} late, {summary['open']} still open")
+    return 0
+
+
+def stats_cmd(ctx, args) -> int:
+    with ctx.db.read() as session:
+        rows = statistics(session, drills=args.drills)
+    if args.json:
+        emit_json(rows)
+    else:
+        emit_table([(r["preplan"], r["cases"].get("running", 0), r["cases"].get("completed", 0),
+                     r["cases"].get("terminated", 0), r["open_tasks"], r["overdue_tasks"], r["deadlines_met"],
+                     r["deadlines_missed"]) for r in rows],
+                   ["PREPLAN", "RUNNING", "COMPLETED", "TERMINATED", "OPEN TASKS", "OVERDUE", "MET", "MISSED"])
     return 0
 
 

@@ -19,6 +19,7 @@ from engine.errors import Conflict, DiagramError, ValidationFailed
 from engine.models import Case, Notification
 from engine.notices import sweep_deadlines
 from engine.runtime import Engine
+from engine.stats import statistics
 from engine.views import list_notifications
 from tests.conftest import FIXTURES
 from tests.engine.conftest import GENERAL, MAJOR, MINI
@@ -272,3 +273,18 @@ def test_a_case_stopped_with_an_error_resumes_after_the_fix(reminder_computes_a_
     assert flow.status(case) == "running" and flow.fired(case) == ["Timer_Remind"]
     assert flow.open_steps(case) == ["Task_Handle"] and flow.timers(case) == ["Timer_Remind"]
     assert [e["actor"] for e in flow.events(case, "resumed")] == ["system"]
+
+
+def test_statistics_leave_drills_out(mini):
+    mini.start("mini_complaint", MAJOR)
+    finished = mini.start("mini_complaint", MAJOR)
+    mini.complete(finished, "Task_Approve", {"approved": True}, user="li")  # on time
+    drill = mini.start("mini_complaint", MAJOR, drill=True)
+    drills.advance(mini.engine, drill, to_next_deadline=True)  # the drill misses its deadline
+    mini.at("2026-11-23T15:00:00+08:00")  # the first real case's approval is now overdue
+    with mini.engine.db.read() as session:
+        real, = statistics(session)
+        rehearsed, = statistics(session, drills=True)
+    assert real["cases"] == {"running": 2} and real["open_tasks"] == 2 and real["overdue_tasks"] == 1
+    assert (real["deadlines_met"], real["deadlines_missed"]) == (1, 0)
+    assert rehearsed["cases"] == {"running": 1} and rehearsed["deadlines_missed"] == 1
