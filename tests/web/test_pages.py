@@ -152,9 +152,14 @@ def test_case_page_marks_active_and_done_steps(app):
 def test_cases_list_and_termination_are_for_supervisors(app):
     case = app.flow.start("mini_complaint", MAJOR)
     assert Browser(app).login("li").get("/cases").status_code == 403
+    app.flow.start("mini_complaint", MAJOR, drill=True)
     boss = Browser(app).login("boss")
     listing = text(boss.get("/cases?q=漏水"))
     assert "TS-20261123-0001" in listing
+    figures = re.search(r'<table id="figures">.*?</table>', listing, re.S).group(0)
+    assert "统计（不含演练）" in listing and "<td>测试投诉流程</td><td>1</td>" in figures  # the drill is not counted
+    drill_figures = re.search(r'<table id="figures">.*?</table>', text(boss.get("/cases?drills=1")), re.S).group(0)
+    assert "<td>测试投诉流程</td><td>1</td>" in drill_figures
     assert "TS-20261123-0001" not in text(boss.get("/cases?q=nothing"))
     boss.post(f"/cases/{case}/terminate", {"reason": "重复投诉"}, page=f"/cases/{case}")
     assert app.flow.status(case) == "terminated"
