@@ -4,16 +4,19 @@ owner can pick a template to adapt; and one preplan with its README and versions
 from __future__ import annotations
 
 import markdown
-from flask import Blueprint, Response, abort, render_template
-from flask_login import login_required
+from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
 from markupsafe import Markup
 
-from engine.errors import NotFound
+from engine.errors import Forbidden, NotFound
 from engine.runtime import newest_active_version
+from engine.versioning import compare, set_status
 from engine.views import preplan_catalogue, preplan_versions, role_titles
 
 from . import schema_form
-from .auth import engine
+from .auth import engine, person
+from .feedback import attempt
 from .deadlines import describe
 from .i18n import current_language
 
@@ -53,6 +56,34 @@ def show(key: str):
     return render_template("preplans/show.html", key=key, manifest=manifest, version=version.number,
                            versions=versions, readme=html, roles=roles,
                            deadlines=_deadlines(manifest.get("deadlines", []), manifest))
+
+
+@bp.get("/preplans/<key>/compare")
+@login_required
+def compare_versions(key: str):
+    old, new = request.args.get("old", type=int), request.args.get("new", type=int)
+    with engine().db.read() as session:
+        try:
+            changes = compare(session, key, old, new)
+        except NotFound:
+            abort(404)
+    return render_template("preplans/compare.html", key=key, old=old, new=new, changes=changes)
+
+
+@bp.post("/preplans/<key>/versions/<int:number>")
+@login_required
+def set_version_status(key: str, number: int):
+    status = "retired" if request.form.get("status") == "retired" else "active"
+
+    def change():
+        with engine().db.write() as session:
+            if "admin" not in person(session).role_keys:
+                raise Forbidden("only admins change version status")
+            return set_status(session, key, number, status, current_user.name)
+
+    attempt(change, _("v%(n)s is now retired: it starts no new case; running cases carry on.", n=number)
+            if status == "retired" else _("v%(n)s is active again.", n=number))
+    return redirect(url_for("preplans.show", key=key) + "#versions-h")
 
 
 @bp.get("/preplans/<key>/diagram.bpmn")

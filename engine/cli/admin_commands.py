@@ -15,7 +15,8 @@ from ..errors import InvalidPreplan, PreplanError
 from ..package import discover, load_package
 from ..timefmt import iso
 from ..users import add_user, demo_users, ensure_builtin_roles, list_users
-from ..views import list_preplans
+from ..versioning import compare, set_status
+from ..views import list_preplans, preplan_versions
 from .output import emit_json, emit_table, read_data
 
 
@@ -33,6 +34,21 @@ def register(commands: argparse._SubParsersAction) -> None:
     dep.add_argument("--all", action="store_true", help="every preplan under ./processes")
     dep.add_argument("--note")
     dep.set_defaults(handler=deploy_cmd, json_always=True)
+
+    versions = commands.add_parser("versions", help="versions of a preplan")
+    versions.add_argument("key")
+    versions.add_argument("--json", action="store_true")
+    versions.set_defaults(handler=versions_cmd)
+    for name, status in (("retire", "retired"), ("reactivate", "active")):
+        sub = commands.add_parser(name, help=f"{name} a version (running cases carry on)")
+        sub.add_argument("key")
+        sub.add_argument("--version", type=int, required=True)
+        sub.set_defaults(handler=lambda ctx, args, status=status: status_cmd(ctx, args, status), json_always=True)
+    diff = commands.add_parser("diff", help="what changed between two versions")
+    diff.add_argument("key")
+    diff.add_argument("old", type=int)
+    diff.add_argument("new", type=int)
+    diff.set_defaults(handler=diff_cmd)
 
     plans = commands.add_parser("preplans", help="list deployed preplans")
     plans.add_argument("--json", action="store_true")
@@ -124,6 +140,35 @@ def deploy_cmd(ctx, args) -> int:
         raise InvalidPreplan(problems)  # nothing is deployed unless every named preplan is valid
     for package in packages:
         emit_json(deploy(ctx.db, package, note=args.note))
+    return 0
+
+
+def versions_cmd(ctx, args) -> int:
+    with ctx.db.read() as session:
+        rows = preplan_versions(session, args.key, ctx.settings.timezone)
+    if not rows:
+        raise PreplanError(f"no preplan {args.key!r}")
+    if args.json:
+        emit_json(rows)
+    else:
+        emit_table([(f"v{r['number']}", r["status"], r["deployed_at"], r["deployed_by"], r["note"]) for r in rows],
+                   ["VERSION", "STATUS", "DEPLOYED", "BY", "NOTE"])
+    return 0
+
+
+def status_cmd(ctx, args, status: str) -> int:
+    with ctx.db.write() as session:
+        emit_json(set_status(session, args.key, args.version, status, "cli"))
+    return 0
+
+
+def diff_cmd(ctx, args) -> int:
+    with ctx.db.read() as session:
+        changes = compare(session, args.key, args.old, args.new)
+    for change in changes:
+        print("\n".join(change["diff"]) if change["diff"] else f"{change['file']}: {change['change']}")
+    if not changes:
+        print(f"v{args.old} and v{args.new} have the same files")
     return 0
 
 

@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from engine.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from engine.models import Case
+from engine.versioning import compare, set_status
 from tests.conftest import FIXTURES
 from tests.engine.conftest import GENERAL, MAJOR, MINI
 
@@ -170,3 +171,29 @@ def test_unknown_preplan_and_task_are_not_found(mini):
         mini.start("nope", {})
     with pytest.raises(NotFound):
         mini.engine.claim(999, user=mini.user_for("leader"))
+
+
+def test_a_retired_version_starts_no_case_but_its_running_cases_carry_on(mini, tmp_path):
+    old_case = mini.start("mini_complaint", MAJOR)
+    changed = tmp_path / "processes" / "mini_complaint"
+    shutil.copytree(MINI, changed)
+    shutil.copytree(FIXTURES / "forms", tmp_path / "forms")
+    bpmn = changed / "mini_complaint.bpmn"
+    bpmn.write_text(bpmn.read_text().replace("working_hours(4)", "working_hours(2)"))
+    mini.deploy(changed)
+    with mini.engine.db.read() as session:
+        (change,) = compare(session, "mini_complaint", 1, 2)
+    added = [line for line in change["diff"] if line.startswith("+") and "working_hours" in line]
+    assert change["file"] == "mini_complaint.bpmn" and added == [
+        "+      <bpmn:timerEventDefinition><bpmn:timeDate>working_hours(2)</bpmn:timeDate></bpmn:timerEventDefinition>"]
+    with mini.engine.db.write() as session:
+        set_status(session, "mini_complaint", 2, "retired", "admin")
+    assert mini.show(mini.start("mini_complaint", MAJOR))["version"] == 1  # the newest active one
+    with mini.engine.db.write() as session:
+        set_status(session, "mini_complaint", 1, "retired", "admin")
+    with pytest.raises(NotFound):
+        mini.start("mini_complaint", MAJOR)
+    mini.complete(old_case, "Task_Approve", {"approved": True})  # running cases carry on
+    assert mini.open_steps(old_case) == ["Task_Handle"]
+    with mini.engine.db.write() as session, pytest.raises(Conflict):
+        set_status(session, "mini_complaint", 1, "retired", "admin")

@@ -182,3 +182,16 @@ def test_preplan_catalogue_lists_source_roles_and_deadlines_in_words(app):
     assert "v1" in text(detail) and "<table>" in text(detail)  # the README's tables render
     assert Browser(app).login("li").get("/preplans/vanke_complaint/diagram.bpmn").get_data(as_text=True).startswith("<?xml")
     assert Browser(app).login("li").get("/preplans/nope").status_code == 404
+
+
+def test_admin_retires_a_version_and_compares_versions(app):
+    app.flow.user("root", "admin")
+    admin = Browser(app).login("root")
+    page = text(admin.get("/preplans/mini_complaint"))
+    assert 'data-version="1"' in page and "启用中" in page
+    admin.post("/preplans/mini_complaint/versions/1", {"status": "retired"}, page="/preplans/mini_complaint")
+    assert "已停用" in text(admin.get("/preplans/mini_complaint"))
+    assert Browser(app).login("li").post("/preplans/mini_complaint/versions/1", {"status": "active"},
+                                         page="/preplans/mini_complaint").status_code == 302
+    assert "已停用" in text(admin.get("/preplans/mini_complaint"))  # a non-admin changed nothing
+    assert "两个版本的文件相同" in text(admin.get("/preplans/mini_complaint/compare?old=1&new=1"))
