@@ -265,14 +265,14 @@ def lock_case(session: Session, case_id: int, *, skip_locked: bool = False) -> C
     return session.scalar(statement)
 
 
-def newest_active_version(session: Session, key: str) -> PreplanVersion:
-    version = session.scalar(
-        select(PreplanVersion).join(Preplan)
-        .where(Preplan.key == key, PreplanVersion.status == "active")
-        .order_by(PreplanVersion.number.desc()).limit(1)
-    )
+def newest_active_version(session: Session, key: str, *, active: bool = True) -> PreplanVersion:
+    """The version new cases use (``active=False``: the newest whatever its status, for pages about it)."""
+    statement = select(PreplanVersion).join(Preplan).where(Preplan.key == key)
+    if active:
+        statement = statement.where(PreplanVersion.status == "active")
+    version = session.scalar(statement.order_by(PreplanVersion.number.desc()).limit(1))
     if version is None:
-        raise NotFound(f"no deployed, active preplan {key!r}")
+        raise NotFound(f"no deployed, {'active ' if active else ''}preplan {key!r}")
     return version
 
 

@@ -44,7 +44,7 @@ def index():
 def show(key: str):
     with engine().db.read() as session:
         try:
-            version = newest_active_version(session, key)
+            version = newest_active_version(session, key, active=False)
         except NotFound:
             abort(404)
         manifest, files = version.manifest, version.files
@@ -91,7 +91,7 @@ def set_version_status(key: str, number: int):
 def diagram(key: str):
     with engine().db.read() as session:
         try:
-            files = newest_active_version(session, key).files
+            files = newest_active_version(session, key, active=False).files
         except NotFound:
             abort(404)
     return Response(files[next(n for n in sorted(files) if n.endswith(".bpmn"))], mimetype="application/xml")
