@@ -71,6 +71,14 @@ def work_list(session: Session, tz: tzinfo, user: User, *, preplan: str | None =
     return Page(items, total, page, per_page)
 
 
+def severities(session: Session, user: User) -> list[str]:
+    """The severities among the open tasks a user can see (the choices of the severity filter)."""
+    visible = or_(Task.assignee == user.name, Task.assignee.is_(None) & Task.role.in_(user.role_keys))
+    return sorted(v for v in session.scalars(
+        select(Case.severity).distinct().join(Task, Task.case_id == Case.id)
+        .where(Task.status == "open", visible, Case.severity.is_not(None))))
+
+
 def _due_soon(task: Task, now, share: float) -> bool:
     """Past ``share`` of the time between opening and deadline (the reminder point)."""
     if task.real_due_at is None:

@@ -13,7 +13,8 @@ from engine.errors import PreplanError, ValidationFailed
 from engine.forms import schema_file
 from engine.models import Case, Task
 from engine.views import list_preplans, role_titles, task_view, users_with_role
-from engine.worklist import work_list
+from engine.runtime import newest_active_version
+from engine.worklist import severities, work_list
 
 from . import schema_form
 from .i18n import current_language
@@ -40,8 +41,15 @@ def my_tasks():
         result = work_list(session, engine().tz, user, page=page, descending=descending, **filters)
         roles = role_titles(session)
         preplans = list_preplans(session)
+        choices = severities(session, user)
+        manifests = [engine().versions.info(session, newest_active_version(session, p["key"]).id).manifest
+                     for p in preplans]
+    names: dict[str, str] = {}
+    for manifest in manifests:
+        field = manifest.get("case", {}).get("severity", "")
+        names.update(schema_form.labels(manifest, current_language()).get(field, ("", {}))[1])
     return render_template("tasks/list.html", page=result, filters=filters, roles=roles, preplans=preplans,
-                           descending=descending)
+                           descending=descending, severities=[(v, names.get(v, v)) for v in choices])
 
 
 def _load(session, task_id: int) -> tuple[Task, Case, dict]:

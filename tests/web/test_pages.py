@@ -80,6 +80,9 @@ def test_each_user_sees_only_the_work_of_their_roles(app):
     leader = Browser(app).login("li")
     page = text(leader.get("/tasks"))
     assert "领导审批" in page and "TS-20261123-0001" in page
+    assert '<option value="major" >major</option>' in page  # the severity filter offers what is there
+    assert "领导审批" in text(leader.get("/tasks?severity=major"))
+    assert "领导审批" not in text(leader.get("/tasks?severity=general"))
     clerk = Browser(app).login("wang")
     assert "领导审批" not in text(clerk.get("/tasks")) and "没有待办任务" in text(clerk.get("/tasks"))
     assert clerk.get(f"/tasks/{task}").status_code == 404
