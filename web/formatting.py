@@ -34,8 +34,8 @@ def readable(value: Any, options: dict[str, str] | None = None) -> str:
         return "—"
     if isinstance(value, list):
         return "、".join(readable(v, options) for v in value)
-    if isinstance(value, dict):
-        return "; ".join(f"{k}: {readable(v, options)}" for k, v in value.items())
+    if isinstance(value, dict):  # e.g. fines per person: the field's value labels name the keys
+        return "; ".join(f"{(options or {}).get(k, k)}: {readable(v)}" for k, v in value.items())
     return str(value)
 
 

@@ -8,12 +8,14 @@ processes/petrochina_station/petrochina_station.bpmn; clause numbers are the sou
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
 from engine.decisions import decide
 from engine.form_examples import example_submission
 from tests.conftest import ROOT
+from web import create_app
 
 PREPLAN = ROOT / "processes" / "petrochina_station"
 FORMS = ROOT / "forms" / "petrochina_station"
@@ -340,7 +342,7 @@ def test_not_the_station_s_fault_means_no_penalties(petrochina):
     assert "fines_yuan" not in petrochina.data(case)
 
 
-def test_full_case_records_its_penalties_and_closes(petrochina):
+def close_level2_case(petrochina) -> int:
     """二级 complaint, station feeds back after 3 h (1 h overdue), its 2nd complaint this year, the employee's 2nd."""
     case = start(petrochina)
     classify(petrochina, case, quantity_complaints_same_station=2)
@@ -367,8 +369,25 @@ def test_full_case_records_its_penalties_and_closes(petrochina):
     petrochina.complete(case, "Task_HRCountersign", {"hr_opinion": "同意"})
     petrochina.complete(case, "Task_FollowUp", {"follow_up_result": "客户满意"})
     petrochina.complete(case, "Task_Bulletin", {"bulletin": "投诉处理意见通报"})
+    return case
+
+
+def test_full_case_records_its_penalties_and_closes(petrochina):
+    case = close_level2_case(petrochina)
     assert petrochina.status(case) == "completed"
-    assert petrochina.data(case)["fines_yuan"]["station_manager"] == 1000  # still on the case page at closure
+    assert petrochina.data(case)["fines_yuan"]["station_manager"] == 1000  # kept in the case data at closure
+
+
+def test_fines_appear_on_the_closed_case_page(petrochina):
+    case = close_level2_case(petrochina)
+    petrochina.user("auditor", "admin")
+    client = create_app(petrochina.engine.settings, testing=True).test_client()
+    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").get_data(as_text=True)).group(1)
+    client.post("/login", data={"username": "auditor", "password": "pw", "csrf_token": token})
+    page = client.get(f"/cases/{case}", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
+    assert "罚款（元）" in page
+    assert "直接责任人: 600; 加油站经理: 1000; 片区经理: 100" in page
+    assert "加油站经理取消本年评先评优资格" in page
 
 
 def test_station_that_never_feeds_back_is_fined_at_the_12_hour_tier(petrochina):
