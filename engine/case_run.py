@@ -105,7 +105,7 @@ class CaseRun:
             case.status, case.ended_at = "completed", now
             audit.record(self.session, case.id, actor, "completed")
         settings = self.engine.settings
-        new_tasks = sync_tasks(self.session, case, workflow, self.manifest["lane_roles"], now, settings.reminder_share)
+        new_tasks = sync_tasks(self.session, case, workflow, self.manifest, now, settings.reminder_share)
         sync_timers(self.session, case, timers if case.status == "running" else [])
         self.session.flush()
         escalated = self._notify_escalations(new_tasks)

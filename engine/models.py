@@ -126,6 +126,9 @@ class Task(Base):
     completed_at: Mapped[datetime | None]
     completed_by: Mapped[str | None] = mapped_column(String(80))
     data: Mapped[dict[str, Any] | None]
+    # What this instance of a step is for (a multi-instance step's item, e.g. its department): case data holds
+    # only one instance's item, so instructions and lists read it from here.
+    context: Mapped[dict[str, Any] | None]
 
 
 class Timer(Base):

@@ -57,7 +57,7 @@ def task_deadline(task) -> datetime | None:
 
 
 def sync_tasks(
-    session: Session, case: Case, workflow: BpmnWorkflow, lane_roles: dict[str, str], now: datetime,
+    session: Session, case: Case, workflow: BpmnWorkflow, manifest: dict[str, Any], now: datetime,
     reminder_share: float,
 ) -> list[Task]:
     """Open a row for every new READY human task; cancel rows whose task went away. Returns the new rows.
@@ -82,15 +82,56 @@ def sync_tasks(
             continue
         spec = task.task_spec
         due = task_deadline(task)
+        context = instance_context(task)
         row = Task(
-            case_id=case.id, spiff_id=spiff_id, bpmn_id=spec.bpmn_id, name=spec.bpmn_name or spec.bpmn_id,
-            role=lane_roles.get(spec.bpmn_id, ""), form=spec.extensions.get("properties", {}).get(FORM_PROPERTY),
+            case_id=case.id, spiff_id=spiff_id, bpmn_id=spec.bpmn_id,
+            name=instance_name(spec.bpmn_name or spec.bpmn_id, context, manifest),
+            role=manifest["lane_roles"].get(spec.bpmn_id, ""), form=spec.extensions.get("properties", {}).get(FORM_PROPERTY),
             status="open", created_at=now, due_at=due, real_due_at=due - offset if due else None,
+            context=context,
         )
         row.remind_at = remind_at(row, case.clock_offset_seconds, reminder_share)
         session.add(row)
         created.append(row)
     return created
+
+
+def instance_context(task) -> dict[str, Any] | None:
+    """For an instance of a multi-instance step: its item (its department, its assignment), the item's variable
+    name and the collection it came from; else None."""
+    spec = task.parent.task_spec if task.parent else None
+    item = getattr(spec, "input_item", None)
+    if item is None or item.bpmn_id not in task.data:
+        return None
+    collection = getattr(spec, "data_input", None)
+    return {"item": item.bpmn_id, "collection": collection.bpmn_id if collection else None,
+            "value": task.data[item.bpmn_id]}
+
+
+def instance_name(name: str, context: dict[str, Any] | None, manifest: dict[str, Any]) -> str:
+    """``相关部门共同处理（销售部门）``: a step's name with the label of its instance's item (a record's first field),
+    so the instances of a multi-instance step can be told apart in every list."""
+    value = (context or {}).get("value")
+    if isinstance(value, dict):  # a record (责任人, 任务, …) is named by its first field
+        value = next(iter(value.values()), None)
+    if not isinstance(value, (str, int)) or isinstance(value, bool) or value == "":
+        return name
+    return f"{name}（{_value_title(manifest, (context['item'], context['collection']), value)}）"
+
+
+def _value_title(manifest: dict[str, Any], names: Iterable[str | None], value: str | int) -> str:
+    for name in filter(None, names):
+        title = manifest.get("fields", {}).get(name, {}).get("values", {}).get(str(value), {}).get("zh")
+        if title:
+            return title
+        for schema in manifest.get("forms", {}).values():
+            prop = schema.get("properties", {}).get(name) if isinstance(schema, dict) else None
+            if isinstance(prop, dict):
+                options = prop.get("oneOf") or prop.get("items", {}).get("oneOf") or []
+                titles = {o.get("const"): o.get("title") for o in options if isinstance(o, dict)}
+                if titles.get(value):
+                    return titles[value]
+    return str(value)
 
 
 def sync_timers(session: Session, case: Case, timers: Iterable[Any]) -> None:

@@ -6,6 +6,7 @@ a user creates (once) a user holding the step's role.
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -91,3 +92,13 @@ class Flow:
 
     def fired(self, case: int) -> list[str]:
         return [e["details"]["bpmn_id"] for e in self.events(case, "timer_fired")]
+
+    def page(self, user: str, url: str) -> str:
+        """The HTML a logged-in user sees at ``url`` (Chinese), through the real Flask app on this database."""
+        from web import create_app
+
+        client = create_app(self.engine.settings, testing=True).test_client()
+        login = client.get("/login").get_data(as_text=True)
+        token = re.search(r'name="csrf_token" value="([^"]+)"', login).group(1)
+        client.post("/login", data={"username": user, "password": "pw", "csrf_token": token})
+        return client.get(url, headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)

@@ -76,6 +76,8 @@ def _render(task_id: int, values: dict | None, errors: dict, status: int = 200):
         roles = role_titles(session)
         candidates = users_with_role(session, row.role) if current_user.supervises else []
         data = dict(case.data)
+        if row.context:  # an instance of a multi-instance step reads its own item
+            data[row.context["item"]] = row.context["value"]
     forms = manifest["forms"]
     schema = forms.get(row.form) if row.form else None
     ui = forms.get(manifest.get("task_ui", {}).get(row.bpmn_id, ""), {})

@@ -93,6 +93,8 @@ def test_major_complaint_is_led_by_the_leadership_group_with_the_departments(thr
     assert three.task(case, "Task_LeadMajor")["role"] == "three_class_leadership"
     three.complete(case, "Task_LeadMajor", {"departments": ["quality", "after_sales"], "plan": "质量部检测，售后部更换"})
     assert three.open_steps(case) == ["Task_DeptJoint", "Task_DeptJoint"]  # one per department, in parallel
+    assert [t["name"] for t in instances(three, case, "Task_DeptJoint")] == [
+        "相关部门共同处理（质量管理部门）", "相关部门共同处理（售后服务部门）"]  # named by the form's labels
     assert {t["role"] for t in instances(three, case, "Task_DeptJoint")} == {"three_class_dept"}
     departments_report(three, case, "Task_DeptJoint", "joint_result",
                        {"quality": "检测确认为批次缺陷", "after_sales": "已全部更换"})

@@ -8,14 +8,12 @@ processes/petrochina_station/petrochina_station.bpmn; clause numbers are the sou
 from __future__ import annotations
 
 import json
-import re
 
 import pytest
 
 from engine.decisions import decide
 from engine.form_examples import example_submission
 from tests.conftest import ROOT
-from web import create_app
 
 PREPLAN = ROOT / "processes" / "petrochina_station"
 FORMS = ROOT / "forms" / "petrochina_station"
@@ -381,10 +379,7 @@ def test_full_case_records_its_penalties_and_closes(petrochina):
 def test_fines_appear_on_the_closed_case_page(petrochina):
     case = close_level2_case(petrochina)
     petrochina.user("auditor", "admin")
-    client = create_app(petrochina.engine.settings, testing=True).test_client()
-    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").get_data(as_text=True)).group(1)
-    client.post("/login", data={"username": "auditor", "password": "pw", "csrf_token": token})
-    page = client.get(f"/cases/{case}", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
+    page = petrochina.page("auditor", f"/cases/{case}")
     assert "罚款（元）" in page
     assert "直接责任人: 600; 加油站经理: 1000; 片区经理: 100" in page
     assert "加油站经理取消本年评先评优资格" in page
