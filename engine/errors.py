@@ -77,3 +77,9 @@ class InvalidPreplan(PreplanError):
             f"{len(problems)} problem(s) in the preplan", problems=[p.to_json() for p in problems]
         )
         self.problems = problems
+
+
+class NoSchema(PreplanError):
+    """The database was never initialised (or is another application's)."""
+
+    code = "no_schema"

@@ -11,8 +11,10 @@ import sys
 from importlib.metadata import entry_points
 from typing import Sequence
 
+from sqlalchemy.exc import OperationalError, ProgrammingError
+
 from .. import clock
-from ..errors import PreplanError
+from ..errors import NoSchema, PreplanError
 from . import admin_commands, case_commands
 from .context import Context
 from .output import emit_error
@@ -43,11 +45,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     context = Context(args.database_url)
     try:
         return int(args.handler(context, args) or 0)
+    except (OperationalError, ProgrammingError) as exc:
+        if not _missing_schema(exc):
+            raise
+        error = NoSchema("the database has no preplan tables yet: run `preplan db init` first")
+        emit_error(error, json_mode=getattr(args, "json", False) or getattr(args, "json_always", False))
+        return 1
     except PreplanError as exc:
         emit_error(exc, json_mode=getattr(args, "json", False) or getattr(args, "json_always", False))
         return 1
     finally:
         context.close()
+
+
+def _missing_schema(exc: Exception) -> bool:
+    """SQLite's "no such table" or PostgreSQL's undefined_table (42P01)."""
+    return "no such table" in str(exc) or getattr(getattr(exc, "orig", None), "sqlstate", None) == "42P01"
 
 
 if __name__ == "__main__":

@@ -145,3 +145,11 @@ def test_the_console_script_is_installed(tmp_path):
     for command in ("check", "deploy", "preplans", "users", "start", "tasks", "claim", "unclaim", "complete",
                     "show", "timers", "worker", "serve", "decide", "calendar"):
         assert f"    {command} " in result.stdout, command
+
+
+def test_a_database_never_initialised_is_named_not_a_traceback(tmp_path, capsys):
+    url = f"sqlite:///{tmp_path / 'empty.db'}"
+    assert main(["--database-url", url, "tasks"]) == 1
+    assert "run `preplan db init` first" in capsys.readouterr().err
+    assert main(["--database-url", url, "decide", "mini_complaint/level", "--data", "{}"]) == 1
+    assert as_json(capsys.readouterr().out)["error"] == "no_schema"
