@@ -87,6 +87,17 @@ class Flow:
         task = self.task(case, bpmn_id)
         return self.engine.complete(task["id"], data or {}, user=user or self.user_for(task["role"]))
 
+    def instances(self, case: int, bpmn_id: str) -> list[dict[str, Any]]:
+        """The open instances of a step (several for a multi-instance step), in creation order."""
+        return [t for t in self.open_tasks(case) if t["bpmn_id"] == bpmn_id]
+
+    def complete_each(self, case: int, bpmn_id: str, submissions: list[dict[str, Any]]) -> None:
+        """Complete every open instance of a multi-instance step, each with its own submission."""
+        tasks = self.instances(case, bpmn_id)
+        assert len(tasks) == len(submissions), f"{bpmn_id}: {len(tasks)} instances open"
+        for task, data in zip(tasks, submissions):
+            self.engine.complete(task["id"], data, user=self.user_for(task["role"]))
+
     def events(self, case: int, kind: str | None = None) -> list[dict[str, Any]]:
         return [e for e in self.show(case)["events"] if kind is None or e["kind"] == kind]
 

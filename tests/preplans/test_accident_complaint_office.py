@@ -42,16 +42,9 @@ def start(flow, **changes) -> int:
     return flow.start("accident_complaint_office", {**INTAKE, **changes})
 
 
-def instances(flow, case, step) -> list[dict]:
-    return [t for t in flow.open_tasks(case) if t["bpmn_id"] == step]
-
-
 def departments_report(flow, case, step, field, results: dict[str, str]) -> None:
     """Each department completes its own instance of a multi-instance step."""
-    tasks = instances(flow, case, step)
-    assert len(tasks) == len(results)
-    for task, (department, result) in zip(tasks, results.items()):
-        flow.engine.complete(task["id"], {"department": department, field: result}, user=flow.user_for(task["role"]))
+    flow.complete_each(case, step, [{"department": d, field: result} for d, result in results.items()])
 
 
 def investigated(flow, case) -> None:
@@ -94,7 +87,7 @@ def test_marketing_department_may_report_an_accident_complaint(office):
 def test_departments_investigate_in_parallel_and_the_proposal_sees_their_findings(office):
     case = start(office)
     office.complete(case, "Task_Classify", CLASSIFIED)  # no legal issue (default)
-    assert {t["role"] for t in instances(office, case, "Task_DeptInvestigate")} == {"accident_departments"}
+    assert {t["role"] for t in office.instances(case, "Task_DeptInvestigate")} == {"accident_departments"}
     departments_report(office, case, "Task_DeptInvestigate", "dept_findings",
                        {"customer_service": "客户提供了监控录像", "administration": "车辆为本单位配送车"})
     assert office.open_steps(case) == ["Task_Proposal"]
@@ -126,7 +119,7 @@ def test_leadership_approves_or_returns_the_proposal(office):
     office.complete(case, "Task_Proposal", PROPOSAL)
     office.complete(case, "Task_Approve", {"approval": "approved_with_changes", "approval_opinion": "三日内完成修复"})
     assert office.open_steps(case) == ["Task_Implement", "Task_Implement"]  # the approved departments, in parallel
-    assert {t["role"] for t in instances(office, case, "Task_Implement")} == {"accident_departments"}
+    assert {t["role"] for t in office.instances(case, "Task_Implement")} == {"accident_departments"}
 
 
 # -- 三.6 tracking until the problem is properly solved, 三.7 summary --------------------------------------------------

@@ -43,16 +43,9 @@ def analyse(flow, case, complaint_class: str) -> None:
     flow.complete(case, "Task_Analyse", {**ANALYSIS, "complaint_class": complaint_class})
 
 
-def instances(flow, case, step) -> list[dict]:
-    return [t for t in flow.open_tasks(case) if t["bpmn_id"] == step]
-
-
 def departments_report(flow, case, step, field, results: dict[str, str]) -> None:
     """Each department completes its own instance of a multi-instance step."""
-    tasks = instances(flow, case, step)
-    assert len(tasks) == len(results)
-    for task, (department, result) in zip(tasks, results.items()):
-        flow.engine.complete(task["id"], {"department": department, field: result}, user=flow.user_for(task["role"]))
+    flow.complete_each(case, step, [{"department": d, field: result} for d, result in results.items()])
 
 
 def close(flow, case) -> None:
@@ -93,9 +86,9 @@ def test_major_complaint_is_led_by_the_leadership_group_with_the_departments(thr
     assert three.task(case, "Task_LeadMajor")["role"] == "three_class_leadership"
     three.complete(case, "Task_LeadMajor", {"departments": ["quality", "after_sales"], "plan": "质量部检测，售后部更换"})
     assert three.open_steps(case) == ["Task_DeptJoint", "Task_DeptJoint"]  # one per department, in parallel
-    assert [t["name"] for t in instances(three, case, "Task_DeptJoint")] == [
+    assert [t["name"] for t in three.instances(case, "Task_DeptJoint")] == [
         "相关部门共同处理（质量管理部门）", "相关部门共同处理（售后服务部门）"]  # named by the form's labels
-    assert {t["role"] for t in instances(three, case, "Task_DeptJoint")} == {"three_class_dept"}
+    assert {t["role"] for t in three.instances(case, "Task_DeptJoint")} == {"three_class_dept"}
     departments_report(three, case, "Task_DeptJoint", "joint_result",
                        {"quality": "检测确认为批次缺陷", "after_sales": "已全部更换"})
     assert sorted(three.data(case)["joint_results"]) == ["已全部更换", "检测确认为批次缺陷"]
@@ -109,8 +102,8 @@ def test_urgent_complaint_activates_the_preplan_and_all_departments_act_together
     assert three.open_steps(case) == ["Task_ActivateUrgent"]
     three.complete(case, "Task_ActivateUrgent", {"command": "总经理任总指挥，各部门即刻到位"})  # default: every department
     assert len(three.data(case)["departments"]) == 12
-    assert instances(three, case, "Task_Command")[0]["role"] == "three_class_leadership"
-    assert len(instances(three, case, "Task_DeptCombat")) == 12  # 各部门协同作战, in parallel with the command
+    assert three.instances(case, "Task_Command")[0]["role"] == "three_class_leadership"
+    assert len(three.instances(case, "Task_DeptCombat")) == 12  # 各部门协同作战, in parallel with the command
 
 
 def test_urgent_command_and_departments_must_all_finish_before_feedback(three):

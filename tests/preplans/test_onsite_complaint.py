@@ -41,17 +41,10 @@ def start(flow, **changes) -> int:
     return flow.start("onsite_complaint", data)
 
 
-def instances(flow, case, step) -> list[dict]:
-    return [t for t in flow.open_tasks(case) if t["bpmn_id"] == step]
-
-
 def departments_report(flow, case, results: dict[str, str]) -> None:
     """Each department completes its own instance of 各部门按职责处理."""
-    tasks = instances(flow, case, "Task_DeptHandle")
-    assert len(tasks) == len(results)
-    for task, (department, result) in zip(tasks, results.items()):
-        flow.engine.complete(task["id"], {"reporting_department": department, "handling_result": result},
-                             user=flow.user_for(task["role"]))
+    flow.complete_each(case, "Task_DeptHandle", [{"reporting_department": d, "handling_result": result}
+                                                 for d, result in results.items()])
 
 
 def close(flow, case) -> None:
@@ -110,7 +103,7 @@ def test_major_complaint_meeting_then_departments_in_parallel(onsite):
     assert onsite.task(case, "Task_Meeting")["due_at"] is None  # 立即: no grace period to measure
     onsite.complete(case, "Task_Meeting", MEETING)
     assert onsite.open_steps(case) == ["Task_DeptHandle", "Task_DeptHandle"]  # one per department, at once
-    assert {t["role"] for t in instances(onsite, case, "Task_DeptHandle")} == {"onsite_dept_head"}
+    assert {t["role"] for t in onsite.instances(case, "Task_DeptHandle")} == {"onsite_dept_head"}
     departments_report(onsite, case, {"sales": "已为客户退换", "technical": "检测报告已出"})
     assert onsite.open_steps(case) == ["Task_Report"]
     assert sorted(onsite.data(case)["department_results"]) == ["已为客户退换", "检测报告已出"]
@@ -124,7 +117,7 @@ def test_general_complaint_of_several_departments_gets_duties_assigned(onsite):
     onsite.complete(case, "Task_AssignDuties", {"departments": ["sales", "logistics", "after_sales"],
                                                 "duties": "销售安抚，物流查件，售后补发"})
     assert onsite.open_steps(case) == ["Task_DeptHandle"] * 3
-    assert all(t["due_at"] is None for t in instances(onsite, case, "Task_DeptHandle"))
+    assert all(t["due_at"] is None for t in onsite.instances(case, "Task_DeptHandle"))
     departments_report(onsite, case, {"sales": "已安抚", "logistics": "已查明", "after_sales": "已补发"})
     close(onsite, case)
 

@@ -53,16 +53,8 @@ def until_plan(flow, case) -> None:
     flow.complete(case, "Task_Assess", ASSESSED)
 
 
-def instances(flow, case, step) -> list[dict]:
-    return [t for t in flow.open_tasks(case) if t["bpmn_id"] == step]
-
-
 def execute_all(flow, case, owners=OWNERS) -> None:
-    tasks = instances(flow, case, "Task_Execute")
-    assert len(tasks) == len(owners)
-    for task, owner in zip(tasks, owners):
-        flow.engine.complete(task["id"], {"execution_result": f"{owner['task']}：已完成"},
-                             user=flow.user_for(task["role"]))
+    flow.complete_each(case, "Task_Execute", [{"execution_result": f"{owner['task']}：已完成"} for owner in owners])
 
 
 def completed_steps(flow, case) -> list[str]:
@@ -131,8 +123,8 @@ def test_every_task_owner_gets_a_step_in_parallel_with_resource_allocation(tiere
     until_plan(tiered, case)
     tiered.complete(case, "Task_PlanLevel2", PLAN)
     assert tiered.open_steps(case) == ["Task_Execute"] * 3 + ["Task_Resources"]
-    assert {t["role"] for t in instances(tiered, case, "Task_Execute")} == {"tiered_task_owner"}
-    assert [t["name"] for t in instances(tiered, case, "Task_Execute")] == [
+    assert {t["role"] for t in tiered.instances(case, "Task_Execute")} == {"tiered_task_owner"}
+    assert [t["name"] for t in tiered.instances(case, "Task_Execute")] == [
         "执行处置任务（工程部王工）", "执行处置任务（客服部李主管）", "执行处置任务（行政部赵经理）"]
     assert tiered.task(case, "Task_Resources")["role"] == "tiered_head"
     execute_all(tiered, case)
@@ -199,6 +191,6 @@ def test_each_owner_s_step_shows_their_own_task(tiered):
     until_plan(tiered, case)
     tiered.complete(case, "Task_PlanLevel2", PLAN)
     tiered.user("wang", "tiered_task_owner")
-    page = tiered.page("wang", f"/tasks/{instances(tiered, case, 'Task_Execute')[0]['id']}")
+    page = tiered.page("wang", f"/tasks/{tiered.instances(case, 'Task_Execute')[0]['id']}")
     assert "本步骤的责任人：工程部王工；任务：抢修供暖管道；工作步骤：排查、更换阀门、试压" in page
     assert "逐户走访安抚" not in page
