@@ -11,6 +11,7 @@ from typing import Any, Iterable
 
 from SpiffWorkflow import TaskState
 from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefinition, TimerEventDefinition
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -43,8 +44,11 @@ def waiting_timers(workflow: BpmnWorkflow) -> list[Any]:
 def task_deadline(task) -> datetime | None:
     """Earliest date/duration timer attached to a human task, fired or not (boundary events are its siblings under
     the boundary split). Cycle timers are periodic reminders, not deadlines. A deadline that has fired without
-    interrupting the task stays its deadline: the task is then overdue."""
+    interrupting the task stays its deadline: the task is then overdue. An instance of a multi-instance step has
+    its step's deadline (the timers are attached to the step, one level up)."""
     parent = task.parent
+    if parent is not None and isinstance(parent.task_spec, LoopTask):
+        task, parent = parent, parent.parent
     if parent is None or not parent.task_spec.name.endswith(".BoundaryEventSplit"):
         return None
     dues = [
