@@ -1,0 +1,149 @@
+"""Scenarios for the bank_branch_complaint preplan (银行关于客户投诉的应急预案, source 001 lines 128-139).
+
+Every scenario runs on SQLite and PostgreSQL (the ``flow`` fixture) with a fixed clock. 2026-11-23 is a Monday. The
+source states no numeric deadline (only "立即" / "及时"), so no step has a due time. Step ids are the BPMN ids of
+processes/bank_branch_complaint/bank_branch_complaint.bpmn.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from engine.form_examples import example_submission
+from tests.conftest import ROOT
+
+PREPLAN = ROOT / "processes" / "bank_branch_complaint"
+FORMS = ROOT / "forms"
+MONDAY = "2026-11-23T10:00:00+08:00"
+
+INTAKE = {"received_at": MONDAY, "channel": "phone", "complainant_name": "钱女士", "contact": "13900000000",
+          "branch": "城东支行营业部", "summary": "柜台办理转账被多收手续费", "content": "柜员未说明收费标准，多收取转账手续费 50 元"}
+VERIFIED = {"background": "客户在城东支行营业部柜台办理跨行转账", "verified_content": "属实：按旧收费标准收取",
+            "identity_method": "核对身份证件"}
+JUDGED = {"initial_judgment": "收费标准更新未落实到柜面", "responsible_dept": "operations"}
+INVESTIGATED = {"facts": "柜面系统未更新收费参数", "causes": "参数维护遗漏"}
+SOLUTION = {"solution": "退还多收的手续费并致歉"}
+TRACKED = {"tracking": "手续费已退回客户账户"}
+FEEDBACK = {"result": "已退还 50 元手续费，客户表示满意", "feedback_way": "phone"}
+SUMMARY = {"analysis": "收费参数维护遗漏，已全行排查", "report_to_group": "本月一般投诉 1 件，已办结"}
+REPORT = {"report_content": "同一收费问题在多个网点出现"}
+COORDINATED = {"departments": ["operations", "it"], "coordination_plan": "运营管理部牵头全行排查，信息科技部更新参数"}
+
+
+@pytest.fixture
+def bank(flow):
+    flow.deploy(PREPLAN)
+    flow.at(MONDAY)
+    return flow
+
+
+def start(flow, **changes) -> int:
+    return flow.start("bank_branch_complaint", {**INTAKE, **changes})
+
+
+def do(flow, case, step, data, role) -> None:
+    assert flow.open_steps(case) == [step]
+    task = flow.task(case, step)
+    assert task["role"] == role, step
+    assert task["due_at"] is None  # "立即" / "及时": the source gives no period to count
+    flow.complete(case, step, data)
+
+
+def summarise(flow, case) -> None:
+    do(flow, case, "Task_Summary", SUMMARY, "bank_branch_centre")
+    assert flow.status(case) == "completed"
+
+
+def coordinate(flow, case, results: dict[str, str]) -> None:
+    """四.2(2) / 五.1(3) / 五.2(2): the leadership group organises; each department concerned handles its part."""
+    do(flow, case, "Task_Coordinate", {**COORDINATED, "departments": list(results)}, "bank_branch_leadership")
+    assert flow.open_steps(case) == ["Task_DeptHandle"] * len(results)  # one step per department, at once
+    assert {t["role"] for t in flow.open_tasks(case)} == {"bank_branch_related_dept"}
+    flow.complete_each(case, "Task_DeptHandle", [{"department": d, "dept_result": r} for d, r in results.items()])
+
+
+# -- 四.1 intake and 四.2(1) ordinary handling at the branch or outlet -------------------------------------------
+def test_centre_registers_and_passes_an_ordinary_complaint_to_the_branch(bank):
+    case = start(bank)
+    shown = bank.show(case)
+    assert shown["title"] == "城东支行营业部：钱女士"
+    assert shown["severity"] == "general"  # 投诉情形 defaults to 一般投诉
+    assert bank.open_steps(case) == ["Task_Verify"]
+    assert bank.task(case, "Task_Verify")["role"] == "bank_branch_group"
+
+
+def test_ordinary_complaint_runs_a_to_e_then_feedback_and_summary(bank):
+    case = start(bank)
+    do(bank, case, "Task_Verify", VERIFIED, "bank_branch_group")                 # a 确认投诉人身份
+    do(bank, case, "Task_Judge", JUDGED, "bank_branch_group")                   # b 明确责任部门
+    do(bank, case, "Task_Investigate", INVESTIGATED, "bank_branch_resp_dept")   # c 责任部门调查、核实
+    do(bank, case, "Task_Solution", SOLUTION, "bank_branch_group")              # d 制定解决方案并反馈
+    do(bank, case, "Task_Track", TRACKED, "bank_branch_group")                  # e 跟踪（默认已解决）
+    do(bank, case, "Task_Feedback", FEEDBACK, "bank_branch_group")              # 四.3(1) 反馈并做好记录
+    summarise(bank, case)                                                       # 四.3(2) 中心汇总、分析、报告
+    data = bank.data(case)
+    assert data["identity_confirmed"] is True
+    assert (data["responsible_dept"], data["result"]) == ("operations", FEEDBACK["result"])
+
+
+def test_unresolved_problem_is_investigated_again_until_it_is_resolved(bank):
+    case = start(bank)
+    bank.complete(case, "Task_Verify", VERIFIED)
+    bank.complete(case, "Task_Judge", JUDGED)
+    for attempt in range(2):  # 四.2(1)e 确保问题得到有效解决
+        bank.complete(case, "Task_Investigate", INVESTIGATED)
+        bank.complete(case, "Task_Solution", {"solution": f"第 {attempt + 1} 次方案"})
+        bank.complete(case, "Task_Track", {"tracking": "客户账户仍未收到退款", "resolved": False})
+        assert bank.open_steps(case) == ["Task_Investigate"]  # back to the responsible department
+        assert bank.task(case, "Task_Investigate")["role"] == "bank_branch_resp_dept"
+    bank.complete(case, "Task_Investigate", {"facts": "退款被系统拦截"})
+    bank.complete(case, "Task_Solution", {"solution": "人工退款并致歉"})
+    bank.complete(case, "Task_Track", {"tracking": "退款到账", "resolved": True})
+    assert bank.open_steps(case) == ["Task_Feedback"]
+    assert bank.data(case)["solution"] == "人工退款并致歉"
+    bank.complete(case, "Task_Feedback", FEEDBACK)
+    summarise(bank, case)
+
+
+# -- 四.2(2) / 五.2 major and systemic complaints -------------------------------------------------------------------
+@pytest.mark.parametrize("situation", ["major", "systemic"])
+def test_major_or_systemic_complaint_is_reported_at_once_and_coordinated_by_the_group(bank, situation):
+    case = start(bank, situation=situation)
+    assert bank.show(case)["severity"] == situation
+    do(bank, case, "Task_ReportGroup", REPORT, "bank_branch_centre")       # 五.2(1) 立即上报
+    coordinate(bank, case, {"operations": "已全行排查收费参数", "it": "系统参数已更新"})
+    do(bank, case, "Task_TrackFeedback", FEEDBACK, "bank_branch_centre")   # 五.2(3) 跟踪并反馈投诉人
+    summarise(bank, case)
+    data = bank.data(case)
+    assert sorted(data["dept_results"]) == ["已全行排查收费参数", "系统参数已更新"]
+    assert "Task_Verify" not in [e["details"].get("bpmn_id") for e in bank.events(case, "completed")]
+
+
+# -- 五.1 sudden incidents --------------------------------------------------------------------------------------------
+def test_sudden_incident_branch_activates_its_preplan_reports_and_the_group_coordinates(bank):
+    case = start(bank, situation="sudden", summary="客户在网点大厅聚集")
+    do(bank, case, "Task_ActivatePlan", {"incident": "十余名客户在大厅聚集", "measures": "启动网点应急预案，疏导客户"},
+       "bank_branch_group")                                                # 五.1(2) 立即启动、控制事态
+    do(bank, case, "Task_ReportIncident", {"report_content": "已疏导，无人员受伤"}, "bank_branch_group")  # 五.1(3)
+    coordinate(bank, case, {"security": "加强大厅秩序维护"})
+    do(bank, case, "Task_TrackFeedback", FEEDBACK, "bank_branch_centre")
+    summarise(bank, case)
+    assert bank.data(case)["dept_results"] == ["加强大厅秩序维护"]
+
+
+def test_form_examples_alone_drive_every_situation_to_completion(bank):
+    """Any schema-valid submission keeps the case moving: generated data for every form (alternating choices, so
+    the 问题已有效解决? loop is left), each situation."""
+    intake = json.loads((FORMS / "bank_branch_complaint" / "intake.schema.json").read_text(encoding="utf-8"))
+    for situation in ("general", "major", "systemic", "sudden"):
+        case = bank.start("bank_branch_complaint", {**example_submission(intake), "situation": situation})
+        for round_number in range(20):
+            tasks = bank.open_tasks(case)
+            if not tasks:
+                break
+            form = json.loads((FORMS / tasks[0]["form"]).read_text(encoding="utf-8")) if "/" in tasks[0]["form"] \
+                else json.loads((FORMS / "bank_branch_complaint" / tasks[0]["form"]).read_text(encoding="utf-8"))
+            bank.engine.complete(tasks[0]["id"], example_submission(form, round_number), user=bank.user_for(tasks[0]["role"]))
+        assert bank.status(case) == "completed", situation
