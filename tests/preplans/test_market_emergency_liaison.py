@@ -47,10 +47,7 @@ def start(flow, **changes) -> int:
 
 def executed(flow, case, results: dict[str, str]) -> None:
     """Each department completes its own instance of the multi-instance step."""
-    tasks = [t for t in flow.open_tasks(case) if t["bpmn_id"] == "Task_DeptExecute"]
-    assert len(tasks) == len(results)
-    for task, (department, result) in zip(tasks, results.items()):
-        flow.engine.complete(task["id"], {"department": department, "execution": result}, user=flow.user_for(task["role"]))
+    flow.complete_each(case, "Task_DeptExecute", [{"department": d, "execution": r} for d, r in results.items()])
 
 
 def handle(flow, case) -> None:
