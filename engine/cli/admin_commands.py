@@ -194,7 +194,8 @@ def users_demo(ctx, args) -> int:
     with ctx.db.write() as session:
         rows = demo_users(session)
     print("Demo users (log in at /login):")
-    emit_table([(name, password, ",".join(roles)) for name, password, roles, _ in rows], ["USER", "PASSWORD", "ROLES"])
+    emit_table([(name, password, f"every role ({len(roles)})" if name == "staff" else ",".join(roles))
+                for name, password, roles, _ in rows], ["USER", "PASSWORD", "ROLES"])
     return 0
 
 

@@ -153,3 +153,13 @@ def test_a_database_never_initialised_is_named_not_a_traceback(tmp_path, capsys)
     assert "run `preplan db init` first" in capsys.readouterr().err
     assert main(["--database-url", url, "decide", "mini_complaint/level", "--data", "{}"]) == 1
     assert as_json(capsys.readouterr().out)["error"] == "no_schema"
+
+
+def test_demo_users_one_per_role_plus_admin_and_staff(deployed):
+    code, out, _ = deployed("users", "demo")
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[2].split() == ["admin", "demo1234", "admin,supervisor"]
+    assert lines[3].split()[:2] == ["staff", "demo1234"] and "every role (" in lines[3]
+    assert any(line.split()[:2] == ["leader", "demo1234"] for line in lines)
+    assert "(unchanged)" in deployed("users", "demo")[1]  # running it again changes nobody's password
