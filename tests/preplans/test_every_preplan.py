@@ -1,5 +1,8 @@
 """Every product preplan: `preplan check` is clean, and data generated from its forms' JSON Schemas alone keeps a
-case moving to its end (gateways have defaults or full coverage; no hidden required keys)."""
+case moving to its end (gateways have defaults or full coverage; no hidden required keys).
+
+Each preplan is walked once per value of its widest start-form choice (at least three times), so every scenario,
+channel or situation a start form routes by is driven to an end; later forms take the choices in turn."""
 
 from __future__ import annotations
 
@@ -13,6 +16,7 @@ from engine import clock
 from engine.check import check_package
 from engine.form_examples import example_submission
 from engine.forms import schema_file
+from engine.gateway_coverage import enum_values
 from engine.package import load_package
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -21,13 +25,23 @@ IDS = [p.name for p in PREPLANS]
 MAX_ROUNDS = 300
 
 
+def _walks(folder: Path) -> int:
+    package = load_package(folder)
+    start = json.loads(package.forms[schema_file(package.manifest["start_form"])])
+    widths = [len(enum_values(p) or ()) for p in start.get("properties", {}).values() if isinstance(p, dict)]
+    return max([3, *widths])
+
+
+WALKS = [pytest.param(folder, choice, id=f"{folder.name}-{choice}") for folder in PREPLANS
+         for choice in range(_walks(folder))]
+
+
 @pytest.mark.parametrize("folder", PREPLANS, ids=IDS)
 def test_check_is_clean(folder):
     assert [str(p) for p in check_package(load_package(folder)).problems] == []
 
 
-@pytest.mark.parametrize("choice", [0, 1, 2])
-@pytest.mark.parametrize("folder", PREPLANS, ids=IDS)
+@pytest.mark.parametrize(("folder", "choice"), WALKS)
 def test_schema_generated_data_drives_a_case_to_its_end(sqlite_flow, folder, choice):
     flow = sqlite_flow
     flow.deploy(folder)

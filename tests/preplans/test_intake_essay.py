@@ -6,15 +6,11 @@ Every scenario runs on SQLite and PostgreSQL (the ``flow`` fixture) with a fixed
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
-from engine.form_examples import example_submission
 from tests.conftest import ROOT
 
 PREPLAN = ROOT / "processes" / "intake_essay"
-FORMS = ROOT / "forms"
 MONDAY = "2026-11-23T10:00:00+08:00"
 
 INTAKE = {"received_at": MONDAY, "channel": "online", "complainant_name": "吴先生", "contact": "wu@example.com",
@@ -89,18 +85,3 @@ def test_evaluation_without_revision_closes_the_case(essay):
     evaluate_and_close(essay, case, revise=False)
     completed = [e["details"].get("bpmn_id") for e in essay.events(case, "completed")]
     assert "Task_Revise" not in completed
-
-
-def test_form_examples_alone_drive_a_complaint_to_completion(essay):
-    intake = json.loads((FORMS / "intake_essay" / "intake.schema.json").read_text(encoding="utf-8"))
-    for choice in range(3):
-        case = essay.start("intake_essay", example_submission(intake, choice))
-        for round_number in range(12):
-            tasks = essay.open_tasks(case)
-            if not tasks:
-                break
-            name = tasks[0]["form"]
-            form = json.loads((FORMS / (name if "/" in name else f"intake_essay/{name}")).read_text("utf-8"))
-            essay.engine.complete(tasks[0]["id"], example_submission(form, choice + round_number),
-                                  user=essay.user_for(tasks[0]["role"]))
-        assert essay.status(case) == "completed", choice

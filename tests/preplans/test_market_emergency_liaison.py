@@ -10,16 +10,12 @@ are the BPMN ids of processes/market_emergency_liaison/market_emergency_liaison.
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from engine import drills
-from engine.form_examples import example_submission
 from tests.conftest import ROOT
 
 PREPLAN = ROOT / "processes" / "market_emergency_liaison"
-FORMS = ROOT / "forms"
 MONDAY = "2026-11-23T10:00:00+08:00"
 
 INTAKE = {"received_at": MONDAY, "channel": "email", "complainant_name": "吴先生", "contact": "wu@example.com",
@@ -149,22 +145,3 @@ def test_drill_clock_jumps_to_the_next_drill_without_touching_real_cases(market)
     assert result["now"] == "2026-12-23T10:00:01+08:00" and result["fired"] == 1  # 每月: one calendar month later
     assert market.open_steps(drill) == ["Task_OrganiseDrill"]
     assert market.open_steps(real) == ["Task_Report"]
-
-
-def test_form_examples_alone_drive_a_case_to_completion(market):
-    """Any schema-valid submission keeps the case moving: here the n-th choice of every form field in round n."""
-    case = start(market, exercise=True)
-    for round_number in range(60):
-        tasks = market.open_tasks(case)
-        if not tasks:
-            if not market.show(case)["timers"]:
-                break
-            market.advance(days=400)  # the longest drill interval is a year
-            continue
-        form = json.loads((FORMS / _folder(tasks[0]["form"])).read_text(encoding="utf-8"))
-        market.complete(case, tasks[0]["bpmn_id"], example_submission(form, round_number))
-    assert market.status(case) == "completed"
-
-
-def _folder(form: str) -> str:
-    return form if "/" in form else f"market_emergency_liaison/{form}"

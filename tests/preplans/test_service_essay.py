@@ -8,15 +8,11 @@ processes/service_essay/service_essay.bpmn.
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
-from engine.form_examples import example_submission
 from tests.conftest import ROOT
 
 PREPLAN = ROOT / "processes" / "service_essay"
-FORMS = ROOT / "forms"
 MONDAY = "2026-11-23T10:00:00+08:00"
 DUE = "2026-11-25T18:00:00+08:00"
 
@@ -86,18 +82,3 @@ def test_missed_time_point_marks_the_step_overdue_and_it_stays_open(service):
     assert service.fired(case) == ["Timer_DeptHandle_Due", "Timer_Feedback_Due"]
     assert service.task(case, "Task_Feedback")["overdue"]
     finish(service, case)
-
-
-def test_form_examples_alone_drive_a_complaint_to_completion(service):
-    intake = json.loads((FORMS / "_major" / "intake.schema.json").read_text(encoding="utf-8"))
-    for choice in range(2):
-        case = service.start("service_essay", example_submission(intake, choice))
-        for round_number in range(8):
-            tasks = service.open_tasks(case)
-            if not tasks:
-                break
-            name = tasks[0]["form"]
-            form = json.loads((FORMS / (name if "/" in name else f"service_essay/{name}")).read_text("utf-8"))
-            service.engine.complete(tasks[0]["id"], example_submission(form, choice + round_number),
-                                    user=service.user_for(tasks[0]["role"]))
-        assert service.status(case) == "completed", choice

@@ -15,7 +15,6 @@ from jinja2.sandbox import SandboxedEnvironment
 from lxml import etree
 
 from engine.decisions import decide
-from engine.form_examples import example_submission
 from tests.conftest import ROOT
 
 PREPLAN = ROOT / "processes" / "soy_food_quality"
@@ -362,21 +361,3 @@ def test_extortion_crisis_is_handled_by_the_company_and_ends_where_the_source_st
     assert "原文在此截断" in instructions(soy, case, "Task_Crisis")
     soy.complete(case, "Task_Crisis", {"warning_signs": "顾客索要高额赔偿并威胁曝光", "isolation": "统一由公司对外发言"})
     assert soy.open_steps(case) == ["Task_Investigate"]
-
-
-# -- any schema-valid submission keeps the case moving -----------------------------------------------------------------
-def test_form_examples_alone_drive_a_case_to_completion(soy):
-    for choice in range(3):
-        case = start(soy)
-        for round_number in range(60):
-            tasks = soy.open_tasks(case)
-            if not tasks:
-                break
-            form = json.loads((FORMS / _folder(tasks[0]["form"])).read_text(encoding="utf-8"))
-            soy.engine.complete(tasks[0]["id"], example_submission(form, choice + round_number),
-                                user=soy.user_for(tasks[0]["role"]))
-        assert soy.status(case) == "completed", choice
-
-
-def _folder(form: str) -> str:
-    return form if "/" in form else f"soy_food_quality/{form}"
