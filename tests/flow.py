@@ -87,6 +87,14 @@ class Flow:
         task = self.task(case, bpmn_id)
         return self.engine.complete(task["id"], data or {}, user=user or self.user_for(task["role"]))
 
+    def only_step(self, case: int, bpmn_id: str, data: dict[str, Any], role: str,
+                  due_at: str | None = None) -> None:
+        """Assert ``bpmn_id`` is the case's only open step, owed by ``role`` with ``due_at``, then complete it."""
+        assert self.open_steps(case) == [bpmn_id]
+        task = self.task(case, bpmn_id)
+        assert (task["role"], task["due_at"]) == (role, due_at), bpmn_id
+        self.complete(case, bpmn_id, data)
+
     def instances(self, case: int, bpmn_id: str) -> list[dict[str, Any]]:
         """The open instances of a step (several for a multi-instance step), in creation order."""
         return [t for t in self.open_tasks(case) if t["bpmn_id"] == bpmn_id]

@@ -39,22 +39,14 @@ def start(flow, **changes) -> int:
     return flow.start("bank_branch_complaint", {**INTAKE, **changes})
 
 
-def do(flow, case, step, data, role) -> None:
-    assert flow.open_steps(case) == [step]
-    task = flow.task(case, step)
-    assert task["role"] == role, step
-    assert task["due_at"] is None  # "立即" / "及时": the source gives no period to count
-    flow.complete(case, step, data)
-
-
 def summarise(flow, case) -> None:
-    do(flow, case, "Task_Summary", SUMMARY, "bank_branch_centre")
+    flow.only_step(case, "Task_Summary", SUMMARY, "bank_branch_centre")
     assert flow.status(case) == "completed"
 
 
 def coordinate(flow, case, results: dict[str, str]) -> None:
     """四.2(2) / 五.1(3) / 五.2(2): the leadership group organises; each department concerned handles its part."""
-    do(flow, case, "Task_Coordinate", {**COORDINATED, "departments": list(results)}, "bank_branch_leadership")
+    flow.only_step(case, "Task_Coordinate", {**COORDINATED, "departments": list(results)}, "bank_branch_leadership")
     assert flow.open_steps(case) == ["Task_DeptHandle"] * len(results)  # one step per department, at once
     assert {t["role"] for t in flow.open_tasks(case)} == {"bank_branch_related_dept"}
     flow.complete_each(case, "Task_DeptHandle", [{"department": d, "dept_result": r} for d, r in results.items()])
@@ -72,12 +64,12 @@ def test_centre_registers_and_passes_an_ordinary_complaint_to_the_branch(bank):
 
 def test_ordinary_complaint_runs_a_to_e_then_feedback_and_summary(bank):
     case = start(bank)
-    do(bank, case, "Task_Verify", VERIFIED, "bank_branch_group")                 # a 确认投诉人身份
-    do(bank, case, "Task_Judge", JUDGED, "bank_branch_group")                   # b 明确责任部门
-    do(bank, case, "Task_Investigate", INVESTIGATED, "bank_branch_resp_dept")   # c 责任部门调查、核实
-    do(bank, case, "Task_Solution", SOLUTION, "bank_branch_group")              # d 制定解决方案并反馈
-    do(bank, case, "Task_Track", TRACKED, "bank_branch_group")                  # e 跟踪（默认已解决）
-    do(bank, case, "Task_Feedback", FEEDBACK, "bank_branch_group")              # 四.3(1) 反馈并做好记录
+    bank.only_step(case, "Task_Verify", VERIFIED, "bank_branch_group")                 # a 确认投诉人身份
+    bank.only_step(case, "Task_Judge", JUDGED, "bank_branch_group")                   # b 明确责任部门
+    bank.only_step(case, "Task_Investigate", INVESTIGATED, "bank_branch_resp_dept")   # c 责任部门调查、核实
+    bank.only_step(case, "Task_Solution", SOLUTION, "bank_branch_group")              # d 制定解决方案并反馈
+    bank.only_step(case, "Task_Track", TRACKED, "bank_branch_group")                  # e 跟踪（默认已解决）
+    bank.only_step(case, "Task_Feedback", FEEDBACK, "bank_branch_group")              # 四.3(1) 反馈并做好记录
     summarise(bank, case)                                                       # 四.3(2) 中心汇总、分析、报告
     data = bank.data(case)
     assert data["identity_confirmed"] is True
@@ -108,9 +100,9 @@ def test_unresolved_problem_is_investigated_again_until_it_is_resolved(bank):
 def test_major_or_systemic_complaint_is_reported_at_once_and_coordinated_by_the_group(bank, situation):
     case = start(bank, situation=situation)
     assert bank.show(case)["severity"] == situation
-    do(bank, case, "Task_ReportGroup", REPORT, "bank_branch_centre")       # 五.2(1) 立即上报
+    bank.only_step(case, "Task_ReportGroup", REPORT, "bank_branch_centre")       # 五.2(1) 立即上报
     coordinate(bank, case, {"operations": "已全行排查收费参数", "it": "系统参数已更新"})
-    do(bank, case, "Task_TrackFeedback", FEEDBACK, "bank_branch_centre")   # 五.2(3) 跟踪并反馈投诉人
+    bank.only_step(case, "Task_TrackFeedback", FEEDBACK, "bank_branch_centre")   # 五.2(3) 跟踪并反馈投诉人
     summarise(bank, case)
     data = bank.data(case)
     assert sorted(data["dept_results"]) == ["已全行排查收费参数", "系统参数已更新"]
@@ -120,10 +112,10 @@ def test_major_or_systemic_complaint_is_reported_at_once_and_coordinated_by_the_
 # -- 五.1 sudden incidents --------------------------------------------------------------------------------------------
 def test_sudden_incident_branch_activates_its_preplan_reports_and_the_group_coordinates(bank):
     case = start(bank, situation="sudden", summary="客户在网点大厅聚集")
-    do(bank, case, "Task_ActivatePlan", {"incident": "十余名客户在大厅聚集", "measures": "启动网点应急预案，疏导客户"},
+    bank.only_step(case, "Task_ActivatePlan", {"incident": "十余名客户在大厅聚集", "measures": "启动网点应急预案，疏导客户"},
        "bank_branch_group")                                                # 五.1(2) 立即启动、控制事态
-    do(bank, case, "Task_ReportIncident", {"report_content": "已疏导，无人员受伤"}, "bank_branch_group")  # 五.1(3)
+    bank.only_step(case, "Task_ReportIncident", {"report_content": "已疏导，无人员受伤"}, "bank_branch_group")  # 五.1(3)
     coordinate(bank, case, {"security": "加强大厅秩序维护"})
-    do(bank, case, "Task_TrackFeedback", FEEDBACK, "bank_branch_centre")
+    bank.only_step(case, "Task_TrackFeedback", FEEDBACK, "bank_branch_centre")
     summarise(bank, case)
     assert bank.data(case)["dept_results"] == ["加强大厅秩序维护"]

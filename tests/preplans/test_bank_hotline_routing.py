@@ -33,14 +33,6 @@ def start(flow, **changes) -> int:
     return flow.start("bank_hotline_routing", {**INTAKE, **changes})
 
 
-def do(flow, case, step, data, role) -> None:
-    assert flow.open_steps(case) == [step]
-    task = flow.task(case, step)
-    assert task["role"] == role, step
-    assert task["due_at"] is None  # no deadline survives in the truncated source
-    flow.complete(case, step, data)
-
-
 def completed_steps(flow, case) -> list[str]:
     return [e["details"].get("bpmn_id") for e in flow.events(case, "completed")]
 
@@ -49,26 +41,26 @@ def completed_steps(flow, case) -> list[str]:
 def test_hotline_forwards_to_the_assistance_line_which_handles_an_own_level_complaint(bank):
     case = start(bank)
     assert bank.show(case)["title"] == "孙先生：柜员服务态度生硬"
-    do(bank, case, "Task_HotlineForward", {"forward_to": "assistance_line"}, "bank_hotline_service_hotline")
-    do(bank, case, "Task_AssistanceAccept", ACCEPTED, "bank_hotline_assistance")
+    bank.only_step(case, "Task_HotlineForward", {"forward_to": "assistance_line"}, "bank_hotline_service_hotline")
+    bank.only_step(case, "Task_AssistanceAccept", ACCEPTED, "bank_hotline_assistance")
     assert bank.show(case)["severity"] == "general"
     assert bank.data(case)["handler"] == "business_dept"  # 第五条 对口处理
-    do(bank, case, "Task_BusinessHandle", {"department": "个人金融部", "handling": "约谈柜员并整改"},
+    bank.only_step(case, "Task_BusinessHandle", {"department": "个人金融部", "handling": "约谈柜员并整改"},
        "bank_hotline_business_dept")
-    do(bank, case, "Task_AssistanceFeedback", FEEDBACK, "bank_hotline_assistance")
+    bank.only_step(case, "Task_AssistanceFeedback", FEEDBACK, "bank_hotline_assistance")
     assert bank.status(case) == "completed"
     assert "Task_CallBack" not in completed_steps(bank, case)  # only the supervision line calls back
 
 
 def test_hotline_forwards_to_the_supervision_line_the_group_screens_and_the_line_calls_back(bank):
     case = start(bank)
-    do(bank, case, "Task_HotlineForward", {"forward_to": "supervision_line"}, "bank_hotline_service_hotline")
-    do(bank, case, "Task_SupervisionAccept", ACCEPTED, "bank_hotline_supervision")
+    bank.only_step(case, "Task_HotlineForward", {"forward_to": "supervision_line"}, "bank_hotline_service_hotline")
+    bank.only_step(case, "Task_SupervisionAccept", ACCEPTED, "bank_hotline_supervision")
     assert bank.data(case)["handler"] == "quality_group"  # 第五条（一）全行投诉
-    do(bank, case, "Task_QualityGroup", {"facts": "属实", "screening": "有效投诉，柜员责任", "handling": "通报批评"},
+    bank.only_step(case, "Task_QualityGroup", {"facts": "属实", "screening": "有效投诉，柜员责任", "handling": "通报批评"},
        "bank_hotline_quality_group")
-    do(bank, case, "Task_SupervisionFeedback", FEEDBACK, "bank_hotline_supervision")
-    do(bank, case, "Task_CallBack", {"called_back": True, "customer_opinion": "满意"}, "bank_hotline_supervision")
+    bank.only_step(case, "Task_SupervisionFeedback", FEEDBACK, "bank_hotline_supervision")
+    bank.only_step(case, "Task_CallBack", {"called_back": True, "customer_opinion": "满意"}, "bank_hotline_supervision")
     assert bank.status(case) == "completed"
     assert bank.data(case)["handling_line"] == "supervision_line"
 
@@ -88,7 +80,7 @@ def test_a_call_to_the_assistance_or_supervision_line_is_handled_by_that_line(ba
 @pytest.mark.parametrize("channel", ["department", "comment_book", "quality_supervisor", "news_media", "report_letter"])
 def test_other_channels_are_registered_by_the_unit_officer_and_passed_to_a_line(bank, channel):
     case = start(bank, channel=channel)
-    do(bank, case, "Task_DeskForward", {"forward_to": "supervision_line"}, "bank_hotline_desk")
+    bank.only_step(case, "Task_DeskForward", {"forward_to": "supervision_line"}, "bank_hotline_desk")
     assert bank.open_steps(case) == ["Task_SupervisionAccept"]
 
 
@@ -97,7 +89,7 @@ def test_major_complaint_is_reported_before_it_is_routed(bank):
     case = start(bank, channel="assistance_line")
     bank.complete(case, "Task_AssistanceAccept", {**ACCEPTED, "complaint_level": "major"})
     assert bank.show(case)["severity"] == "major"
-    do(bank, case, "Task_MajorReport", {"report_content": "客户扬言向媒体反映", "reported_to": "总行人力资源部"},
+    bank.only_step(case, "Task_MajorReport", {"report_content": "客户扬言向媒体反映", "reported_to": "总行人力资源部"},
        "bank_hotline_desk")
     assert bank.open_steps(case) == ["Task_BusinessHandle"]
 
@@ -122,9 +114,9 @@ def test_route_decision_follows_article_5(bank):
 def test_discipline_matter_goes_to_the_discipline_inspection_office(bank):
     case = start(bank, channel="assistance_line")
     bank.complete(case, "Task_AssistanceAccept", {**ACCEPTED, "discipline_matter": True, "media_exposed": True})
-    do(bank, case, "Task_DisciplineInvestigate", {"facts": "柜员索要好处费属实", "handling_opinion": "移交处分"},
+    bank.only_step(case, "Task_DisciplineInvestigate", {"facts": "柜员索要好处费属实", "handling_opinion": "移交处分"},
        "bank_hotline_discipline")
-    do(bank, case, "Task_AssistanceFeedback", FEEDBACK, "bank_hotline_assistance")
+    bank.only_step(case, "Task_AssistanceFeedback", FEEDBACK, "bank_hotline_assistance")
     assert bank.status(case) == "completed"
 
 
@@ -137,7 +129,7 @@ def test_media_exposure_hr_and_business_departments_investigate_together(bank):
     bank.complete(case, "Task_HRMedia", {"facts": "报道属实", "responsible": "城西支行 柜员甲", "handling_opinion": "警告"})
     assert bank.open_steps(case) == ["Task_BusinessMedia"]  # feedback waits for both
     bank.complete(case, "Task_BusinessMedia", {"department": "个人金融部", "findings": "挂失流程解释不到位"})
-    do(bank, case, "Task_SupervisionFeedback", FEEDBACK, "bank_hotline_supervision")
-    do(bank, case, "Task_CallBack", {"called_back": False, "no_call_back_reason": "客户明确表示无需回访"},
+    bank.only_step(case, "Task_SupervisionFeedback", FEEDBACK, "bank_hotline_supervision")
+    bank.only_step(case, "Task_CallBack", {"called_back": False, "no_call_back_reason": "客户明确表示无需回访"},
        "bank_hotline_supervision")
     assert bank.status(case) == "completed"

@@ -32,26 +32,19 @@ def start(flow) -> int:
     return case
 
 
-def do(flow, case, step, data, role) -> None:
-    assert flow.open_steps(case) == [step]
-    task = flow.task(case, step)
-    assert (task["role"], task["due_at"]) == (role, None), step
-    flow.complete(case, step, data)
-
-
 def evaluate_and_close(flow, case, revise: bool) -> None:
-    do(flow, case, "Task_Evaluate", {**EVALUATED, "revise_plan": revise}, "intake_essay_intake_dept")
+    flow.only_step(case, "Task_Evaluate", {**EVALUATED, "revise_plan": revise}, "intake_essay_intake_dept")
     if revise:
-        do(flow, case, "Task_Revise", {"revision": "补充网购投诉的受理程序"}, "intake_essay_intake_dept")
+        flow.only_step(case, "Task_Revise", {"revision": "补充网购投诉的受理程序"}, "intake_essay_intake_dept")
     assert flow.status(case) == "completed"
 
 
 # -- 第10-14行: intake, classification, handling by type ----------------------------------------------------------------
 def test_general_complaint_is_settled_by_negotiation_or_mediation(essay):
     case = start(essay)
-    do(essay, case, "Task_Classify", CLASSIFIED, "intake_essay_intake_dept")  # default: 一般性
+    essay.only_step(case, "Task_Classify", CLASSIFIED, "intake_essay_intake_dept")  # default: 一般性
     assert essay.show(case)["severity"] == "general"
-    do(essay, case, "Task_Mediate", {"method": "negotiation", "outcome": "同意换货"}, "intake_essay_related_dept")
+    essay.only_step(case, "Task_Mediate", {"method": "negotiation", "outcome": "同意换货"}, "intake_essay_related_dept")
     evaluate_and_close(essay, case, revise=False)
 
 
@@ -59,9 +52,9 @@ def test_serious_complaint_is_investigated_and_may_need_a_public_apology(essay):
     case = start(essay)
     essay.complete(case, "Task_Classify", {**CLASSIFIED, "complaint_type": "serious"})
     assert essay.show(case)["severity"] == "serious"
-    do(essay, case, "Task_Investigate", {"facts": "批量商品图片色差严重", "causes": "拍摄未校色"},
+    essay.only_step(case, "Task_Investigate", {"facts": "批量商品图片色差严重", "causes": "拍摄未校色"},
        "intake_essay_related_dept")
-    do(essay, case, "Task_SeriousHandle", {"public_apology": True, "apology": "在店铺首页发布致歉声明",
+    essay.only_step(case, "Task_SeriousHandle", {"public_apology": True, "apology": "在店铺首页发布致歉声明",
                                            "measures": "为全部买家办理退换"}, "intake_essay_related_dept")
     assert essay.data(case)["public_apology"] is True
     evaluate_and_close(essay, case, revise=True)  # 第18行 修订和完善预案
