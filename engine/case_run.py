@@ -45,7 +45,8 @@ class CaseRun:
         self.workflow = workflow or load_workflow(
             case.state, parsed, lambda: engine.versions.stored_spec(session, case.version_id))
         self.workflow.script_engine = script_engine(
-            build_helpers(lambda: load_calendar(session, engine.settings), engine.settings.timezone))
+            build_helpers(lambda: load_calendar(session, engine.settings), engine.settings.timezone,
+                          drill=case.is_drill))
         self.fired: list[dict[str, Any]] = []
         self._boundary_fires: list[tuple[Any, dict[str, Any]]] = []
         self._cycles = {t.id: _cycle_state(t) for t in waiting_timers(self.workflow) if _is_cycle(t)}

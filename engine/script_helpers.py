@@ -20,10 +20,11 @@ TIMER_HELPERS = ("after", "at", "end_of_day", "next_opening", "working_days", "w
 
 
 def build_helpers(
-    calendar_source: WorkCalendar | Callable[[], WorkCalendar], tz: tzinfo | None = None
+    calendar_source: WorkCalendar | Callable[[], WorkCalendar], tz: tzinfo | None = None, *, drill: bool = False
 ) -> dict[str, Callable[..., Any]]:
     """``calendar_source`` may be a callable (with ``tz`` given): the calendar is then loaded on first use, and
-    most steps compute no working-time deadline, so most operations never read the calendar overrides."""
+    most steps compute no working-time deadline, so most operations never read the calendar overrides.
+    ``drill`` is what ``is_drill()`` answers: whether the case was started as a drill (演练)."""
     loaded: list[WorkCalendar] = [calendar_source] if isinstance(calendar_source, WorkCalendar) else []
     zone = tz or calendar_source.tz  # type: ignore[union-attr]
 
@@ -78,10 +79,13 @@ def build_helpers(
     def hours_between(start: str, end: str | None = None) -> float:
         return (instant(end) - instant(start)).total_seconds() / 3600
 
+    def is_drill() -> bool:
+        return drill
+
     return {
         "after": after, "at": at, "working_hours": working_hours, "working_days": working_days,
         "next_opening": next_opening, "end_of_day": end_of_day, "now": now, "is_workday": is_workday,
-        "in_working_hours": in_working_hours, "hours_between": hours_between,
+        "in_working_hours": in_working_hours, "hours_between": hours_between, "is_drill": is_drill,
     }
 
 

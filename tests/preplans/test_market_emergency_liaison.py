@@ -117,7 +117,7 @@ def test_real_complaint_ends_after_the_summary(market):
 # -- 六 应急演练 -----------------------------------------------------------------------------------------------------
 def test_drill_case_ends_with_review_and_the_next_drill_after_its_interval(market):
     organiser = market.user("总经理", "market_leadership")
-    case = market.engine.start("market_emergency_liaison", {**INTAKE, "exercise": True}, user=organiser, drill=True)["case"]
+    case = market.engine.start("market_emergency_liaison", INTAKE, user=organiser, drill=True)["case"]
     assert market.show(case)["business_key"].startswith("YL-")
     handle(market, case)
     assert market.open_steps(case) == ["Task_DrillReview"]  # 六.2 检验可行性和有效性, 六.3 优化应急预案
@@ -138,7 +138,7 @@ def test_drill_case_ends_with_review_and_the_next_drill_after_its_interval(marke
 
 def test_drill_clock_jumps_to_the_next_drill_without_touching_real_cases(market):
     real = start(market)
-    drill = market.start("market_emergency_liaison", {**INTAKE, "exercise": True}, drill=True)
+    drill = market.start("market_emergency_liaison", INTAKE, drill=True)
     handle(market, drill)
     market.complete(drill, "Task_DrillReview", {**REVIEWED, "drill_interval": "P1M"})
     result = drills.advance(market.engine, drill, to_next_deadline=True)
