@@ -31,6 +31,12 @@ class Flow:
         path = Path(path)
         return deploy(self.engine.db, load_package(path if path.is_absolute() else ROOT / path))
 
+    def ready(self, path: str | Path, when: str) -> "Flow":
+        """Deploy one preplan and fix the clock: the starting point of its scenarios."""
+        self.deploy(path)
+        self.at(when)
+        return self
+
     def user(self, name: str, *roles: str, email: str | None = None) -> str:
         with self.engine.db.write() as session:
             add_user(session, name, list(roles), password="pw", email=email)

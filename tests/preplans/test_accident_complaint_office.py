@@ -29,9 +29,7 @@ SUMMARY = {"course": "配送车辆撞坏院门，已赔偿修复", "improvements
 
 @pytest.fixture
 def office(flow):
-    flow.deploy(PREPLAN)
-    flow.at(MONDAY)
-    return flow
+    return flow.ready(PREPLAN, MONDAY)
 
 
 def start(flow, **changes) -> int:

@@ -27,9 +27,7 @@ CRITERIA = {"for_living_consumption": True, "business_located_here": True, "cond
 
 @pytest.fixture
 def aic(flow):
-    flow.deploy(PREPLAN)
-    flow.at(MONDAY)
-    return flow
+    return flow.ready(PREPLAN, MONDAY)
 
 
 def start(flow) -> int:

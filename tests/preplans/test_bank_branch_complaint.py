@@ -30,9 +30,7 @@ COORDINATED = {"departments": ["operations", "it"], "coordination_plan": "运营
 
 @pytest.fixture
 def bank(flow):
-    flow.deploy(PREPLAN)
-    flow.at(MONDAY)
-    return flow
+    return flow.ready(PREPLAN, MONDAY)
 
 
 def start(flow, **changes) -> int:

@@ -24,9 +24,7 @@ FEEDBACK = {"result": "已向客户致歉，对柜员进行教育", "feedback_wa
 
 @pytest.fixture
 def bank(flow):
-    flow.deploy(PREPLAN)
-    flow.at(MONDAY)
-    return flow
+    return flow.ready(PREPLAN, MONDAY)
 
 
 def start(flow, **changes) -> int:

@@ -38,9 +38,7 @@ NO_CRITERION = {"group_complaint": False, "major_violation": False, "internal_ma
 
 @pytest.fixture
 def bank(flow):
-    flow.deploy(PREPLAN)
-    flow.at(MONDAY)
-    return flow
+    return flow.ready(PREPLAN, MONDAY)
 
 
 def start(flow, **changes) -> int:

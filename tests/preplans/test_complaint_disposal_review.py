@@ -28,9 +28,7 @@ ARCHIVED = {"archive_number": "TS-2026-118"}
 
 @pytest.fixture
 def disposal(flow):
-    flow.deploy(PREPLAN)
-    flow.at(MONDAY)
-    return flow
+    return flow.ready(PREPLAN, MONDAY)
 
 
 def start(flow, **changes) -> int:

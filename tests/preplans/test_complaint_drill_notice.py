@@ -30,9 +30,7 @@ IMPROVED = {"improvement_done": "已在前台张贴保安呼叫号码"}
 
 @pytest.fixture
 def drill(flow):
-    flow.deploy(PREPLAN)
-    flow.at(MONDAY)
-    return flow
+    return flow.ready(PREPLAN, MONDAY)
 
 
 def start(flow, **changes) -> int:

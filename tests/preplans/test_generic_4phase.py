@@ -24,9 +24,7 @@ LESSONS = {"causes": "来料检验缺失", "improvements": "完善来料检验�
 
 @pytest.fixture
 def company(flow):
-    flow.deploy(PREPLAN)
-    flow.at(MONDAY)
-    return flow
+    return flow.ready(PREPLAN, MONDAY)
 
 
 def start(flow, **changes) -> int:

@@ -21,9 +21,7 @@ EVALUATED = {"supervision": "处理及时", "evaluation": "处理结果合理", 
 
 @pytest.fixture
 def essay(flow):
-    flow.deploy(PREPLAN)
-    flow.at(MONDAY)
-    return flow
+    return flow.ready(PREPLAN, MONDAY)
 
 
 def start(flow) -> int:

@@ -40,9 +40,7 @@ def instructions(flow, case, step) -> str:
 
 @pytest.fixture
 def generic(flow):
-    flow.deploy(PREPLAN)
-    flow.at(MONDAY)
-    return flow
+    return flow.ready(PREPLAN, MONDAY)
 
 
 def start(flow, **changes) -> int:

@@ -26,9 +26,7 @@ TRAINING = {"training_plan": "组织质检人员培训出厂检验规范"}
 
 @pytest.fixture
 def three(flow):
-    flow.deploy(PREPLAN)
-    flow.at(MONDAY)
-    return flow
+    return flow.ready(PREPLAN, MONDAY)
 
 
 def start(flow, **changes) -> int:

@@ -31,9 +31,7 @@ ARCHIVED = {"process_record": "受理、调查、批准、执行、反馈全过�
 
 @pytest.fixture
 def market(flow):
-    flow.deploy(PREPLAN)
-    flow.at(MONDAY)
-    return flow
+    return flow.ready(PREPLAN, MONDAY)
 
 
 def start(flow, **changes) -> int:

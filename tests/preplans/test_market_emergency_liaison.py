@@ -32,9 +32,7 @@ REVIEWED = {"drill_feasibility": "流程可行，各环节衔接顺畅", "drill_
 
 @pytest.fixture
 def market(flow):
-    flow.deploy(PREPLAN)
-    flow.at(MONDAY)
-    return flow
+    return flow.ready(PREPLAN, MONDAY)
 
 
 def start(flow, **changes) -> int:

@@ -28,9 +28,7 @@ MEETING = {"plan": "由销售部门负责安抚客户，技术部门检测", "de
 
 @pytest.fixture
 def onsite(flow):
-    flow.deploy(PREPLAN)
-    flow.at(MONDAY)
-    return flow
+    return flow.ready(PREPLAN, MONDAY)
 
 
 def start(flow, **changes) -> int:

@@ -29,9 +29,7 @@ def start(flow, scenario: str, **changes) -> int:
 
 @pytest.fixture
 def restaurant(flow):
-    flow.deploy(PREPLAN)
-    flow.at(LUNCH)
-    return flow
+    return flow.ready(PREPLAN, LUNCH)
 
 
 def run(flow, scenario: str, steps: list[tuple[str, dict]]) -> int:

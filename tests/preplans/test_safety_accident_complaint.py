@@ -44,9 +44,7 @@ APPRAISED = {"appraised_persons": "工程部主管", "appraisal_result": "未履
 
 @pytest.fixture
 def safety(flow):
-    flow.deploy(PREPLAN)
-    flow.at(MONDAY)
-    return flow
+    return flow.ready(PREPLAN, MONDAY)
 
 
 def start(flow, **changes) -> int:

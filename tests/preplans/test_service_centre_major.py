@@ -28,9 +28,7 @@ REVIEW = {"review_opinion": "处理及时", "improvement_suggestions": "每月�
 
 @pytest.fixture
 def centre(flow):
-    flow.deploy(PREPLAN)
-    flow.at(MONDAY)
-    return flow
+    return flow.ready(PREPLAN, MONDAY)
 
 
 def start(flow, **changes) -> int:

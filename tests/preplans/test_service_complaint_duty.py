@@ -32,9 +32,7 @@ NO_CONDITION = {"complaints_at_scale": False, "major_impact": False, "major_inte
 
 @pytest.fixture
 def duty(flow):
-    flow.deploy(PREPLAN)
-    flow.at(MONDAY)
-    return flow
+    return flow.ready(PREPLAN, MONDAY)
 
 
 def start(flow, **changes) -> int:

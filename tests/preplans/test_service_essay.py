@@ -26,9 +26,7 @@ RECORD = {"record": "预订漏记升级承诺；已兑现", "departments_informe
 
 @pytest.fixture
 def service(flow):
-    flow.deploy(PREPLAN)
-    flow.at(MONDAY)
-    return flow
+    return flow.ready(PREPLAN, MONDAY)
 
 
 def start(flow) -> int:

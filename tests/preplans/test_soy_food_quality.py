@@ -45,9 +45,7 @@ def record(**changes) -> dict:
 
 @pytest.fixture
 def soy(flow):
-    flow.deploy(PREPLAN)
-    flow.at(MONDAY)
-    return flow
+    return flow.ready(PREPLAN, MONDAY)
 
 
 def start(flow, **changes) -> int:

@@ -35,9 +35,7 @@ NOTHING = {"loss": "none", "illegal_conduct": "none", "personal_safety": False, 
 
 @pytest.fixture
 def tiered(flow):
-    flow.deploy(PREPLAN)
-    flow.at(MONDAY)
-    return flow
+    return flow.ready(PREPLAN, MONDAY)
 
 
 def start(flow, **changes) -> int:

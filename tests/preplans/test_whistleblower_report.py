@@ -30,9 +30,7 @@ NOTICE = {"notice": "您反映的问题经调查属实，已作出处理", "deli
 
 @pytest.fixture
 def whistle(flow):
-    flow.deploy(PREPLAN)
-    flow.at(MONDAY)
-    return flow
+    return flow.ready(PREPLAN, MONDAY)
 
 
 def start(flow, **changes) -> int:
