@@ -6,7 +6,7 @@ PORT   ?= 5000
 HOST   ?= 127.0.0.1
 VENDOR := web/static/vendor/bpmn-js
 
-.PHONY: setup run test bench lint-bpmn browser-deps postgres-up translations clean
+.PHONY: setup run test bench lint-bpmn browser-deps postgres-up redis-up translations clean
 
 MO     := web/translations/zh_Hans_CN/LC_MESSAGES/messages.mo web/translations/en/LC_MESSAGES/messages.mo
 
@@ -34,9 +34,11 @@ $(VENDOR)/.stamp: node_modules/.stamp
 web/translations/%/LC_MESSAGES/messages.mo: web/translations/%/LC_MESSAGES/messages.po $(VENV)/.stamp
 	$(BIN)/pybabel compile --statistics -d web/translations -l $* 2>&1 | tail -n 1
 
-# After changing UI text: refresh the catalogues, then translate the new entries in both .po files.
+# After changing UI text: refresh the catalogues, then translate the new entries in both .po files. The engine's
+# sentences for people (marked say(...)) are in the same catalogues: the web shows them in the reader's language.
 translations: $(VENV)/.stamp
-	$(BIN)/pybabel extract -F web/babel.cfg -o web/translations/messages.pot --no-location --omit-header web
+	$(BIN)/pybabel extract -F web/babel.cfg -k say -o web/translations/messages.pot --no-location --omit-header \
+	  web engine
 	$(BIN)/pybabel update -i web/translations/messages.pot -d web/translations --no-fuzzy-matching
 
 run: setup
@@ -58,10 +60,16 @@ postgres-up:
 	  command -v pg_ctlcluster >/dev/null && ls /etc/postgresql >/dev/null 2>&1 && \
 	  pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql | head -n1) main start && sleep 1; } || true
 
+# One test shows several web processes sharing login counters through Redis at 127.0.0.1:6379; start it if down.
+redis-up:
+	@redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 || { \
+	  command -v redis-server >/dev/null && redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" \
+	    --appendonly no >/dev/null && sleep 1; } || true
+
 lint-bpmn: node_modules/.stamp
 	npx --no-install bpmnlint processes/*/*.bpmn
 
-test: setup browser-deps postgres-up
+test: setup browser-deps postgres-up redis-up
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: setup postgres-up

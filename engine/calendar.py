@@ -1,9 +1,14 @@
 """Working time: opening hours, weekends, Chinese statutory holidays and make-up workdays (调休).
 
-Whether a date is a working day comes from, in order: an admin override stored in the database, the official
-schedule shipped in ``chinesecalendar``, and, for a year the package does not cover but an admin has started
-to enter (some override in that year), the plain Monday-to-Friday rule. A date no source covers raises
-:class:`CalendarGap`: a deadline computed from a guess would be silently wrong.
+Whether a date is a working day comes from, in order: an admin override stored in the database (e.g. the days
+of the State Council's notice), the official schedule shipped in ``chinesecalendar``, and then:
+
+- for a year whose official schedule an admin has confirmed (imported the notice), Monday to Friday;
+- for a later year, the **provisional** calendar the holiday law fixes by itself (:mod:`engine.holiday_law`):
+  weekends and the statutory days with their 补假, make-up workdays unknown. Deadlines counted on it are marked
+  provisional and recomputed when the official schedule is entered.
+
+Only a date outside 2004–2099 (no package data, no law implemented) raises :class:`CalendarGap`.
 
 Semantics (the product's reading of the preplans):
 - "N working hours/days" counts working time from the start; a start outside working time counts from the next
@@ -16,15 +21,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 from typing import Mapping
 from zoneinfo import ZoneInfo
 
 import chinese_calendar
 
+from . import holiday_law
 from .errors import PreplanError
 
 #: Longest stretch we search for working time before declaring the calendar broken (e.g. all holidays).
 _SEARCH_DAYS = 800
+#: The years the calendar can answer for: chinesecalendar's first year to the last year of the holiday law.
+FIRST_YEAR, LAST_YEAR = 2004, holiday_law.LAST_YEAR
+
+
+@lru_cache(maxsize=1)
+def package_last_year() -> int:
+    """The last year of the official schedule shipped in chinesecalendar (a newer release extends it)."""
+    return max(day.year for day in chinese_calendar.holidays)
 
 
 class CalendarGap(PreplanError):
@@ -39,23 +54,45 @@ class WorkCalendar:
     periods: tuple[tuple[time, time], ...]
     #: date -> True (make-up workday) / False (holiday), entered by admins; wins over package data.
     overrides: Mapping[date, bool] = field(default_factory=dict)
+    #: Years past the package whose official schedule an admin has entered in full (see calendar_store).
+    confirmed_years: frozenset[int] = frozenset()
 
     # -- days ---------------------------------------------------------------------------------------------
     def is_workday(self, day: date) -> bool:
         if day in self.overrides:
             return self.overrides[day]
-        try:
+        if day.year <= package_last_year() and day.year >= FIRST_YEAR:
             return chinese_calendar.is_workday(day)
-        except NotImplementedError:
-            if any(d.year == day.year for d in self.overrides):
-                return day.weekday() < 5
-            raise CalendarGap(
-                f"no working calendar covers {day.isoformat()}: the official {day.year} holiday schedule is not "
-                f"known; enter it with `preplan calendar set DATE --holiday|--workday` (or the calendar page)"
-            ) from None
+        if day.year in self.confirmed_years:
+            return day.weekday() < 5
+        return day.weekday() < 5 and day not in self._statutory(day.year)
+
+    def is_provisional(self, day: date) -> bool:
+        """Whether ``day`` is judged by the provisional calendar (its year's official schedule is not in)."""
+        return day.year > package_last_year() and day.year not in self.confirmed_years
+
+    @property
+    def official_until(self) -> date:
+        """The last day the official schedule covers (the package, then the confirmed years that follow it)."""
+        year = package_last_year()
+        while year + 1 in self.confirmed_years:
+            year += 1
+        return date(year, 12, 31)
+
+    @staticmethod
+    def _statutory(year: int) -> dict[date, str]:
+        try:
+            return holiday_law.statutory_days_off(year)
+        except ValueError:
+            raise CalendarGap(f"no working calendar covers {year}: the calendar answers for {FIRST_YEAR}–"
+                              f"{LAST_YEAR}") from None
 
     def holiday_name(self, day: date) -> dict[str, str] | None:
-        """Official name (zh and en) of the holiday a date belongs to (also for make-up workdays), if known."""
+        """Name (zh and en) of the holiday a date belongs to (also for make-up workdays), if known: the official
+        one, else the statutory festival of a provisional year."""
+        if self.is_provisional(day):
+            festival = self._statutory(day.year).get(day)
+            return holiday_law.festival_titles(festival) if festival else None
         try:
             _, name = chinese_calendar.get_holiday_detail(day)
         except NotImplementedError:

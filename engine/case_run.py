@@ -20,12 +20,13 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefi
 from sqlalchemy.orm import Session
 
 from . import audit, clock, notices
+from .calendar import WorkCalendar, package_last_year
 from .calendar_store import load_calendar
-from .errors import DiagramError
+from .errors import DiagramError, PreplanError, Text, say
 from .models import Case
 from .projection import is_timer, sync_tasks, sync_timers, timer_due, waiting_timers
-from .script_helpers import build_helpers
-from .scripting import script_engine
+from .script_helpers import build_helpers, counts_working_time
+from .scripting import Budget, ScriptRejected, script_engine
 from .spec import dump_workflow, load_workflow
 
 if TYPE_CHECKING:
@@ -33,6 +34,8 @@ if TYPE_CHECKING:
 
 #: Automatic steps may make timers due that were created already overdue; bound the catch-up rounds.
 _MAX_ROUNDS = 50
+#: Kept in a waiting timer's internal data: the instant of the operation that counted its deadline.
+ARMED_AT = "preplan_armed_at"
 
 
 class CaseRun:
@@ -41,18 +44,54 @@ class CaseRun:
         self.manifest: dict[str, Any] = engine.versions.info(session, case.version_id).manifest
         self._stack = ExitStack()
         self._stack.enter_context(clock.shifted(timedelta(seconds=case.clock_offset_seconds)))
+        self._stack.enter_context(clock.pinned())  # the whole operation happens at one instant of the case's time
         parsed = engine.versions.spec(session, case.version_id)
         self.workflow = workflow or load_workflow(
             case.state, parsed, lambda: engine.versions.stored_spec(session, case.version_id))
+        self._calendar: WorkCalendar | None = None
         self.workflow.script_engine = script_engine(
-            build_helpers(lambda: load_calendar(session, engine.settings), engine.settings.timezone,
-                          drill=case.is_drill))
+            build_helpers(self.calendar, engine.settings.timezone, drill=case.is_drill),
+            Budget(engine.settings.script_steps, engine.settings.script_seconds))
         self.fired: list[dict[str, Any]] = []
         self._boundary_fires: list[tuple[Any, dict[str, Any]]] = []
         self._cycles = {t.id: _cycle_state(t) for t in waiting_timers(self.workflow) if _is_cycle(t)}
 
     def __enter__(self) -> "CaseRun":
         return self
+
+    def calendar(self) -> WorkCalendar:
+        """The working calendar, read once per operation and only if a deadline needs it."""
+        if self._calendar is None:
+            self._calendar = load_calendar(self.session, self.engine.settings)
+        return self._calendar
+
+    def provisional(self, timer, due: datetime) -> bool:
+        """Whether ``timer`` counted working time into a year whose official schedule is not known yet."""
+        if not counts_working_time(getattr(timer.task_spec.event_definition, "expression", "") or ""):
+            return False
+        day = due.astimezone(self.engine.settings.timezone).date()
+        return day.year > package_last_year() and self.calendar().is_provisional(day)
+
+    def recount_deadlines(self) -> list[dict[str, Any]]:
+        """Count the working-time deadlines of waiting timers again, on the calendar as it is now, from the
+        instant each was first counted (e.g. once the official schedule of their year is entered). Returns
+        ``{"bpmn_id", "name", "before", "after"}`` for each deadline that moved."""
+        moved = []
+        for task in waiting_timers(self.workflow):
+            expression = getattr(task.task_spec.event_definition, "expression", "") or ""
+            before, armed = task.internal_data.get("event_value"), task.internal_data.get(ARMED_AT)
+            if _is_cycle(task) or not isinstance(before, str) or not armed or not counts_working_time(expression):
+                continue
+            with clock.pinned(datetime.fromisoformat(armed)):
+                try:
+                    after = self.workflow.script_engine.evaluate(task, expression)
+                except Exception as exc:
+                    raise diagram_error(exc) from exc
+            if after != before:
+                task.internal_data["event_value"] = after
+                moved.append({"bpmn_id": task.task_spec.bpmn_id, "name": task.task_spec.bpmn_name,
+                              "before": before, "after": after})
+        return moved
 
     def __exit__(self, *exc_info) -> None:
         self._stack.close()
@@ -94,6 +133,8 @@ class CaseRun:
         """Write state, status, list fields, projections and audit events; returns newly opened task rows."""
         case, workflow, now = self.case, self.workflow, clock.now()
         timers = waiting_timers(workflow)
+        for timer in timers:  # the instant a deadline was counted from, to count it again on a newer calendar
+            timer.internal_data.setdefault(ARMED_AT, now.isoformat())
         case.state = dump_workflow(workflow)
         case.updated_at = now
         data = case.data = case_data(workflow)
@@ -106,8 +147,9 @@ class CaseRun:
             case.status, case.ended_at = "completed", now
             audit.record(self.session, case.id, actor, "completed")
         settings = self.engine.settings
-        new_tasks = sync_tasks(self.session, case, workflow, self.manifest, now, settings.reminder_share)
-        sync_timers(self.session, case, timers if case.status == "running" else [])
+        new_tasks = sync_tasks(self.session, case, workflow, self.manifest, now, settings.reminder_share,
+                               self.provisional)
+        sync_timers(self.session, case, timers if case.status == "running" else [], self.provisional)
         self.session.flush()
         escalated = self._notify_escalations(new_tasks)
         for row in new_tasks:
@@ -180,15 +222,20 @@ def diagram_error(exc: Exception) -> DiagramError:
     task = getattr(exc, "task", None)
     spec = task.task_spec if task is not None else getattr(exc, "task_spec", None)
     element = getattr(spec, "bpmn_id", None)
-    where = f" at {spec.bpmn_name or element} ({element})" if element else ""
-    message = str(exc).rstrip(". ")
+    message: str = str(exc).rstrip(". ")
     cause, seen = exc.__cause__ or exc.__context__, 0
     while cause is not None and seen < 10:
         text = getattr(cause, "message", None) or str(cause)
+        if isinstance(cause, (PreplanError, ScriptRejected)) and isinstance(cause.args[0], Text):
+            message = cause.args[0]  # our own refusal says it best, in every language
+            break
         if text and text not in message:
             message += f": {text}"
         cause, seen = cause.__cause__ or cause.__context__, seen + 1
-    return DiagramError(f"the diagram failed{where}: {message}", element=element)
+    if element:
+        return DiagramError(say("the diagram failed at %(step)s (%(element)s): %(cause)s",
+                                step=spec.bpmn_name or element, element=element, cause=message), element=element)
+    return DiagramError(say("the diagram failed: %(cause)s", cause=message), element=element)
 
 
 def _is_cycle(task) -> bool:

@@ -16,10 +16,14 @@ from typing import Iterator
 
 _fixed: datetime | None = None
 _offset: ContextVar[timedelta] = ContextVar("preplan_clock_offset", default=timedelta(0))
+_pinned: ContextVar[datetime | None] = ContextVar("preplan_clock_pinned", default=None)
 
 
 def now() -> datetime:
     """Current instant, timezone-aware in UTC."""
+    pinned = _pinned.get()
+    if pinned is not None:
+        return pinned
     base = _fixed if _fixed is not None else datetime.now(timezone.utc)
     return base + _offset.get()
 
@@ -70,6 +74,19 @@ def shifted(offset: timedelta) -> Iterator[None]:
         yield
     finally:
         _offset.reset(token)
+
+
+@contextmanager
+def pinned(instant: datetime | None = None) -> Iterator[datetime]:
+    """Run a block at one instant (default: now, including a drill's offset): an operation on a case happens at
+    one moment, so every deadline it counts from "now" and every stamp it writes agree, and a deadline can be
+    recounted later from the same moment."""
+    moment = (instant or now()).astimezone(timezone.utc)
+    token = _pinned.set(moment)
+    try:
+        yield moment
+    finally:
+        _pinned.reset(token)
 
 
 class _ClockDatetime(datetime):

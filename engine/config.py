@@ -31,6 +31,8 @@ class Settings:
     reminder_share: float = 0.75  # a reminder goes out when this share of a task's time is used
     base_url: str = "http://127.0.0.1:5000"  # links in notifications
     smtp: Smtp | None = None  # no SMTP host: notifications go to the in-app inbox only
+    script_steps: int = 100_000  # lines one evaluation of diagram code may execute
+    script_seconds: float = 2.0  # and the time it may take
 
 
 def parse_working_hours(text: str) -> tuple[tuple[time, time], ...]:
@@ -66,7 +68,20 @@ def load_settings(database_url: str | None = None) -> Settings:
         reminder_share=share,
         base_url=os.environ.get("PREPLAN_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
         smtp=_smtp(),
+        script_steps=_positive(int, "PREPLAN_SCRIPT_STEPS", "100000"),
+        script_seconds=_positive(float, "PREPLAN_SCRIPT_SECONDS", "2"),
     )
+
+
+def _positive(kind, name: str, default: str):
+    text = os.environ.get(name, default)
+    try:
+        value = kind(text)
+    except ValueError:
+        value = 0
+    if value <= 0:
+        raise ValueError(f"{name}={text!r}: expected a positive number")
+    return value
 
 
 def _smtp() -> Smtp | None:

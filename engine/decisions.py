@@ -19,9 +19,9 @@ from . import safexml
 from .calendar_store import load_calendar
 from .config import Settings
 from .errors import DiagramError, NotFound
-from .runtime import newest_active_version
+from .store import newest_active_version
 from .script_helpers import build_helpers
-from .scripting import script_engine
+from .scripting import Budget, script_engine
 
 
 def decide(session: Session, settings: Settings, reference: str, data: dict[str, Any]) -> dict[str, Any]:
@@ -30,7 +30,8 @@ def decide(session: Session, settings: Settings, reference: str, data: dict[str,
         raise NotFound(f"{reference!r}: expected PREPLAN/DECISION, e.g. vanke_complaint/severity")
     version = newest_active_version(session, key)
     table = _table(version.id, tuple(sorted((n, t) for n, t in version.files.items() if n.endswith(".dmn"))), decision_id)
-    engine = script_engine(build_helpers(lambda: load_calendar(session, settings), settings.timezone))
+    engine = script_engine(build_helpers(lambda: load_calendar(session, settings), settings.timezone),
+                           Budget(settings.script_steps, settings.script_seconds))
     workflow = SimpleNamespace(script_engine=engine, spec=SimpleNamespace(file=f"{key}/{decision_id}"))
     workflow.top_workflow = workflow
     task = SimpleNamespace(data=dict(data), workflow=workflow,

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from . import audit
 from .case_run import CaseRun
-from .errors import Conflict, ValidationFailed
+from .errors import Conflict, ValidationFailed, say
 from .models import Case, Task, Timer
 from .timefmt import iso
 from .views import case_now, find_case
@@ -29,15 +29,15 @@ _PAST_DUE = timedelta(seconds=1)  # timers fire strictly after their due time
 
 def advance(engine: "Engine", case_ref: str | int, *, to_next_deadline: bool = False, by: str | None = None,
             actor: str = "cli") -> dict[str, Any]:
-    from .runtime import lock_case
+    from .store import lock_case
 
     with engine.db.write() as session:
         case = find_case(session, case_ref)
         if not case.is_drill:
-            raise Conflict(f"{case.business_key} is a real case; only drills have their own clock")
+            raise Conflict(say("%(case)s is a real case; only drills have their own clock", case=case.business_key))
         lock_case(session, case.id)
         if case.status != "running":
-            raise Conflict(f"drill {case.business_key} is already {case.status}")
+            raise Conflict(say("drill %(case)s has already ended", case=case.business_key))
         step = _step(session, case, to_next_deadline, by)
         case.clock_offset_seconds += step.total_seconds()
         with CaseRun(engine, session, case) as run:
@@ -52,16 +52,16 @@ def _step(session: Session, case: Case, to_next_deadline: bool, by: str | None) 
     if to_next_deadline:
         due = session.scalar(select(func.min(Timer.due_at)).where(Timer.case_id == case.id))
         if due is None:
-            raise Conflict(f"drill {case.business_key} has no pending deadline")
+            raise Conflict(say("drill %(case)s has no deadline waiting: nothing to advance to", case=case.business_key))
         return max(due - now, timedelta(0)) + _PAST_DUE
     try:
         parsed = TimerEventDefinition.parse_iso_duration(by or "")
         step = TimerEventDefinition.get_timedelta_from_start(parsed, now)
     except Exception:
-        raise ValidationFailed(f"--by {by!r} is not an ISO 8601 duration (e.g. PT4H, P1D)",
+        raise ValidationFailed(say("%(by)s is not an ISO 8601 duration (e.g. PT4H, P1D)", by=repr(by or "")),
                                {"by": "not an ISO 8601 duration"}) from None
     if step <= timedelta(0):
-        raise ValidationFailed("a drill clock only moves forward", {"by": "must be positive"})
+        raise ValidationFailed(say("a drill clock only moves forward"), {"by": "must be positive"})
     return step
 
 
@@ -75,6 +75,7 @@ def report(session: Session, case_ref: str | int, tz: tzinfo) -> dict[str, Any]:
         steps.append({
             "name": task.name, "role": task.role, "assignee": task.completed_by or task.assignee,
             "status": task.status, "opened_at": iso(task.created_at, tz), "due_at": iso(task.due_at, tz),
+            "due_provisional": task.due_provisional,
             "completed_at": iso(task.completed_at, tz) if done else None,
             "on_time": (not late) if done or late else None,
         })

@@ -6,6 +6,23 @@ from dataclasses import dataclass
 from typing import Any, Mapping
 
 
+class Text(str):
+    """A sentence for people. It reads as English (the CLI, logs, integrations) and keeps its ``%(name)s``
+    template and values, so an adapter can say it in the reader's language from its own catalogue; the template
+    is the catalogue's key (``say(…)`` marks it for extraction)."""
+
+    template: str
+    values: dict[str, Any]
+
+    def __new__(cls, template: str, **values: Any) -> "Text":
+        text = super().__new__(cls, template % values if values else template)
+        text.template, text.values = template, values
+        return text
+
+
+say = Text
+
+
 @dataclass(frozen=True)
 class Problem:
     """One finding in a preplan's files: ``file:line: element: message``."""
@@ -30,11 +47,11 @@ class PreplanError(Exception):
 
     def __init__(self, message: str, **details: Any) -> None:
         super().__init__(message)
-        self.message = message
+        self.message = message  # a Text where people may read it in another language
         self.details = details
 
     def to_json(self) -> dict[str, Any]:
-        return {"error": self.code, "message": self.message, **self.details}
+        return {"error": self.code, "message": str(self.message), **self.details}
 
 
 class NotFound(PreplanError):
@@ -49,6 +66,15 @@ class Conflict(PreplanError):
     """The request was based on a state that no longer holds (stale, double or concurrent completion)."""
 
     code = "conflict"
+
+
+class AlreadyStarted(Conflict):
+    """A start form sent again (its one-time token was used): the case it created is named, none is added."""
+
+    def __init__(self, case: int, business_key: str) -> None:
+        super().__init__(say("this start form was already sent: it created case %(key)s; no new case was started",
+                             key=business_key), case=case, business_key=business_key)
+        self.case, self.business_key = case, business_key
 
 
 class ValidationFailed(PreplanError):

@@ -95,6 +95,8 @@ class Case(Base):
     updated_at: Mapped[datetime]
     ended_at: Mapped[datetime | None]
     end_reason: Mapped[str | None] = mapped_column(Text)
+    # The one-time token of the start form that created the case: the same form sent twice starts one case.
+    intake_key: Mapped[str | None] = mapped_column(String(64), unique=True)
     version: Mapped[PreplanVersion] = relationship()
 
     __mapper_args__ = {"version_id_col": revision}
@@ -120,6 +122,8 @@ class Task(Base):
     created_at: Mapped[datetime]
     claimed_at: Mapped[datetime | None]
     due_at: Mapped[datetime | None]  # in the case's time
+    # Counted on a provisional calendar (a year whose official holiday schedule is not known yet).
+    due_provisional: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     real_due_at: Mapped[datetime | None] = mapped_column(index=True)  # in real time (differs for drills)
     remind_at: Mapped[datetime | None] = mapped_column(index=True)  # real time of the reminder, until sent
     overdue_noticed: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -142,6 +146,8 @@ class Timer(Base):
     bpmn_id: Mapped[str] = mapped_column(String(120))
     due_at: Mapped[datetime]
     fire_at: Mapped[datetime] = mapped_column(index=True)
+    # Counted in working time on a provisional calendar: recomputed when the official schedule is entered.
+    provisional: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
 
 
 class Comment(Base):
@@ -172,6 +178,9 @@ class User(Base):
     password_hash: Mapped[str | None] = mapped_column(String(300))
     email: Mapped[str | None] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Raised whenever the user's sessions must end (log out, deactivation, new password or roles): a web session
+    # carries the generation it was opened in and is refused once it is older.
+    session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime]
     roles: Mapped[list[UserRole]] = relationship(cascade="all, delete-orphan", lazy="selectin")
 
@@ -217,12 +226,25 @@ class Notification(Base):
     task_id: Mapped[int | None] = mapped_column(ForeignKey("task.id"))
     subject: Mapped[str] = mapped_column(String(300))
     body: Mapped[str] = mapped_column(Text)
+    # What the subject was made from (case key, step, due, reason), so each reader sees it in their language.
+    params: Mapped[dict[str, Any] | None]
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
     read_at: Mapped[datetime | None]
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class CalendarYear(Base):
+    """A year whose official holiday schedule an admin has entered (imported from the State Council's notice or
+    confirmed): its deadlines are no longer provisional."""
+
+    __tablename__ = "calendar_year"
+    year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    source: Mapped[str] = mapped_column(String(200))
+    entered_by: Mapped[str] = mapped_column(String(80))
+    entered_at: Mapped[datetime]
 
 
 class CalendarOverride(Base):

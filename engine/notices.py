@@ -2,7 +2,8 @@
 
 Kinds: ``assigned`` (a task opened for your role, or was handed to you), ``reminder`` (a configurable share of
 its time is used, 75 % by default), ``overdue`` (its deadline passed), ``escalated`` (a deadline modelled in the
-diagram fired; the people of the escalation's target role are told). A notice goes to the assignee, or to every
+diagram fired; the people of the escalation's target role are told), ``deadline_moved`` (a provisional deadline
+was counted again on the official calendar) and ``calendar`` (admins: the official holiday schedule runs out). A notice goes to the assignee, or to every
 holder of the role while the task is unclaimed. Each one is an inbox row (delivered at once) and, for users with
 an e-mail address when SMTP is configured, an e-mail row the outbox delivers later: nothing here waits on a
 mail server, and everything is written in the transaction of the change that caused it.
@@ -30,12 +31,17 @@ _SUBJECT = {
     "reminder": "【即将到期】{key}「{step}」将于 {due} 到期",
     "overdue": "【已超期】{key}「{step}」已于 {due} 超期",
     "escalated": "【升级】{key}「{step}」（{reason}）",
+    "deadline_moved": "【期限调整】{key}「{step}」：{reason}",
+    "calendar": "【工作日历】官方节假日安排只到 {until}，请录入 {year} 年的安排",
 }
 _ENGLISH = {
     "assigned": "New task “{step}” of case {key}.",
     "reminder": "Task “{step}” of case {key} is due at {due}.",
     "overdue": "Task “{step}” of case {key} was due at {due} and is overdue.",
     "escalated": "Case {key} was escalated ({reason}); task “{step}” is now open.",
+    "deadline_moved": "The deadline of task “{step}” of case {key} moved: {reason}.",
+    "calendar": "The official holiday schedule ends on {until}: enter the {year} schedule (deadlines after it are "
+                "provisional until then).",
 }
 
 
@@ -62,17 +68,30 @@ def send(session: Session, settings: Settings, users: Iterable[User], kind: str,
     step = task.name if task is not None else reason
     due = iso(task.due_at, settings.timezone) if task is not None and task.due_at else "—"
     values = {"key": case.business_key, "step": step, "due": (due or "—").replace("T", " ")[:16], "reason": reason}
-    subject = _SUBJECT[kind].format(**values)
     link = f"{settings.base_url}/tasks/{task.id}" if task is not None else f"{settings.base_url}/cases/{case.id}"
-    body = "\n".join([subject, case.title, _ENGLISH[kind].format(**values), link])
+    return _write(session, settings, users, kind, values, [case.title, link], case.id, task.id if task else None)
+
+
+def send_calendar_warning(session: Session, settings: Settings, users: Iterable[User], until, today) -> int:
+    """Tell admins that the official holiday schedule ends on ``until`` (a date within the warning period)."""
+    values = {"until": until.isoformat(), "year": str(until.year + 1), "days": str((until - today).days)}
+    link = f"{settings.base_url}/admin/calendar?year={until.year + 1}"
+    return _write(session, settings, users, "calendar", values, [link], None, None)
+
+
+def _write(session: Session, settings: Settings, users: Iterable[User], kind: str, values: dict[str, str],
+           lines: list[str], case_id: int | None, task_id: int | None) -> int:
+    """An inbox row per user (and an e-mail row when SMTP is set up); ``params`` keep what the subject was made
+    of, so the inbox shows it in each reader's language."""
+    subject = _SUBJECT[kind].format(**values)
+    body = "\n".join([subject, *lines[:-1], _ENGLISH[kind].format(**values), lines[-1]])
     now, count = clock.real_now(), 0
     for user in {u.name: u for u in users}.values():
-        session.add(Notification(user=user.name, channel="inbox", kind=kind, case_id=case.id,
-                                 task_id=task.id if task else None, subject=subject, body=body,
-                                 created_at=now, sent_at=now))
+        session.add(Notification(user=user.name, channel="inbox", kind=kind, case_id=case_id, task_id=task_id,
+                                 subject=subject, body=body, params=values, created_at=now, sent_at=now))
         if settings.smtp is not None and user.email:
-            session.add(Notification(user=user.name, channel="email", address=user.email, kind=kind, case_id=case.id,
-                                     task_id=task.id if task else None, subject=subject, body=body,
+            session.add(Notification(user=user.name, channel="email", address=user.email, kind=kind,
+                                     case_id=case_id, task_id=task_id, subject=subject, body=body, params=values,
                                      created_at=now, next_attempt_at=now))
         count += 1
     return count

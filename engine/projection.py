@@ -7,7 +7,7 @@ query that never deserializes a case.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from SpiffWorkflow import TaskState
 from SpiffWorkflow.bpmn import BpmnWorkflow
@@ -41,33 +41,38 @@ def waiting_timers(workflow: BpmnWorkflow) -> list[Any]:
     return [t for t in workflow.get_tasks(state=TaskState.WAITING) if is_timer(t)]
 
 
-def task_deadline(task) -> datetime | None:
-    """Earliest date/duration timer attached to a human task, fired or not (boundary events are its siblings under
-    the boundary split). Cycle timers are periodic reminders, not deadlines. A deadline that has fired without
-    interrupting the task stays its deadline: the task is then overdue. An instance of a multi-instance step has
-    its step's deadline (the timers are attached to the step, one level up)."""
+#: Whether a timer's due time was counted on a provisional calendar: ``(timer task, due) -> bool``.
+Provisional = Callable[[Any, datetime], bool]
+
+
+def deadline(task) -> tuple[datetime, Any] | None:
+    """The earliest date/duration timer attached to a human task, fired or not (boundary events are its siblings
+    under the boundary split), with its timer task. Cycle timers are periodic reminders, not deadlines. A deadline
+    that has fired without interrupting the task stays its deadline: the task is then overdue. An instance of a
+    multi-instance step has its step's deadline (the timers are attached to the step, one level up)."""
     parent = task.parent
     if parent is not None and isinstance(parent.task_spec, LoopTask):
         task, parent = parent, parent.parent
     if parent is None or not parent.task_spec.name.endswith(".BoundaryEventSplit"):
         return None
     dues = [
-        TimerEventDefinition.get_datetime(t.internal_data["event_value"])
+        (TimerEventDefinition.get_datetime(t.internal_data["event_value"]), t)
         for t in parent.children
         if t is not task and is_timer(t) and not isinstance(t.task_spec.event_definition, CycleTimerEventDefinition)
         and isinstance(t.internal_data.get("event_value"), str)
     ]
-    return min(dues) if dues else None
+    return min(dues, key=lambda pair: pair[0]) if dues else None
 
 
 def sync_tasks(
     session: Session, case: Case, workflow: BpmnWorkflow, manifest: dict[str, Any], now: datetime,
-    reminder_share: float,
+    reminder_share: float, provisional: Provisional,
 ) -> list[Task]:
     """Open a row for every new READY human task; cancel rows whose task went away. Returns the new rows.
 
     Deadlines are kept twice: ``due_at`` in the case's time and ``real_due_at``/``remind_at`` in real time, which
-    differ for a drill and move when its clock is advanced."""
+    differ for a drill and move when its clock is advanced; ``due_provisional`` says the deadline was counted on a
+    provisional calendar."""
     ready = {str(t.id): t for t in workflow.get_tasks(state=TaskState.READY, manual=True)}
     open_rows = session.scalars(select(Task).where(Task.case_id == case.id, Task.status == "open")).all()
     offset = timedelta(seconds=case.clock_offset_seconds)
@@ -75,7 +80,8 @@ def sync_tasks(
         if row.spiff_id not in ready:
             row.status, row.completed_at = "cancelled", now
         else:
-            row.due_at = task_deadline(ready[row.spiff_id])
+            found = deadline(ready[row.spiff_id])
+            row.due_at, row.due_provisional = (found[0], provisional(found[1], found[0])) if found else (None, False)
             row.real_due_at = row.due_at - offset if row.due_at else None
             if row.remind_at is not None:
                 row.remind_at = remind_at(row, case.clock_offset_seconds, reminder_share)
@@ -85,14 +91,15 @@ def sync_tasks(
         if spiff_id in known:
             continue
         spec = task.task_spec
-        due = task_deadline(task)
+        found = deadline(task)
+        due = found[0] if found else None
         context = instance_context(task)
         row = Task(
             case_id=case.id, spiff_id=spiff_id, bpmn_id=spec.bpmn_id,
             name=instance_name(spec.bpmn_name or spec.bpmn_id, context, manifest),
             role=manifest["lane_roles"].get(spec.bpmn_id, ""), form=spec.extensions.get("properties", {}).get(FORM_PROPERTY),
             status="open", created_at=now, due_at=due, real_due_at=due - offset if due else None,
-            context=context,
+            due_provisional=provisional(found[1], found[0]) if found else False, context=context,
         )
         row.remind_at = remind_at(row, case.clock_offset_seconds, reminder_share)
         session.add(row)
@@ -138,19 +145,19 @@ def _value_title(manifest: dict[str, Any], names: Iterable[str | None], value: s
     return str(value)
 
 
-def sync_timers(session: Session, case: Case, timers: Iterable[Any]) -> None:
+def sync_timers(session: Session, case: Case, timers: Iterable[Any], provisional: Provisional) -> None:
     """Keep one row per waiting timer; ``fire_at`` is in real time (a drill's virtual time minus its offset)."""
     offset = timedelta(seconds=case.clock_offset_seconds)
-    wanted = {str(t.id): (t.task_spec.bpmn_id, timer_due(t)) for t in timers}
+    wanted = {str(t.id): (t, timer_due(t)) for t in timers}
     rows = {row.spiff_id: row for row in session.scalars(select(Timer).where(Timer.case_id == case.id))}
     for spiff_id, row in rows.items():
         if spiff_id not in wanted or wanted[spiff_id][1] is None:
             session.delete(row)
-    for spiff_id, (bpmn_id, due) in wanted.items():
+    for spiff_id, (task, due) in wanted.items():
         if due is None:
             continue
         row = rows.get(spiff_id)
         if row is None:
-            session.add(Timer(case_id=case.id, spiff_id=spiff_id, bpmn_id=bpmn_id, due_at=due, fire_at=due - offset))
-        else:
-            row.due_at, row.fire_at = due, due - offset
+            row = Timer(case_id=case.id, spiff_id=spiff_id, bpmn_id=task.task_spec.bpmn_id)
+            session.add(row)
+        row.due_at, row.fire_at, row.provisional = due, due - offset, provisional(task, due)

@@ -7,7 +7,9 @@ argument is an ISO instant from the case data (e.g. ``received_at``); without it
 
 from __future__ import annotations
 
+import ast
 from datetime import datetime, tzinfo
+from functools import lru_cache
 from typing import Any, Callable
 
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
@@ -17,6 +19,19 @@ from .calendar import WorkCalendar
 
 #: Helpers allowed as the whole of a timeDate timer expression.
 TIMER_HELPERS = ("after", "at", "end_of_day", "next_opening", "working_days", "working_hours")
+#: Those whose result depends on which days are working days (and so on a provisional calendar).
+WORKING_TIME_HELPERS = frozenset({"next_opening", "working_days", "working_hours"})
+
+
+@lru_cache(maxsize=1024)
+def counts_working_time(expression: str) -> bool:
+    """Whether a timer expression counts working time (calls a helper that depends on the calendar)."""
+    try:
+        tree = ast.parse(expression.strip(), mode="eval")
+    except SyntaxError:
+        return False
+    return any(isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in WORKING_TIME_HELPERS
+               for node in ast.walk(tree))
 
 
 def build_helpers(

@@ -14,14 +14,14 @@ from __future__ import annotations
 import logging
 import threading
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from sqlalchemy import func, select
 
-from . import audit, clock
+from . import audit, clock, provisional
 from .case_run import CaseRun
 from .errors import DiagramError
-from .models import Case, Timer
+from .models import Timer
 from .notices import sweep_deadlines
 from .outbox import deliver_pending
 
@@ -46,7 +46,7 @@ def next_fire_at(session) -> datetime | None:
 
 def fire_case(engine: "Engine", case_id: int) -> int:
     """Fire what is due on one case; 0 when another worker holds it or nothing was due after all."""
-    from .runtime import lock_case
+    from .store import lock_case
 
     try:
         with engine.db.write() as session:
@@ -67,7 +67,7 @@ def fire_case(engine: "Engine", case_id: int) -> int:
 
 def _mark_error(engine: "Engine", case_id: int, exc: DiagramError) -> None:
     """A diagram that fails when its timer fires stops the case (status ``error``) instead of failing forever."""
-    from .runtime import lock_case
+    from .store import lock_case
 
     log.error("case %s: %s", case_id, exc.message)
     with engine.db.write() as session:
@@ -92,12 +92,17 @@ def run_due(engine: "Engine") -> int:
             fired += fire_case(engine, case_id)
 
 
-def work(engine: "Engine", stop: threading.Event, poll: float = 0.5) -> None:
+def work(engine: "Engine", stop: threading.Event, poll: float = 0.5,
+         sleep: Callable[[float], object] | None = None) -> None:
     """Until ``stop`` is set: fire due timers and send deadline notices, sleeping until the next timer is due (at
     most ``poll`` seconds, so a timer created by another process is picked up within that time). Mail goes out
-    from a second thread, so a slow mail server never delays a timer."""
-    mailer = threading.Thread(target=_deliver_until, args=(engine, stop), daemon=True)
-    mailer.start()
+    from a second thread, so a slow mail server never delays a timer; the calendar's upkeep (recounting
+    provisional deadlines after a chinesecalendar upgrade, warning admins before the schedule runs out) from a
+    third, hourly. ``sleep`` replaces the wait between sweeps (tests move a fixed clock instead of waiting)."""
+    threads = [threading.Thread(target=_deliver_until, args=(engine, stop), daemon=True),
+               threading.Thread(target=_keep_calendar, args=(engine, stop), daemon=True)]
+    for thread in threads:
+        thread.start()
     while not stop.is_set():
         try:
             run_due(engine)
@@ -108,8 +113,19 @@ def work(engine: "Engine", stop: threading.Event, poll: float = 0.5) -> None:
             log.exception("timer sweep failed; retrying")
             upcoming = None
         wait = poll if upcoming is None else min(poll, max((upcoming - clock.now()).total_seconds(), 0.0))
-        stop.wait(wait)
-    mailer.join(timeout=15)
+        (sleep or stop.wait)(wait)
+    for thread in threads:
+        thread.join(timeout=15)
+
+
+def _keep_calendar(engine: "Engine", stop: threading.Event, period: float = 3600.0) -> None:
+    while not stop.is_set():
+        try:
+            provisional.follow_package(engine)
+            provisional.warn_admins(engine)
+        except Exception:
+            log.exception("calendar upkeep failed; retrying")
+        stop.wait(period)
 
 
 def _deliver_until(engine: "Engine", stop: threading.Event, poll: float = 2.0) -> None:

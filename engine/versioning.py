@@ -13,15 +13,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from . import audit
-from .errors import Conflict, NotFound
+from .errors import Conflict, NotFound, say
+from .inputs import record_id
 from .models import Preplan, PreplanVersion
 
 
 def _version(session: Session, key: str, number: int) -> PreplanVersion:
+    number = record_id(number, "version")
     version = session.scalar(select(PreplanVersion).join(Preplan).where(
         Preplan.key == key, PreplanVersion.number == number))
     if version is None:
-        raise NotFound(f"{key} has no version {number}")
+        raise NotFound(say("%(preplan)s has no version %(number)s", preplan=key, number=number))
     return version
 
 
@@ -30,7 +32,9 @@ def set_status(session: Session, key: str, number: int, status: str, actor: str)
         raise ValueError(status)
     version = _version(session, key, number)
     if version.status == status:
-        raise Conflict(f"{key} v{number} is already {status}")
+        raise Conflict(say("%(preplan)s v%(number)s is already retired", preplan=key, number=number)
+                       if status == "retired" else
+                       say("%(preplan)s v%(number)s is already active", preplan=key, number=number))
     version.status = status
     audit.record(session, None, actor, "retired" if status == "retired" else "reactivated", preplan=key, version=number)
     return {"preplan": key, "version": number, "status": status}

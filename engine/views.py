@@ -9,8 +9,9 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from . import clock
-from .errors import NotFound
+from .errors import NotFound, say
 from .forms import schema_file
+from .inputs import record_id
 from .models import Case, Comment, Event, Notification, Preplan, PreplanVersion, Role, Task, Timer, User, UserRole
 from .timefmt import iso
 
@@ -22,11 +23,11 @@ def case_now(case: Case) -> datetime:
 
 def find_case(session: Session, ref: str | int) -> Case:
     """A case by id or business key."""
-    text = str(ref).strip()
-    case = session.get(Case, int(text)) if text.isdigit() else session.scalar(
+    text = str(ref).strip()[:80]
+    case = session.get(Case, record_id(text, "case")) if text.isdigit() else session.scalar(
         select(Case).where(Case.business_key == text))
     if case is None:
-        raise NotFound(f"no case {text}")
+        raise NotFound(say("no case %(value)s", value=text))
     return case
 
 
@@ -37,7 +38,8 @@ def task_view(row: Task, case: Case, preplan_key: str, tz: tzinfo) -> dict[str, 
         "id": row.id, "case": case.id, "business_key": case.business_key,
         "preplan": preplan_key, "name": row.name, "bpmn_id": row.bpmn_id, "role": row.role,
         "assignee": row.assignee, "status": status, "created_at": iso(row.created_at, tz),
-        "due_at": iso(row.due_at, tz), "overdue": overdue, "form": row.form, "is_drill": case.is_drill,
+        "due_at": iso(row.due_at, tz), "due_provisional": row.due_provisional, "overdue": overdue, "form": row.form,
+        "is_drill": case.is_drill,
         "completed_at": iso(row.completed_at, tz), "completed_by": row.completed_by,
     }
 
@@ -69,16 +71,48 @@ def case_summary(session: Session, case: Case, tz: tzinfo, version_number: int |
 def case_view(session: Session, case: Case, tz: tzinfo) -> dict[str, Any]:
     timers = session.scalars(select(Timer).where(Timer.case_id == case.id).order_by(Timer.due_at))
     events = session.scalars(select(Event).where(Event.case_id == case.id).order_by(Event.at, Event.id))
-    comments = session.scalars(select(Comment).where(Comment.case_id == case.id).order_by(Comment.at, Comment.id))
     return {
         **case_summary(session, case, tz),
         "preplan": case.version.preplan.key, "title": case.title, "severity": case.severity,
         "is_drill": case.is_drill, "started_by": case.started_by, "started_at": iso(case.started_at, tz),
         "ended_at": iso(case.ended_at, tz), "end_reason": case.end_reason, "data": case.data,
-        "timers": [{"id": t.id, "bpmn_id": t.bpmn_id, "due_at": iso(t.due_at, tz)} for t in timers],
+        "timers": [{"id": t.id, "bpmn_id": t.bpmn_id, "due_at": iso(t.due_at, tz), "provisional": t.provisional}
+                   for t in timers],
         "events": [{"at": iso(e.at, tz), "actor": e.actor, "kind": e.kind, "details": e.details} for e in events],
-        "comments": [{"at": iso(c.at, tz), "author": c.author, "text": c.text} for c in comments],
+        "comments": case_comments(session, case, tz),
     }
+
+
+def case_comments(session: Session, case: Case, tz: tzinfo) -> list[dict[str, Any]]:
+    rows = session.scalars(select(Comment).where(Comment.case_id == case.id).order_by(Comment.at, Comment.id))
+    return [{"at": iso(c.at, tz), "author": c.author, "text": c.text} for c in rows]
+
+
+def recorded_steps(session: Session, case: Case, tz: tzinfo) -> list[dict[str, Any]]:
+    """The completed steps of a case in the order they were done, each with what its form recorded."""
+    rows = session.scalars(select(Task).where(Task.case_id == case.id, Task.status == "completed")
+                           .order_by(Task.completed_at, Task.id))
+    return [{"task": r.id, "name": r.name, "bpmn_id": r.bpmn_id, "role": r.role, "by": r.completed_by,
+             "at": iso(r.completed_at, tz), "data": r.data or {}} for r in rows]
+
+
+def data_by_step(data: dict[str, Any], steps: list[dict[str, Any]], start_fields: set[str]) -> list[dict[str, Any]]:
+    """A case's current data grouped by where each value came from, each value once: the start form, the step
+    that last recorded it, or the diagram itself (decisions, scripts). Empty groups are left out."""
+    owner = {name: index for index, step in enumerate(steps) for name in step["data"]}
+    start: list[tuple[str, Any]] = []
+    recorded: dict[int, list[tuple[str, Any]]] = {}
+    computed: list[tuple[str, Any]] = []
+    for name, value in data.items():
+        if name in owner:
+            recorded.setdefault(owner[name], []).append((name, value))
+        elif name in start_fields:
+            start.append((name, value))
+        else:
+            computed.append((name, value))
+    groups = [{"kind": "start", "fields": start}] if start else []
+    groups += [{"kind": "step", **steps[i], "fields": recorded[i]} for i in sorted(recorded)]
+    return groups + ([{"kind": "computed", "fields": computed}] if computed else [])
 
 
 def list_preplans(session: Session) -> list[dict[str, Any]]:
@@ -120,7 +154,7 @@ def list_notifications(session: Session, tz: tzinfo, *, user: str | None = None,
         "id": n.id, "to": n.address or n.user, "user": n.user, "channel": n.channel, "kind": n.kind,
         "case": n.case_id, "task": n.task_id, "subject": n.subject, "created_at": iso(n.created_at, tz),
         "sent_at": iso(n.sent_at, tz), "read_at": iso(n.read_at, tz), "attempts": n.attempts,
-        "last_error": n.last_error,
+        "last_error": n.last_error, "params": n.params,
     } for n in session.scalars(statement)]
 
 
@@ -134,7 +168,7 @@ def preplan_catalogue(session: Session) -> list[dict[str, Any]]:
         manifest = version.manifest
         result.append({
             "key": item["key"], "title": manifest["title"], "version": version.number,
-            "category": manifest.get("category"), "source": manifest.get("source", {}),
+            "category": manifest.get("category"), "source": manifest.get("source", {}), "about": manifest.get("about"),
             "roles": [{"key": key, **roles.get(key, {"zh": key, "en": key})} for key in manifest.get("roles", {})],
             "deadlines": manifest.get("deadlines", []), "steps": len(manifest.get("task_forms", {})),
         })

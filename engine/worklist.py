@@ -33,8 +33,9 @@ class Page:
 
 
 def _paged(session: Session, statement, page: int, per_page: int):
+    """One page; a page number past the end (or below 1) shows the nearest page that exists."""
     total = session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
-    page = max(1, page)
+    page = min(max(1, page), max(1, math.ceil(total / per_page)))
     return total, page, session.execute(statement.limit(per_page).offset((page - 1) * per_page))
 
 
@@ -103,6 +104,7 @@ def case_list(session: Session, tz: tzinfo, *, status: str | None = None, overdu
     total, page, rows = _paged(session, statement, page, per_page)
     items = [{
         "case": case.id, "business_key": case.business_key, "title": case.title, "preplan": plan.key,
+        "version_id": case.version_id,
         "preplan_title": {"zh": plan.title_zh, "en": plan.title_en}, "status": case.status,
         "severity": case.severity, "is_drill": case.is_drill, "overdue": bool(is_late),
         "started_at": iso(case.started_at, tz), "ended_at": iso(case.ended_at, tz),

@@ -6,20 +6,26 @@ import os
 import secrets
 from pathlib import Path
 
-from flask import Flask, redirect, render_template, url_for
+from flask import Flask, redirect, url_for
 from flask_login import current_user
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.routing import IntegerConverter
 
 from engine.config import Settings, load_settings
+from engine.inputs import MAX_NOTE
 from engine.db import Database
 from engine.runtime import Engine
 
-from . import admin, auth, cases, formatting, i18n, inbox, preplans, tasks
+from . import admin, auth, cases, errors, formatting, i18n, inbox, limits, preplans, security, tasks
+
+#: Largest request accepted (a form with its longest texts is far smaller); larger ones get a 413 page.
+MAX_REQUEST_BYTES = 1024 * 1024
 
 
 def create_app(settings: Settings | None = None, *, testing: bool = False) -> Flask:
     settings = settings or load_settings()
     app = Flask(__name__)
+    app.url_map.converters["id"] = _RecordId
     app.config.update(
         SECRET_KEY=_secret_key(settings),
         SESSION_COOKIE_HTTPONLY=True,
@@ -27,23 +33,33 @@ def create_app(settings: Settings | None = None, *, testing: bool = False) -> Fl
         REMEMBER_COOKIE_HTTPONLY=True,
         REMEMBER_COOKIE_SAMESITE="Lax",
         TESTING=testing,
+        MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES,
+        MAX_FORM_MEMORY_SIZE=MAX_REQUEST_BYTES,
     )
     app.extensions["preplan"] = Engine(Database(settings.database_url), settings)
+    security.init_app(app)
     CSRFProtect(app)
     i18n.init_app(app)
     formatting.init_app(app)
     auth.init_app(app)
     for blueprint in (auth.bp, i18n.bp, tasks.bp, cases.bp, inbox.bp, admin.bp, preplans.bp):
         app.register_blueprint(blueprint)
-    app.jinja_env.globals.update(unread_count=inbox.unread_count)
+    limits.init_app(app)
+    errors.init_app(app)
+    app.jinja_env.globals.update(unread_count=inbox.unread_count, note_limit=MAX_NOTE)
 
     @app.get("/")
     def index():
         return redirect(url_for("tasks.my_tasks" if current_user.is_authenticated else "auth.login"))
 
-    for code in (403, 404):
-        app.register_error_handler(code, lambda error, code=code: (render_template("error.html", code=code), code))
     return app
+
+
+class _RecordId(IntegerConverter):
+    """``<id:…>``: a database id; anything that cannot be one (0, 20 digits) is simply not found."""
+
+    def __init__(self, url_map) -> None:
+        super().__init__(url_map, min=1, max=2**63 - 1)
 
 
 def _secret_key(settings: Settings) -> str:

@@ -12,7 +12,9 @@ from sqlalchemy.orm import Session
 from engine.errors import NotFound
 from engine.models import User
 from engine.runtime import Engine
-from engine.users import authenticate, get_user
+from engine.users import authenticate, end_sessions, get_user
+
+from .redirects import same_site
 
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
@@ -24,9 +26,15 @@ login_manager.login_message = None
 class WebUser(UserMixin):
     name: str
     roles: frozenset[str]
+    generation: int
 
     def get_id(self) -> str:
-        return self.name
+        """What the session cookie holds: the user and the session generation it was opened in."""
+        return f"{self.generation}:{self.name}"
+
+    @classmethod
+    def of(cls, user: User) -> "WebUser":
+        return cls(user.name, frozenset(user.role_keys), user.session_generation)
 
     @property
     def supervises(self) -> bool:
@@ -50,13 +58,18 @@ def init_app(app) -> None:
 
 
 @login_manager.user_loader
-def load_user(name: str) -> WebUser | None:
+def load_user(user_id: str) -> WebUser | None:
+    """Checked on every request: a session opened before the user logged out (anywhere), was deactivated or got
+    a new password or roles is no longer valid, even as a copied cookie."""
+    generation, _, name = user_id.partition(":")
     with engine().db.read() as session:
         try:
             user = get_user(session, name)
         except NotFound:
             return None
-        return WebUser(user.name, frozenset(user.role_keys))
+        if str(user.session_generation) != generation:
+            return None
+        return WebUser.of(user)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -65,9 +78,8 @@ def login():
         with engine().db.read() as session:
             user = authenticate(session, request.form.get("username", ""), request.form.get("password", ""))
             if user is not None:
-                login_user(WebUser(user.name, frozenset(user.role_keys)))
-                target = request.args.get("next", "")
-                return redirect(target if target.startswith("/") and not target.startswith("//") else url_for("index"))
+                login_user(WebUser.of(user))
+                return redirect(same_site(request.args.get("next"), url_for("index")))
         flash(_("Wrong user name or password."), "error")
         return render_template("login.html"), 401
     return render_template("login.html")
@@ -76,5 +88,7 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
+    with engine().db.write() as session:
+        end_sessions(session, current_user.name, current_user.name)
     logout_user()
     return redirect(url_for("auth.login"))

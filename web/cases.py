@@ -2,25 +2,28 @@
 
 from __future__ import annotations
 
+import secrets
+
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from engine import drills
 from engine.access import may_start, may_view_case, supervises
-from engine.errors import PreplanError, ValidationFailed
+from engine.errors import AlreadyStarted, PreplanError, ValidationFailed
 from engine.forms import schema_file
 from engine.models import Case
 from engine.progress import case_progress
-from engine.runtime import newest_active_version
+from engine.store import newest_active_version
 from engine.stats import statistics
-from engine.views import case_view, list_preplans, role_titles
+from engine.views import case_view, data_by_step, list_preplans, recorded_steps, role_titles
 from engine.worklist import case_list
 
 from . import schema_form
 from .i18n import current_language
 from .auth import engine, person
 from .feedback import attempt, refusal
+from .redirects import same_site
 
 bp = Blueprint("cases", __name__)
 STATUSES = ("running", "completed", "terminated", "error")
@@ -36,6 +39,10 @@ def index():
             abort(403)
         result = case_list(session, engine().tz, page=request.args.get("page", 1, type=int), **filters)
         figures = statistics(session, drills=request.args.get("drills") == "1")
+        manifests = {c["version_id"]: engine().versions.info(session, c["version_id"]).manifest for c in result.items}
+    for item in result.items:
+        item["severity_label"] = schema_form.severity_labels(manifests[item["version_id"]], current_language()).get(
+            item["severity"] or "", item["severity"])
     return render_template("cases/list.html", page=result, filters=filters, statuses=STATUSES, figures=figures,
                            drills=request.args.get("drills") == "1")
 
@@ -66,15 +73,25 @@ def start(key: str):
             abort(403)
     schema = manifest["forms"][schema_file(manifest["start_form"])]
     ui = manifest["forms"].get(schema_file(manifest["start_form"]).replace(".schema.json", ".ui.json"), {})
+    token = request.args.get("form")
+    if request.method == "GET" and not token:
+        # One case per form: the form's address carries a one-time token, so a form shown again by Back (even
+        # re-fetched) and sent again is recognised, while each "start a case" link opens a new form.
+        return redirect(url_for("cases.start", key=key, form=secrets.token_urlsafe(24)))
     values, errors, status = {}, {}, 200
     if request.method == "POST":
         data, errors = schema_form.coerce(schema, request.form, engine().tz)
         values = request.form.to_dict()
         if not errors:
             try:
-                started = engine().start(key, data, user=current_user.name, drill=request.form.get("drill") == "true")
+                started = engine().start(key, data, user=current_user.name, drill=request.form.get("drill") == "true",
+                                         intake_key=token)
                 flash(_("Case %(key)s started.", key=started["business_key"]), "success")
                 return redirect(url_for("cases.show", case_id=started["case"]))
+            except AlreadyStarted as exc:
+                flash(_("This form was already sent: it started case %(key)s, shown here. No second case was "
+                        "started.", key=exc.business_key), "warning")
+                return redirect(url_for("cases.show", case_id=exc.case))
             except ValidationFailed as exc:
                 errors = schema_form.localized(exc.kinds, exc.fields)
             except PreplanError as exc:
@@ -95,7 +112,7 @@ def _visible_case(session, case_id: int) -> tuple[Case, dict]:
     return case, manifest
 
 
-@bp.get("/cases/<int:case_id>")
+@bp.get("/cases/<id:case_id>")
 @login_required
 def show(case_id: int):
     with engine().db.read() as session:
@@ -103,13 +120,16 @@ def show(case_id: int):
         view = case_view(session, case, engine().tz)
         progress = case_progress(engine(), session, case)
         roles = role_titles(session)
-    labels = schema_form.labels(manifest, current_language())
-    severity = labels.get(manifest.get("case", {}).get("severity", ""), ("", {}))[1]
+        steps = recorded_steps(session, case, engine().tz)
+    start_schema = manifest["forms"][schema_file(manifest["start_form"])]
+    groups = data_by_step(view["data"], steps, set(start_schema.get("properties", {})))
     return render_template("cases/detail.html", case=view, manifest=manifest, progress=progress, roles=roles,
-                           labels=labels, severity_labels=severity)
+                           groups=groups, start_title=start_schema.get("title"),
+                           labels=schema_form.labels(manifest, current_language()),
+                           severity_labels=schema_form.severity_labels(manifest, current_language()))
 
 
-@bp.get("/cases/<int:case_id>/diagram.bpmn")
+@bp.get("/cases/<id:case_id>/diagram.bpmn")
 @login_required
 def diagram(case_id: int):
     with engine().db.read() as session:
@@ -119,15 +139,15 @@ def diagram(case_id: int):
     return Response(files[name], mimetype="application/xml")
 
 
-@bp.post("/cases/<int:case_id>/comments")
+@bp.post("/cases/<id:case_id>/comments")
 @login_required
 def comment(case_id: int):
     attempt(lambda: engine().comment(case_id, request.form.get("text", ""), user=current_user.name),
             _("Comment added."))
-    return redirect(url_for("cases.show", case_id=case_id) + "#comments")
+    return redirect(same_site(request.form.get("back"), url_for("cases.show", case_id=case_id)) + "#comments")
 
 
-@bp.post("/cases/<int:case_id>/terminate")
+@bp.post("/cases/<id:case_id>/terminate")
 @login_required
 def terminate(case_id: int):
     attempt(lambda: engine().terminate(str(case_id), request.form.get("reason", ""), user=current_user.name),
@@ -135,14 +155,14 @@ def terminate(case_id: int):
     return redirect(url_for("cases.show", case_id=case_id))
 
 
-@bp.post("/cases/<int:case_id>/resume")
+@bp.post("/cases/<id:case_id>/resume")
 @login_required
 def resume(case_id: int):
     attempt(lambda: engine().resume(str(case_id), user=current_user.name), _("The case runs again."))
     return redirect(url_for("cases.show", case_id=case_id))
 
 
-@bp.post("/cases/<int:case_id>/drill/advance")
+@bp.post("/cases/<id:case_id>/drill/advance")
 @login_required
 def advance_drill(case_id: int):
     with engine().db.read() as session:
@@ -157,7 +177,7 @@ def advance_drill(case_id: int):
     return redirect(url_for("cases.show", case_id=case_id))
 
 
-@bp.get("/cases/<int:case_id>/report")
+@bp.get("/cases/<id:case_id>/report")
 @login_required
 def report(case_id: int):
     with engine().db.read() as session:

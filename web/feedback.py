@@ -7,16 +7,17 @@ from typing import Any, Callable
 from flask import flash
 from flask_babel import gettext as _
 
-from engine.errors import Conflict, Forbidden, NotFound, PreplanError
+from engine.errors import PreplanError, Text
+
+from .i18n import localize
 
 
 def refusal(exc: PreplanError) -> str:
-    lead = {
-        Conflict: _("This was not saved: the task changed in the meantime."),
-        Forbidden: _("You may not do this."),
-        NotFound: _("Not found."),
-    }.get(type(exc), _("This was refused."))
-    return f"{lead} ({exc.message})"
+    """The engine's reason in the reader's language; a reason the engine has no sentence for (a diagram's own
+    error) follows a plain lead."""
+    if isinstance(exc.message, Text):
+        return localize(exc.message)
+    return f"{_('This was refused.')} ({exc.message})"
 
 
 def attempt(action: Callable[[], Any], done: str | Callable[[Any], str]) -> Any:

@@ -6,14 +6,18 @@ import re
 from datetime import datetime
 from typing import Any
 
+from flask import current_app
 from flask_babel import gettext as _
 
 
 def when(value: str | None) -> str:
-    """``2026-11-23T14:00:00+08:00`` -> ``2026-11-23 14:00`` (times are already in the organisation's zone)."""
+    """``2026-11-23T14:00:00+08:00`` -> ``2026-11-23 14:00``, in the organisation's zone whatever offset the value
+    was written with (a time sent as ``…Z`` is shown as the organisation's wall time)."""
     if not value:
         return "—"
     moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(current_app.extensions["preplan"].tz)
     return moment.strftime("%Y-%m-%d %H:%M")
 
 

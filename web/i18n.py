@@ -5,7 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, redirect, request, url_for
-from flask_babel import Babel, get_locale
+from flask_babel import Babel, get_locale, gettext
+
+from engine.errors import Text
+
+from .redirects import same_site
 
 LOCALES = ("zh_CN", "en")
 COOKIE = "preplan_lang"
@@ -24,10 +28,20 @@ def select_locale() -> str:
 def init_app(app) -> None:
     Babel(app, locale_selector=select_locale, default_locale="zh_CN", default_timezone="Asia/Shanghai")
     app.jinja_env.globals.update(pick=pick, current_language=current_language)
+    app.jinja_env.filters.update(localize=localize)
 
 
 def current_language() -> str:
     return str(get_locale() or "zh_CN")
+
+
+def localize(message: str) -> str:
+    """An engine sentence in the reader's language: its template from the catalogue, its values filled in (values
+    that are sentences themselves too)."""
+    if not isinstance(message, Text):
+        return message
+    values = {name: localize(value) for name, value in message.values.items()}
+    return gettext(message.template, **values) if values else gettext(message.template)
 
 
 def pick(titles: dict[str, Any] | None, fallback: str = "") -> str:
@@ -41,8 +55,8 @@ def pick(titles: dict[str, Any] | None, fallback: str = "") -> str:
 @bp.post("/language")
 def switch():
     language = request.form.get("language")
-    target = request.form.get("next") or ""
-    response = redirect(target if target.startswith("/") and not target.startswith("//") else url_for("index"))
+    response = redirect(same_site(request.form.get("next"), url_for("index")))
     if language in LOCALES:
-        response.set_cookie(COOKIE, language, max_age=365 * 86400, httponly=True, samesite="Lax")
+        response.set_cookie(COOKIE, language, max_age=365 * 86400, httponly=True, samesite="Lax",
+                            secure=request.is_secure)
     return response

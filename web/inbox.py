@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, render_template
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from engine.notices import mark_read, unread
@@ -19,7 +22,26 @@ def index():
     with engine().db.write() as session:
         items = list_notifications(session, engine().tz, user=current_user.name, channel="inbox", limit=200)
         mark_read(session, current_user.name)
+    for item in items:
+        item["text"] = subject(item["kind"], item["params"]) or item["subject"]
     return render_template("inbox.html", items=items)
+
+
+def subject(kind: str, params: dict[str, Any] | None) -> str | None:
+    """A notice in the reader's language from what it was made of (older notices keep their stored subject)."""
+    if not params:
+        return None
+    texts = {
+        "assigned": lambda: _("New task “%(step)s” of case %(key)s.", **params),
+        "reminder": lambda: _("Task “%(step)s” of case %(key)s is due at %(due)s.", **params),
+        "overdue": lambda: _("Task “%(step)s” of case %(key)s was due at %(due)s and is overdue.", **params),
+        "escalated": lambda: _("Case %(key)s was escalated (%(reason)s): “%(step)s”.", **params),
+        "deadline_moved": lambda: _("The deadline of “%(step)s” of case %(key)s moved: %(reason)s.", **params),
+        "calendar": lambda: _("The official holiday schedule ends on %(until)s: enter the %(year)s schedule.",
+                              **params),
+    }
+    found = texts.get(kind)
+    return found() if found else None
 
 
 def unread_count() -> int:

@@ -1,16 +1,16 @@
 """The preplan catalogue (/preplans): every preplan with its source, roles, deadlines and diagram, so a process
-owner can pick a template to adapt; and one preplan with its README and versions."""
+owner can pick a template to adapt; and one preplan in words (what it is for, its steps, who does them and by
+when) with its versions. The developers' clause-by-clause notes stay in the preplan's README in the repository."""
 
 from __future__ import annotations
 
-import markdown
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from markupsafe import Markup
 
 from engine.errors import Forbidden, NotFound
-from engine.runtime import newest_active_version
+from engine.outline import steps
+from engine.store import newest_active_version
 from engine.versioning import compare, set_status
 from engine.views import preplan_catalogue, preplan_versions, role_titles
 
@@ -50,12 +50,13 @@ def show(key: str):
         manifest, files = version.manifest, version.files
         versions = preplan_versions(session, key, engine().tz)
         roles = role_titles(session)
-    readme = files.get("README.md", "")
-    # The README is written by preplan authors; raw HTML in it is shown as text, never interpreted.
-    html = Markup(markdown.markdown(readme.replace("<", "&lt;"), extensions=["tables"])) if readme else None
+    outline = steps(files, manifest)
+    for step in outline:
+        step["deadlines"] = _deadlines(step["deadlines"], manifest)
     return render_template("preplans/show.html", key=key, manifest=manifest, version=version.number,
-                           versions=versions, readme=html, roles=roles,
-                           deadlines=_deadlines(manifest.get("deadlines", []), manifest))
+                           versions=versions, roles=roles, steps=outline,
+                           deadlines=_deadlines([d for d in manifest.get("deadlines", []) if not d.get("attached_to")],
+                                                manifest))
 
 
 @bp.get("/preplans/<key>/compare")
@@ -70,7 +71,7 @@ def compare_versions(key: str):
     return render_template("preplans/compare.html", key=key, old=old, new=new, changes=changes)
 
 
-@bp.post("/preplans/<key>/versions/<int:number>")
+@bp.post("/preplans/<key>/versions/<id:number>")
 @login_required
 def set_version_status(key: str, number: int):
     status = "retired" if request.form.get("status") == "retired" else "active"

@@ -7,6 +7,7 @@ worded here in the reader's language.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from typing import Any, Mapping
@@ -14,6 +15,7 @@ from typing import Any, Mapping
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
+from engine.forms import bounded
 from engine.gateway_coverage import enum_values
 
 LONG_TEXT = 200
@@ -31,6 +33,7 @@ class Field:
     error: str = ""
     minimum: Any = None
     maximum: Any = None
+    max_length: int | None = None
 
 
 def _options(prop: dict[str, Any]) -> list[tuple[Any, str]] | None:
@@ -68,10 +71,14 @@ def ordered(schema: dict[str, Any], ui: dict[str, Any] | None) -> list[str]:
 
 def fields_for(schema: dict[str, Any], ui: dict[str, Any] | None, values: Mapping[str, Any],
                errors: Mapping[str, str], tz: tzinfo) -> list[Field]:
+    """The form's fields with their limits as the engine enforces them (shown as ``maxlength``, ``min``, ``max``
+    so a person sees a limit before sending)."""
     required = set(schema.get("required", []))
+    limits = bounded(schema)["properties"]
     result = []
     for name in ordered(schema, ui):
         prop = schema["properties"][name]
+        limit = limits[name] if isinstance(limits[name], dict) else {}
         hints = (ui or {}).get(name, {})
         kind = _kind(prop, hints)
         value = values.get(name, prop.get("default"))
@@ -82,16 +89,21 @@ def fields_for(schema: dict[str, Any], ui: dict[str, Any] | None, values: Mappin
             name=name, label=prop.get("title", name), kind=kind, required=name in required,
             help=hints.get("ui:help") or prop.get("description", ""),
             options=[(str(v), label) for v, label in options], value=value, error=errors.get(name, ""),
-            minimum=prop.get("minimum"), maximum=prop.get("maximum"),
+            minimum=limit.get("minimum"), maximum=limit.get("maximum"), max_length=limit.get("maxLength"),
         ))
     return result
 
 
 def _local_input(value: str, tz: tzinfo) -> str:
+    """A stored instant (with an offset) shown as wall time in the organisation's zone; a value the person typed
+    (no offset, e.g. a form shown again after an error) is already that wall time and is shown as typed."""
     try:
-        return datetime.fromisoformat(value).astimezone(tz).strftime("%Y-%m-%dT%H:%M")
+        moment = datetime.fromisoformat(value)
     except ValueError:
         return value
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(tz)
+    return moment.strftime("%Y-%m-%dT%H:%M")
 
 
 def coerce(schema: dict[str, Any], form: MultiDict, tz: tzinfo) -> tuple[dict[str, Any], dict[str, str]]:
@@ -111,7 +123,7 @@ def coerce(schema: dict[str, Any], form: MultiDict, tz: tzinfo) -> tuple[dict[st
             continue
         try:
             data[name] = _typed(prop, kind, raw, tz)
-        except ValueError:
+        except (ValueError, OverflowError):
             errors[name] = message("type", prop.get("type") if kind not in ("datetime", "date") else kind)
     return data, errors
 
@@ -122,7 +134,10 @@ def _typed(prop: dict[str, Any], kind: str, raw: str, tz: tzinfo) -> Any:
     if kind == "integer":
         return int(raw)
     if kind == "number":
-        return float(raw)
+        number = float(raw)
+        if not math.isfinite(number):
+            raise ValueError(raw)
+        return number
     if kind == "datetime":
         moment = datetime.fromisoformat(raw)
         if moment.tzinfo is None:
@@ -154,6 +169,10 @@ def message(kind: str, expected: Any = None) -> str:
         return _("This field cannot be empty.") if expected == 1 else _("Enter at least %(n)s characters.", n=expected)
     if kind == "maxLength":
         return _("Enter at most %(n)s characters.", n=expected)
+    if kind == "maxItems":
+        return _("Choose at most %(n)s.", n=expected)
+    if kind == "text":
+        return _("This contains characters that cannot be stored (control characters or broken text).")
     if kind in ("format", "type") and expected in ("date-time", "datetime"):
         return _("Enter a date and time.")
     if kind in ("format", "type") and expected == "date":
@@ -186,3 +205,8 @@ def labels(manifest: dict[str, Any], language: str) -> dict[str, tuple[str, dict
             options = {str(v): label for v, label in (_options(prop) or [])}
             result[name] = (prop.get("title", name), options)
     return result
+
+
+def severity_labels(manifest: dict[str, Any], language: str) -> dict[str, str]:
+    """Value -> label of the preplan's severity field (``[case] severity``), in the reader's language."""
+    return labels(manifest, language).get(manifest.get("case", {}).get("severity", ""), ("", {}))[1]

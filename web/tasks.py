@@ -12,8 +12,8 @@ from engine.access import supervises
 from engine.errors import PreplanError, ValidationFailed
 from engine.forms import schema_file
 from engine.models import Case, Task
-from engine.views import list_preplans, role_titles, task_view, users_with_role
-from engine.runtime import newest_active_version
+from engine.views import case_comments, list_preplans, recorded_steps, role_titles, task_view, users_with_role
+from engine.store import newest_active_version
 from engine.worklist import severities, work_list
 
 from . import schema_form
@@ -46,8 +46,7 @@ def my_tasks():
                      for p in preplans]
     names: dict[str, str] = {}
     for manifest in manifests:
-        field = manifest.get("case", {}).get("severity", "")
-        names.update(schema_form.labels(manifest, current_language()).get(field, ("", {}))[1])
+        names.update(schema_form.severity_labels(manifest, current_language()))
     return render_template("tasks/list.html", page=result, filters=filters, roles=roles, preplans=preplans,
                            descending=descending, severities=[(v, names.get(v, v)) for v in choices])
 
@@ -62,7 +61,7 @@ def _load(session, task_id: int) -> tuple[Task, Case, dict]:
     return row, case, engine().versions.info(session, case.version_id).manifest
 
 
-@bp.get("/tasks/<int:task_id>")
+@bp.get("/tasks/<id:task_id>")
 @login_required
 def show(task_id: int):
     return _render(task_id, values=None, errors={})
@@ -75,6 +74,8 @@ def _render(task_id: int, values: dict | None, errors: dict, status: int = 200):
         view = task_view(row, case, key, engine().tz)
         roles = role_titles(session)
         candidates = users_with_role(session, row.role) if current_user.supervises else []
+        earlier = [step for step in recorded_steps(session, case, engine().tz) if step["data"]]
+        comments = case_comments(session, case, engine().tz)
         data = dict(case.data)
         if row.context:  # an instance of a multi-instance step reads its own item
             data[row.context["item"]] = row.context["value"]
@@ -85,12 +86,13 @@ def _render(task_id: int, values: dict | None, errors: dict, status: int = 200):
                                     engine().tz) if schema else []
     start_schema = forms[schema_file(manifest["start_form"])]
     labels = schema_form.labels(manifest, current_language())
-    facts = [(labels[n][0], data.get(n), labels[n][1]) for n in schema_form.ordered(start_schema, None) if n in data]
+    facts = [(n, data[n]) for n in schema_form.ordered(start_schema, None) if n in data]
     return render_template(
         "tasks/detail.html", task=view, case=case, manifest=manifest, fields=fields, facts=facts, roles=roles,
+        labels=labels, earlier=earlier, comments=comments,
         instructions=_instructions(manifest.get("instructions", {}).get(row.bpmn_id), data),
         candidates=candidates, form_title=(schema or {}).get("title"),
-        severity_labels=labels.get(manifest.get("case", {}).get("severity", ""), ("", {}))[1],
+        severity_labels=schema_form.severity_labels(manifest, current_language()),
     ), status
 
 
@@ -104,19 +106,19 @@ def _instructions(template: str | None, data: dict) -> Markup | None:
         return Markup.escape(template)
 
 
-@bp.post("/tasks/<int:task_id>/claim")
+@bp.post("/tasks/<id:task_id>/claim")
 @login_required
 def claim(task_id: int):
     return _act(task_id, lambda: engine().claim(task_id, user=current_user.name), _("You claimed this task."))
 
 
-@bp.post("/tasks/<int:task_id>/unclaim")
+@bp.post("/tasks/<id:task_id>/unclaim")
 @login_required
 def unclaim(task_id: int):
     return _act(task_id, lambda: engine().unclaim(task_id, user=current_user.name), _("You released this task."))
 
 
-@bp.post("/tasks/<int:task_id>/reassign")
+@bp.post("/tasks/<id:task_id>/reassign")
 @login_required
 def reassign(task_id: int):
     target = request.form.get("assignee", "")
@@ -131,7 +133,7 @@ def _act(task_id: int, action, done: str):
     return redirect(url_for("tasks.show", task_id=task_id))
 
 
-@bp.post("/tasks/<int:task_id>/complete")
+@bp.post("/tasks/<id:task_id>/complete")
 @login_required
 def complete(task_id: int):
     with engine().db.read() as session:

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import argparse
 import sys
+import traceback
+from datetime import datetime, timezone
 from importlib.metadata import entry_points
+from pathlib import Path
 from typing import Sequence
 
 from sqlalchemy.exc import OperationalError, ProgrammingError
@@ -54,8 +57,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     except PreplanError as exc:
         emit_error(exc, json_mode=getattr(args, "json", False) or getattr(args, "json_always", False))
         return 1
+    except Exception as exc:  # a bug must still answer in the documented shape; the traceback goes to a file
+        where = _record_failure(context, args.command)
+        error = PreplanError(f"internal error ({type(exc).__name__}); nothing was changed; details in {where}")
+        error.code = "internal"
+        emit_error(error, json_mode=getattr(args, "json", False) or getattr(args, "json_always", False))
+        return 1
     finally:
         context.close()
+
+
+def _record_failure(context: Context, command: str) -> Path:
+    path = Path(context.settings.instance_dir) / "errors.log"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a", encoding="utf-8") as log:
+        log.write(f"--- {datetime.now(timezone.utc).isoformat()} preplan {command}\n{traceback.format_exc()}\n")
+    return path
 
 
 def _missing_schema(exc: Exception) -> bool:

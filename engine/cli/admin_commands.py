@@ -3,18 +3,38 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from datetime import date
 from pathlib import Path
 
 from .. import clock, schema
-from ..calendar_store import clear_day, load_calendar, set_day, set_working_hours, working_hours_text, year_view
+from ..calendar_store import (
+    clear_day,
+    confirm_year,
+    import_notice,
+    load_calendar,
+    set_day,
+    set_working_hours,
+    working_hours_text,
+    year_view,
+)
 from ..check import check_package
 from ..decisions import decide
 from ..deploy import deploy
 from ..errors import InvalidPreplan, PreplanError
 from ..package import discover, load_package
+from ..provisional import recount
 from ..timefmt import iso
-from ..users import add_user, demo_users, ensure_builtin_roles, list_users
+from ..users import (
+    add_user,
+    deactivate,
+    demo_users,
+    end_sessions,
+    ensure_builtin_roles,
+    list_users,
+    set_password,
+    set_roles,
+)
 from ..versioning import compare, set_status
 from ..views import list_preplans, preplan_versions
 from .output import emit_json, emit_table, read_data
@@ -66,6 +86,20 @@ def register(commands: argparse._SubParsersAction) -> None:
     listing = users.add_parser("list", help="list users")
     listing.add_argument("--json", action="store_true")
     listing.set_defaults(handler=users_list)
+    off = users.add_parser("deactivate", help="end a user's access at once (their sessions end too)")
+    off.add_argument("name")
+    off.set_defaults(handler=users_deactivate, json_always=True)
+    password = users.add_parser("password", help="set a user's password (their sessions end)")
+    password.add_argument("name")
+    password.add_argument("--password", required=True)
+    password.set_defaults(handler=users_password, json_always=True)
+    roles = users.add_parser("roles", help="replace a user's roles (their sessions end)")
+    roles.add_argument("name")
+    roles.add_argument("--role", action="append", required=True, dest="roles")
+    roles.set_defaults(handler=users_roles, json_always=True)
+    logout = users.add_parser("logout", help="end every session of a user")
+    logout.add_argument("name")
+    logout.set_defaults(handler=users_logout, json_always=True)
 
     dec = commands.add_parser("decide", help="evaluate one DMN decision standalone")
     dec.add_argument("reference", metavar="PREPLAN/DECISION")
@@ -79,7 +113,17 @@ def register(commands: argparse._SubParsersAction) -> None:
     amount.add_argument("--working-days", type=float)
     amount.add_argument("--working-hours", type=float)
     amount.add_argument("--next-opening", action="store_true")
+    due.add_argument("--json", action="store_true")
     due.set_defaults(handler=calendar_due)
+    notice = cal.add_parser("import", help="enter a year's official schedule from the State Council's notice")
+    notice.add_argument("file", type=Path, help="the notice's text (or one 'DATE 放假|上班 [note]' per line)")
+    notice.add_argument("--year", type=int, help="when the text has no title naming the year")
+    notice.set_defaults(handler=calendar_import, json_always=True)
+    confirm = cal.add_parser("confirm", help="declare a year's official schedule completely entered")
+    confirm.add_argument("year", type=int)
+    confirm.set_defaults(handler=calendar_confirm, json_always=True)
+    cal.add_parser("recount", help="count provisional deadlines again on the calendar as it is").set_defaults(
+        handler=calendar_recount, json_always=True)
     day = cal.add_parser("set", help="make a date a holiday or a (make-up) workday")
     day.add_argument("date", type=date.fromisoformat, metavar="DATE")
     kind = day.add_mutually_exclusive_group(required=True)
@@ -210,6 +254,35 @@ def users_list(ctx, args) -> int:
     return 0
 
 
+def users_deactivate(ctx, args) -> int:
+    with ctx.db.write() as session:
+        deactivate(session, args.name, "cli")
+    emit_json({"user": args.name, "active": False})
+    return 0
+
+
+def users_password(ctx, args) -> int:
+    with ctx.db.write() as session:
+        set_password(session, args.name, args.password, "cli")
+    emit_json({"user": args.name, "password": "changed"})
+    return 0
+
+
+def users_roles(ctx, args) -> int:
+    with ctx.db.write() as session:
+        user = set_roles(session, args.name, args.roles, "cli")
+        roles = sorted(user.role_keys)
+    emit_json({"user": args.name, "roles": roles})
+    return 0
+
+
+def users_logout(ctx, args) -> int:
+    with ctx.db.write() as session:
+        end_sessions(session, args.name, "cli")
+    emit_json({"user": args.name, "sessions": "ended"})
+    return 0
+
+
 def decide_cmd(ctx, args) -> int:
     with ctx.db.read() as session:
         emit_json(decide(session, ctx.settings, args.reference, read_data(args.data)))
@@ -220,7 +293,9 @@ def calendar_set(ctx, args) -> int:
     with ctx.db.write() as session:
         set_day(session, args.date, args.workday, "cli", args.note)
     print(f"{args.date.isoformat()}: {'workday' if args.workday else 'holiday'}"
-          " (applies to deadlines computed from now on; existing deadlines keep their value)")
+          " (applies to deadlines computed from now on; existing deadlines keep their value, provisional ones "
+          "are counted again)")
+    _report_recount(ctx, f"calendar: {args.date.isoformat()} set")
     return 0
 
 
@@ -228,6 +303,38 @@ def calendar_clear(ctx, args) -> int:
     with ctx.db.write() as session:
         removed = clear_day(session, args.date, "cli")
     print(f"{args.date.isoformat()}: {'override removed' if removed else 'no override'}")
+    if removed:
+        _report_recount(ctx, f"calendar: {args.date.isoformat()} cleared")
+    return 0
+
+
+def _report_recount(ctx, reason: str) -> None:
+    moved = recount(ctx.engine, "cli", reason)
+    if moved:
+        print(f"{sum(len(m['moved']) for m in moved)} provisional deadline(s) of {len(moved)} case(s) moved")
+
+
+def calendar_import(ctx, args) -> int:
+    try:
+        text = args.file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PreplanError(f"cannot read {args.file}: {exc}") from None
+    with ctx.db.write() as session:
+        result = import_notice(session, text, "cli", args.year)
+    emit_json({**result, "moved": recount(ctx.engine, "cli", f"calendar: {result['year']} schedule imported")})
+    return 0
+
+
+def calendar_confirm(ctx, args) -> int:
+    with ctx.db.write() as session:
+        confirm_year(session, args.year, "cli")
+    emit_json({"year": args.year, "confirmed": True,
+               "moved": recount(ctx.engine, "cli", f"calendar: {args.year} confirmed")})
+    return 0
+
+
+def calendar_recount(ctx, args) -> int:
+    emit_json({"moved": recount(ctx.engine, "cli", "calendar recounted")})
     return 0
 
 
@@ -270,5 +377,12 @@ def calendar_due(ctx, args) -> int:
         due = calendar.working_days(args.working_days, start)
     else:
         due = calendar.working_hours(args.working_hours, start)
+    provisional = calendar.is_provisional(due.astimezone(ctx.settings.timezone).date())
+    if args.json:
+        emit_json({"due": iso(due, ctx.settings.timezone), "provisional": provisional})
+        return 0
     print(iso(due, ctx.settings.timezone))
+    if provisional:
+        print(f"provisional: the official holiday schedule ends on {calendar.official_until.isoformat()}; this "
+              f"deadline follows the holiday law and may move when the schedule is entered", file=sys.stderr)
     return 0

@@ -7,7 +7,7 @@ import logging
 import signal
 import threading
 
-from .. import drills, timers
+from .. import drills, provisional, timers
 from ..notices import sweep_deadlines
 from ..outbox import deliver_pending
 from ..stats import statistics
@@ -34,12 +34,12 @@ def register(commands: argparse._SubParsersAction) -> None:
 
     for name, handler in (("claim", claim_cmd), ("unclaim", unclaim_cmd)):
         sub = commands.add_parser(name, help=f"{name} a task")
-        sub.add_argument("task", type=int)
+        sub.add_argument("task")
         sub.add_argument("--as", dest="user", required=True)
         sub.set_defaults(handler=handler, json_always=True)
 
     complete = commands.add_parser("complete", help="complete a task with its form data")
-    complete.add_argument("task", type=int)
+    complete.add_argument("task")
     complete.add_argument("--as", dest="user", required=True)
     complete.add_argument("--data")
     complete.set_defaults(handler=complete_cmd, json_always=True)
@@ -168,7 +168,8 @@ def show_cmd(ctx, args) -> int:
 
 
 def timers_run(ctx, args) -> int:
-    emit_json({"fired": timers.run_due(ctx.engine), "notices": sweep_deadlines(ctx.engine)})
+    fired = timers.run_due(ctx.engine)
+    emit_json({"fired": fired, "notices": sweep_deadlines(ctx.engine) + provisional.warn_admins(ctx.engine)})
     return 0
 
 

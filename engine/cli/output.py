@@ -8,10 +8,18 @@ from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 from ..errors import PreplanError, ValidationFailed
+from ..inputs import MAX_DOCUMENT
 
 
 def emit_json(value: Any) -> None:
-    print(json.dumps(value, ensure_ascii=False, indent=None, default=str))
+    """One line of JSON in UTF-8; a value that is not valid Unicode (stored before it was refused at the door)
+    is written with JSON escapes instead of failing the whole output."""
+    text = json.dumps(value, ensure_ascii=False, indent=None, default=str)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = json.dumps(value, ensure_ascii=True, indent=None, default=str)
+    print(text)
 
 
 def emit_error(error: PreplanError, *, json_mode: bool) -> None:
@@ -39,14 +47,31 @@ def _width(text: str) -> int:
 
 
 def read_data(value: str | None) -> dict[str, Any]:
-    """``--data`` as inline JSON or ``@file``."""
+    """``--data`` as inline JSON or ``@file``: a JSON object of at most ``MAX_DOCUMENT`` bytes."""
     if not value:
         return {}
-    text = Path(value[1:]).read_text(encoding="utf-8") if value.startswith("@") else value
+    text = _read_file(value[1:]) if value.startswith("@") else value
+    if len(text.encode("utf-8", "surrogatepass")) > MAX_DOCUMENT:
+        raise ValidationFailed(f"--data is larger than {MAX_DOCUMENT // 1024} KB", {"": "too large"})
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ValidationFailed(f"--data is not valid JSON: {exc}", {"": "not valid JSON"}) from None
+    except RecursionError:
+        raise ValidationFailed("--data is nested too deeply", {"": "nested too deeply"}) from None
     if not isinstance(data, dict):
         raise ValidationFailed("--data must be a JSON object", {"": "must be a JSON object"})
     return data
+
+
+def _read_file(name: str) -> str:
+    path = Path(name)
+    try:
+        if path.stat().st_size > MAX_DOCUMENT:
+            raise ValidationFailed(f"--data @{name} is larger than {MAX_DOCUMENT // 1024} KB", {"": "too large"})
+        return path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ValidationFailed(f"--data @{name}: cannot read the file ({exc.strerror or exc})",
+                               {"": "cannot read the file"}) from None
+    except UnicodeDecodeError:
+        raise ValidationFailed(f"--data @{name} is not UTF-8 text", {"": "not UTF-8 text"}) from None

@@ -26,24 +26,31 @@ def site(sqlite_engine, live_server):
     return flow, live_server
 
 
-def test_admin_adds_a_holiday_for_a_year_not_yet_covered(site, new_page):
+NOTICE_2027 = """国务院办公厅关于2027年部分节假日安排的通知
+一、元旦：1月1日（周五）至3日（周日）放假，共3天。
+二、春节：2月5日（农历除夕、周五）至11日（农历正月初六、周四）放假调休，共7天。2月14日（周日）上班。"""
+
+
+def test_admin_is_warned_and_enters_the_next_years_schedule_from_the_notice(site, new_page):
     flow, base = site
     page = new_page()
     log_in(page, base, "root")
     page.click("text=日历")
+    assert page.locator("#calendar-ending").inner_text().startswith("官方节假日安排只到 2026-12-31（还有 38 天）")
     page.goto(f"{base}/admin/calendar?year=2027")
-    assert page.get_by_role("alert").inner_text().startswith("2027 年尚无官方放假安排")
-    page.fill("#day-date", "2027-01-01")
-    page.select_option("#day-kind", "holiday")
-    page.fill("#day-note", "元旦")
-    page.click("#day-form button[type=submit]")
-    page.wait_for_selector("tr[data-date='2027-01-01']")
-    row = page.locator("tr[data-date='2027-01-01']").inner_text()
-    assert "节假日" in row and "管理员设定" in row and "元旦" in row
-    assert "此后计算的期限将采用新设置" in page.locator(".flash.success").inner_text()
-    screenshot(page, "calendar")
+    assert "2027 年为暂定日历" in page.locator("#calendar-provisional").inner_text()
+    spring = page.locator("tr[data-date='2027-02-05']").inner_text()
+    assert "节假日" in spring and "放假办法（暂定）" in spring and "春节" in spring
+    screenshot(page, "calendar-provisional")
+    page.fill("#notice", NOTICE_2027)
+    page.click("#notice-form button[type=submit]")
+    page.wait_for_selector(".flash.success")
+    assert "已录入 2027 年的放假安排：放假 10 天，调休上班 1 天" in page.locator(".flash.success").first.inner_text()
+    assert page.locator("#calendar-provisional").count() == 0
+    assert "管理员设定" in page.locator("tr[data-date='2027-02-14']").inner_text()
     with flow.engine.db.read() as session:
-        assert load_calendar(session, flow.engine.settings).is_workday(date(2027, 1, 1)) is False
+        calendar = load_calendar(session, flow.engine.settings)
+    assert calendar.is_workday(date(2027, 2, 14)) and not calendar.is_provisional(date(2027, 6, 1))
 
 
 def test_organiser_advances_a_drill_and_prints_its_report(site, new_page):

@@ -25,7 +25,7 @@ def test_catalogue_shows_every_preplan_with_its_diagram(sqlite_engine, live_serv
     for index in range(cards.count()):
         diagram = cards.nth(index).locator(".diagram")
         diagram.scroll_into_view_if_needed()
-        page.wait_for_function("(el) => el.dataset.warnings !== undefined || el.dataset.error", arg=diagram.element_handle())
+        cards.nth(index).locator(".diagram[data-warnings], .diagram[data-error]").wait_for()
         assert diagram.get_attribute("data-error") is None and diagram.get_attribute("data-warnings") == "0"
         assert diagram.locator(".djs-element").count() > 3
     screenshot(page, "preplan-catalogue")

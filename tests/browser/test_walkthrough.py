@@ -70,7 +70,7 @@ def test_a_complaint_from_intake_to_closure_by_two_roles(vanke_site, new_page):
     submit(csc)
     csc.wait_for_url(re.compile(r".*/cases/\d+$"))
     case = int(csc.url.rsplit("/", 1)[1])
-    csc.wait_for_function("window.preplanDiagram && window.preplanDiagram.ready")
+    csc.wait_for_selector("#diagram[data-ready]")
     diagram = csc.evaluate("window.preplanDiagram")
     assert diagram["error"] is None and diagram["warnings"] == []
     assert "Task_Dispatch" in diagram["markers"]["active"]

@@ -69,9 +69,26 @@ def test_lunch_break_is_not_working_time():
     assert lunch.day_length.total_seconds() == 7.5 * 3600
 
 
+def test_a_year_past_the_official_schedule_follows_the_holiday_law_and_says_it_is_provisional():
+    # 31 Dec 17:00 + 1 working day (9 h): 1 h on 31 Dec; 1 Jan 2027 is 元旦 by law, 2-3 Jan a weekend.
+    assert cal().working_days(1, at("2026-12-31T17:00:00+08:00")) == at("2027-01-04T17:00:00+08:00")
+    # 春节 by law: 除夕 (5 Feb 2027) to 初三 (8 Feb), and 9-10 Feb made up for the weekend days among them.
+    assert cal().next_opening(at("2027-02-04T18:00:00+08:00")) == at("2027-02-11T09:00:00+08:00")
+    assert cal().is_provisional(date(2027, 3, 1)) and not cal().is_provisional(date(2026, 12, 31))
+    assert cal().official_until == date(2026, 12, 31)
+    assert cal().holiday_name(date(2027, 2, 5)) == {"zh": "春节", "en": "Spring Festival"}
+
+
+def test_a_confirmed_year_is_official_and_takes_only_what_was_entered():
+    entered = WorkCalendar(SHANGHAI, OFFICE, {date(2027, 2, 11): False}, frozenset({2027}))
+    assert not entered.is_provisional(date(2027, 2, 11)) and entered.official_until == date(2027, 12, 31)
+    assert entered.is_workday(date(2027, 2, 9)), "the law's 补假 is not assumed once the official schedule is in"
+    assert not entered.is_workday(date(2027, 2, 11))
+
+
 def test_a_year_no_source_covers_is_an_error_not_a_guess():
-    with pytest.raises(CalendarGap, match="2027.*preplan calendar set"):
-        cal().working_days(1, at("2026-12-31T17:00:00+08:00"))
+    with pytest.raises(CalendarGap, match="2100"):
+        cal().working_days(1, at("2099-12-31T17:00:00+08:00"))
 
 
 def test_admin_overrides_cover_a_new_year_and_win_over_the_package():

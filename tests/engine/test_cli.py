@@ -1,47 +1,19 @@
 """The ``preplan`` CLI is a public interface: command names, exit codes and JSON fields are asserted here."""
 
-import json
 import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 
 from engine.cli import main
 from tests.conftest import FIXTURES
+from tests.engine.conftest import NOW, as_json
 
 ISO_WITH_OFFSET = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d$")
 TASK_FIELDS = {"id", "case", "preplan", "name", "bpmn_id", "role", "assignee", "status", "created_at", "due_at",
                "overdue", "form"}
-NOW = "2026-11-23T10:00:00+08:00"
-
-
-@pytest.fixture
-def run(tmp_path, capsys):
-    url = f"sqlite:///{tmp_path / 'cli.db'}"
-
-    def run(*args: str, now: str | None = NOW) -> tuple[int, str, str]:
-        argv = ["--database-url", url] + (["--now", now] if now else []) + list(args)
-        code = main(argv)
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    assert run("db", "init")[0] == 0
-    return run
-
-
-def as_json(out: str):
-    return json.loads(out)
-
-
-@pytest.fixture
-def deployed(run, tmp_path):
-    code, out, _ = run("deploy", str(FIXTURES / "processes" / "mini_complaint"), "--note", "first")
-    assert code == 0 and as_json(out) == {"preplan": "mini_complaint", "version": 1, "changed": True}
-    assert run("users", "add", "li", "--role", "leader", "--password", "pw", "--email", "li@example.cn")[0] == 0
-    return run
 
 
 def test_check_reports_findings_and_exit_code(run, tmp_path):
@@ -109,7 +81,7 @@ def test_a_case_through_the_cli(deployed):
 
     view = as_json(deployed("show", "TS-20261123-0001", "--json")[1])
     assert {"case", "business_key", "preplan", "version", "status", "data", "tasks", "timers", "events"} <= set(view)
-    assert view["data"]["level"] == "major" and view["timers"][0].keys() == {"id", "bpmn_id", "due_at"}
+    assert view["data"]["level"] == "major" and view["timers"][0].keys() == {"id", "bpmn_id", "due_at", "provisional"}
     assert [e["kind"] for e in view["events"]] == ["started", "claimed", "task_completed"]
     for event in view["events"]:
         assert set(event) == {"at", "actor", "kind", "details"} and ISO_WITH_OFFSET.match(event["at"])
@@ -132,8 +104,10 @@ def test_decide_and_calendar(deployed):
         "2026-10-10T15:00:00+08:00\n"
     assert deployed("calendar", "due", "--from", "2026-11-27T18:30:00+08:00", "--next-opening")[1] == \
         "2026-11-30T09:00:00+08:00\n"
-    code, _, err = deployed("calendar", "due", "--from", "2026-12-31T17:00:00+08:00", "--working-hours", "2")
-    assert code == 1 and "no working calendar covers 2027-01-01" in err
+    code, out, err = deployed("calendar", "due", "--from", "2026-12-28T10:00:00+08:00", "--working-days", "5")
+    assert code == 0 and out == "2027-01-05T10:00:00+08:00\n" and err.startswith("provisional:")
+    code, out, _ = deployed("calendar", "due", "--from", "2026-12-28T10:00:00+08:00", "--working-days", "5", "--json")
+    assert as_json(out) == {"due": "2027-01-05T10:00:00+08:00", "provisional": True}
 
 
 def test_the_console_script_is_installed(tmp_path):

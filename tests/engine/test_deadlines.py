@@ -9,14 +9,14 @@ from datetime import date, timedelta
 
 import pytest
 from aiosmtpd.controller import Controller
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from engine import clock, drills, outbox
 from engine.calendar_store import set_day, set_working_hours
 from engine.config import Smtp, load_settings
 from engine.db import Database
-from engine.errors import Conflict, DiagramError, ValidationFailed
-from engine.models import Case, Notification
+from engine.errors import Conflict, ValidationFailed
+from engine.models import Notification
 from engine.notices import sweep_deadlines
 from engine.runtime import Engine
 from engine.stats import statistics
@@ -231,48 +231,6 @@ def test_a_reminder_tick_that_opens_no_task_notifies_nobody(mini):
     before = notes(mini)
     assert mini.advance(hours=1, minutes=1) == 1
     assert notes(mini) == before
-
-
-def test_a_deadline_into_an_uncovered_year_is_refused_with_its_cause(mini):
-    mini.at("2026-12-31T16:00:00+08:00")
-    with pytest.raises(DiagramError, match=r"Timer_Approve.*no working calendar covers 2027-01-01"):
-        mini.start("mini_complaint", MAJOR)  # 4 working hours from 16:00 on 31 Dec reach into 2027
-    with mini.engine.db.read() as session:
-        assert session.scalar(select(func.count()).select_from(Case)) == 0  # nothing was stored
-    with mini.engine.db.write() as session:
-        set_day(session, date(2027, 1, 1), False, "admin", "元旦")
-    major = mini.start("mini_complaint", MAJOR)
-    assert mini.task(major, "Task_Approve")["due_at"] == "2027-01-04T11:00:00+08:00"
-
-
-@pytest.fixture
-def reminder_computes_a_deadline(mini, tmp_path):
-    """The fixture whose hourly reminder script computes a working-day deadline."""
-    shutil.copytree(MINI, tmp_path / "processes" / "mini_complaint")
-    shutil.copytree(FIXTURES / "forms", tmp_path / "forms")
-    bpmn = tmp_path / "processes" / "mini_complaint" / "mini_complaint.bpmn"
-    bpmn.write_text(bpmn.read_text().replace("last_reminder = now()", "next_check = working_days(1)"))
-    mini.deploy(bpmn.parent)
-    return mini
-
-
-def test_a_case_stopped_with_an_error_resumes_after_the_fix(reminder_computes_a_deadline):
-    flow = reminder_computes_a_deadline
-    flow.at("2026-12-31T10:00:00+08:00")
-    case = flow.start("mini_complaint", GENERAL)
-    flow.at("2026-12-31T11:01:00+08:00")
-    assert flow.fire() == 0  # the reminder's script needs the 2027 calendar: the case stops instead of failing forever
-    assert flow.status(case) == "error" and flow.timers(case) == []
-    assert "no working calendar covers 2027-01-01" in flow.events(case, "error")[0]["details"]["message"]
-    with pytest.raises(DiagramError):
-        flow.engine.resume(str(case))  # still broken: stays in error, nothing changes
-    assert flow.status(case) == "error"
-    with flow.engine.db.write() as session:
-        set_day(session, date(2027, 1, 1), False, "admin", "元旦")
-    flow.engine.resume(str(case))
-    assert flow.status(case) == "running" and flow.fired(case) == ["Timer_Remind"]
-    assert flow.open_steps(case) == ["Task_Handle"] and flow.timers(case) == ["Timer_Remind"]
-    assert [e["actor"] for e in flow.events(case, "resumed")] == ["system"]
 
 
 def test_statistics_leave_drills_out(mini):

@@ -4,54 +4,11 @@ from __future__ import annotations
 
 import re
 
-import pytest
 
-from engine import clock
-from engine.config import load_settings
-from tests.conftest import FIXTURES, ROOT
-from tests.flow import Flow
-from web import create_app
+from tests.conftest import ROOT
+from tests.web.conftest import Browser, text
 
 MAJOR = {"customer": "张三", "summary": "楼上漏水", "complainant_count": 12}
-
-
-@pytest.fixture
-def app(sqlite_engine, sqlite_url):
-    flow = Flow(sqlite_engine)
-    flow.deploy(FIXTURES / "processes" / "mini_complaint")
-    flow.user("li", "leader")
-    flow.user("wang", "clerk")
-    flow.user("boss", "supervisor")
-    clock.fix(clock.parse_instant("2026-11-23T10:00:00+08:00"))
-    application = create_app(load_settings(sqlite_url), testing=True)
-    application.flow = flow
-    return application
-
-
-class Browser:
-    """A test client that logs in and posts forms with the CSRF token of the page, like a browser."""
-
-    def __init__(self, app, language: str = "zh-CN") -> None:
-        self.client = app.test_client()
-        self.headers = {"Accept-Language": language}
-
-    def get(self, url: str, **kw):
-        return self.client.get(url, headers=self.headers, **kw)
-
-    def token(self, url: str) -> str:
-        return re.search(r'name="csrf_token" value="([^"]+)"', self.get(url).get_data(as_text=True)).group(1)
-
-    def post(self, url: str, data: dict, page: str = "/tasks", **kw):
-        return self.client.post(url, data={"csrf_token": self.token(page), **data}, headers=self.headers, **kw)
-
-    def login(self, name: str) -> "Browser":
-        response = self.post("/login", {"username": name, "password": "pw"}, page="/login")
-        assert response.status_code == 302, response.get_data(as_text=True)
-        return self
-
-
-def text(response) -> str:
-    return response.get_data(as_text=True)
 
 
 def test_login_page_in_chinese_by_default_and_english_on_request(app):
@@ -179,10 +136,22 @@ def test_language_switch_is_remembered(app):
 def test_preplan_catalogue_lists_source_roles_and_deadlines_in_words(app):
     app.flow.deploy(ROOT / "processes" / "vanke_complaint")
     page = text(Browser(app).login("li").get("/preplans"))
-    assert "万科投诉处理办法" in page and "003_d7faeb67bb8444a1.txt" in page and "客户服务中心" in page
+    assert "万科投诉处理办法" in page and "萬科投訴處理辦法" in page and "客户服务中心" in page
+    assert "003_d7faeb67bb8444a1.txt" not in page, "the source is named by its title, not its file"
     assert "4 小时" in page and "自收到时间起 7 天" in page and "每 7 天" in page and "1 个工作日" in page
-    detail = Browser(app).login("li").get("/preplans/vanke_complaint")
-    assert "v1" in text(detail) and "<table>" in text(detail)  # the README's tables render
+
+
+def test_a_preplan_page_says_what_it_is_for_and_its_steps_in_words(app):
+    app.flow.deploy(ROOT / "processes" / "vanke_complaint")
+    detail = text(Browser(app).login("li").get("/preplans/vanke_complaint"))
+    assert "适用于房地产开发企业" in detail and "v1" in detail
+    steps = re.search(r'<ol class="steps" id="steps">(.*?)</ol>', detail, re.S).group(1)
+    assert re.search(r"转达投诉</strong>\s*<div class=\"meta\">客户服务中心", steps)
+    assert "书面回传客户服务中心" in steps and "4 小时" in steps
+    visible = re.sub(r"<[^>]+>", " ", detail)
+    assert not re.search(r"Task_|Lane_|working_days\(|at\(dispatch_due\)", visible), "no developer notes"
+    english = text(Browser(app, "en").login("li").get("/preplans/vanke_complaint"))
+    assert "For a real-estate developer" in english
     assert Browser(app).login("li").get("/preplans/vanke_complaint/diagram.bpmn").get_data(as_text=True).startswith("<?xml")
     assert Browser(app).login("li").get("/preplans/nope").status_code == 404
 
@@ -198,3 +167,37 @@ def test_admin_retires_a_version_and_compares_versions(app):
                                          page="/preplans/mini_complaint").status_code == 302
     assert "已停用" in text(admin.get("/preplans/mini_complaint"))  # a non-admin changed nothing
     assert "两个版本的文件相同" in text(admin.get("/preplans/mini_complaint/compare?old=1&new=1"))
+
+
+def test_the_next_person_sees_what_earlier_steps_recorded_and_can_comment_from_the_task(app):
+    case = app.flow.start("mini_complaint", MAJOR)
+    app.flow.complete(case, "Task_Approve", {"approved": True, "comment": "同意按规定赔偿"}, user="li")
+    task = app.flow.task(case, "Task_Handle")["id"]
+    clerk = Browser(app).login("wang")
+    page = text(clerk.get(f"/tasks/{task}"))
+    earlier = re.search(r'<div class="recorded" data-step="Task_Approve">.*?</div>\s*</dl>', page, re.S).group(0)
+    assert "领导审批" in earlier and "li" in earlier and "同意按规定赔偿" in earlier and "意见" in earlier
+    answer = clerk.post("/cases/1/comments", {"text": "已电话联系客户", "back": f"/tasks/{task}"}, page=f"/tasks/{task}")
+    assert answer.headers["Location"] == f"/tasks/{task}#comments"
+    assert "已电话联系客户" in text(clerk.get(f"/tasks/{task}"))
+
+
+def test_case_data_is_grouped_by_the_step_that_recorded_it_each_value_once(app):
+    case = app.flow.start("mini_complaint", MAJOR)
+    app.flow.complete(case, "Task_Approve", {"approved": True, "comment": "按规定赔偿"}, user="li")
+    page = text(Browser(app).login("boss").get(f"/cases/{case}"))
+    data = re.search(r'<h2 id="data-h">.*?</section>', page, re.S).group(0)
+    groups = re.findall(r'data-group="([^"]+)"', data)
+    assert groups == ["start", "Task_Approve", "computed"]
+    assert data.count(">张三<") == 1 and data.count(">按规定赔偿<") == 1
+    computed = re.search(r'data-group="computed".*', data, re.S).group(0)
+    assert "重大" in computed or "major" in computed  # the decision table's level
+
+
+def test_a_refused_drill_advance_says_why_in_the_readers_language(app):
+    drill = app.flow.start("mini_complaint", MAJOR, drill=True)
+    app.flow.engine.terminate(str(drill), "演练结束")
+    boss = Browser(app).login("boss")
+    boss.post(f"/cases/{drill}/drill/advance", {"mode": "next"}, page=f"/cases/{drill}")
+    page = text(boss.get(f"/cases/{drill}"))
+    assert "演练 YL-20261123-0001 已结束" in page and "任务在此期间" not in page

@@ -6,12 +6,16 @@ import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
-WEB = Path(__file__).resolve().parents[2] / "web"
+ROOT = Path(__file__).resolve().parents[2]
+WEB = ROOT / "web"
 METHODS = [("**.py", "python"), ("templates/**.html", "jinja2")]
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "say": None}
 
 
 def messages_in_code() -> set[str]:
-    found = extract_from_dir(str(WEB), METHODS, keywords={"_": None, "gettext": None, "ngettext": (1, 2)})
+    """The web's messages and the engine's sentences for people (``say(…)``), which the web shows translated."""
+    found = [*extract_from_dir(str(WEB), METHODS, keywords=KEYWORDS), *extract_from_dir(str(ROOT / "engine"),
+             [("**.py", "python")], keywords={"say": None})]
     return {message if isinstance(message, str) else message[0] for _file, _line, message, *_ in found}
 
 
@@ -31,3 +35,15 @@ def test_chinese_catalogue_is_chinese():
         catalogue = read_po(handle)
     latin_only = [m.id for m in catalogue if m.id and m.string and not any("\u4e00" <= ch <= "\u9fff" for ch in m.string)]
     assert not latin_only, f"zh_Hans_CN entries with no Chinese: {latin_only}"
+
+
+def test_english_catalogue_is_english():
+    with open(WEB / "translations" / "en" / "LC_MESSAGES" / "messages.po", "rb") as handle:
+        catalogue = read_po(handle)
+    chinese = [m.id for m in catalogue if m.id and isinstance(m.string, str) and _has_chinese(m.string)
+               and not _has_chinese(m.id)]
+    assert not chinese, f"en entries in Chinese: {chinese}"
+
+
+def _has_chinese(text: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
