@@ -15,15 +15,16 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, text
 
-from engine import clock, schema
-from engine.calendar import WorkCalendar
-from engine.check import check_package
+from engine import clock
 from engine.config import load_settings
-from engine.db import Database
-from engine.deploy import deploy
-from engine.package import load_package
-from engine.runtime import Engine
-from engine.users import add_user
+from engine.people.users import add_user
+from engine.preplans.check import check_package
+from engine.preplans.deploy import deploy
+from engine.preplans.package import load_package
+from engine.service import Engine
+from engine.store import schema
+from engine.store.db import Database
+from engine.time.calendar import WorkCalendar
 
 from . import scenario, sweep
 

@@ -10,14 +10,14 @@ from typing import Any, Callable
 from SpiffWorkflow import TaskState
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
 
-from engine.calendar import WorkCalendar
-from engine.form_examples import example_submission
-from engine.forms import schema_file
-from engine.package import PreplanPackage
-from engine.runtime import Engine
-from engine.script_helpers import build_helpers
-from engine.spec import ParsedSpec, new_workflow
-from engine.views import list_tasks
+from engine.cases.views import list_tasks
+from engine.preplans.examples import example_submission
+from engine.preplans.forms import schema_file
+from engine.preplans.package import PreplanPackage
+from engine.preplans.spec import ParsedSpec, new_workflow
+from engine.scripting.helpers import build_helpers
+from engine.service import Engine
+from engine.time.calendar import WorkCalendar
 
 MAX_STEPS = 60
 

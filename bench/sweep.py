@@ -10,9 +10,9 @@ from datetime import timedelta
 from sqlalchemy import delete, insert, select
 
 from engine import clock
-from engine.models import Case, PreplanVersion, Timer
-from engine.runtime import Engine
-from engine.timers import BATCH, due_case_ids, next_fire_at
+from engine.service import Engine
+from engine.service.timers import BATCH, due_case_ids, next_fire_at
+from engine.store.models import Case, PreplanVersion, Timer
 
 CHUNK = 5000
 

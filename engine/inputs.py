@@ -12,7 +12,7 @@ import math
 import re
 from typing import Any
 
-from .errors import NotFound, Text, ValidationFailed, say
+from engine.errors import NotFound, Text, ValidationFailed, say
 
 #: A text field without its own ``maxLength`` takes this one (a long complaint description fits easily).
 MAX_TEXT = 5000

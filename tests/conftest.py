@@ -14,11 +14,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from engine import clock, schema
+from engine import clock
 from engine.config import load_settings
-from engine.db import Database
-from engine.models import Base
-from engine.runtime import Engine
+from engine.service import Engine
+from engine.store import schema
+from engine.store.db import Database
+from engine.store.models import Base
 from tests.flow import Flow
 
 ROOT = Path(__file__).resolve().parent.parent

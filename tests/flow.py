@@ -11,12 +11,12 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from engine import clock, timers
-from engine.deploy import deploy
-from engine.package import load_package
-from engine.runtime import Engine
-from engine.users import add_user
-from engine.views import case_view, find_case, list_tasks
+from engine import clock
+from engine.cases.views import case_view, find_case, list_tasks
+from engine.people.users import add_user
+from engine.preplans.deploy import deploy
+from engine.preplans.package import load_package
+from engine.service import Engine, timers
 
 ROOT = Path(__file__).resolve().parent.parent
 

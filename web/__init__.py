@@ -13,8 +13,8 @@ from werkzeug.routing import IntegerConverter
 
 from engine.config import Settings, load_settings
 from engine.inputs import MAX_NOTE
-from engine.db import Database
-from engine.runtime import Engine
+from engine.service import Engine
+from engine.store.db import Database
 
 from . import admin, auth, cases, errors, formatting, i18n, inbox, limits, preplans, security, tasks
 

@@ -10,10 +10,10 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from engine import clock
-from engine.calendar import FIRST_YEAR, LAST_YEAR
-from engine.calendar_store import clear_day, confirm_year, import_notice, set_day, set_working_hours, year_view
+from engine.cases.recount import WARN_BEFORE, recount
 from engine.errors import PreplanError
-from engine.provisional import WARN_BEFORE, recount
+from engine.time.calendar import FIRST_YEAR, LAST_YEAR
+from engine.time.calendar_store import clear_day, confirm_year, import_notice, set_day, set_working_hours, year_view
 
 from .auth import engine, person
 from .errors import page

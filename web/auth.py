@@ -10,9 +10,9 @@ from flask_login import LoginManager, UserMixin, current_user, login_required, l
 from sqlalchemy.orm import Session
 
 from engine.errors import NotFound
-from engine.models import User
-from engine.runtime import Engine
-from engine.users import authenticate, end_sessions, get_user
+from engine.people.users import authenticate, end_sessions, get_user
+from engine.service import Engine
+from engine.store.models import User
 
 from .redirects import same_site
 

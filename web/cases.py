@@ -8,21 +8,21 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from engine import drills
-from engine.access import may_start, may_view_case, supervises
+from engine.cases import drills
+from engine.cases.progress import case_progress
+from engine.cases.stats import statistics
+from engine.cases.views import case_view, data_by_step, list_preplans, recorded_steps, role_titles
+from engine.cases.worklist import case_list
 from engine.errors import AlreadyStarted, PreplanError, ValidationFailed
-from engine.forms import schema_file
-from engine.models import Case
-from engine.progress import case_progress
-from engine.store import newest_active_version
-from engine.stats import statistics
-from engine.views import case_view, data_by_step, list_preplans, recorded_steps, role_titles
-from engine.worklist import case_list
+from engine.people.access import may_start, may_view_case, supervises
+from engine.preplans.forms import schema_file
+from engine.store.models import Case
+from engine.store.records import newest_active_version
 
 from . import schema_form
-from .i18n import current_language
 from .auth import engine, person
 from .feedback import attempt, refusal
+from .i18n import current_language
 from .redirects import same_site
 
 bp = Blueprint("cases", __name__)

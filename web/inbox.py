@@ -8,8 +8,8 @@ from flask import Blueprint, render_template
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from engine.notices import mark_read, unread
-from engine.views import list_notifications
+from engine.cases.views import list_notifications
+from engine.notify.notices import mark_read, unread
 
 from .auth import engine
 

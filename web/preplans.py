@@ -8,16 +8,16 @@ from flask import Blueprint, Response, abort, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from engine.cases.views import preplan_catalogue, preplan_versions, role_titles
 from engine.errors import Forbidden, NotFound
-from engine.outline import steps
-from engine.store import newest_active_version
-from engine.versioning import compare, set_status
-from engine.views import preplan_catalogue, preplan_versions, role_titles
+from engine.preplans.history import compare, set_status
+from engine.preplans.outline import steps
+from engine.store.records import newest_active_version
 
 from . import schema_form
 from .auth import engine, person
-from .feedback import attempt
 from .deadlines import describe
+from .feedback import attempt
 from .i18n import current_language
 
 bp = Blueprint("preplans", __name__)

@@ -15,8 +15,8 @@ from typing import Any, Mapping
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
-from engine.forms import bounded
-from engine.gateway_coverage import enum_values
+from engine.preplans.forms import bounded
+from engine.preplans.gateway_coverage import enum_values
 
 LONG_TEXT = 200
 

@@ -8,19 +8,19 @@ from flask_login import current_user, login_required
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
-from engine.access import supervises
+from engine.cases.views import case_comments, list_preplans, recorded_steps, role_titles, task_view, users_with_role
+from engine.cases.worklist import severities, work_list
 from engine.errors import PreplanError, ValidationFailed
-from engine.forms import schema_file
-from engine.models import Case, Task
-from engine.views import case_comments, list_preplans, recorded_steps, role_titles, task_view, users_with_role
-from engine.store import newest_active_version
-from engine.worklist import severities, work_list
+from engine.people.access import supervises
+from engine.preplans.forms import schema_file
+from engine.store.models import Case, Task
+from engine.store.records import newest_active_version
 
 from . import schema_form
-from .i18n import current_language
 from .auth import engine, person
 from .feedback import attempt, refusal
 from .formatting import when
+from .i18n import current_language
 
 bp = Blueprint("tasks", __name__)
 _TEMPLATES = SandboxedEnvironment(autoescape=True)

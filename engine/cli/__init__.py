@@ -16,11 +16,11 @@ from typing import Sequence
 
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
-from .. import clock
-from ..errors import NoSchema, PreplanError
-from . import admin_commands, case_commands
-from .context import Context
-from .output import emit_error
+from engine import clock
+from engine.cli import admin_commands, case_commands
+from engine.cli.context import Context
+from engine.cli.output import emit_error
+from engine.errors import NoSchema, PreplanError
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -7,25 +7,12 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from .. import clock, schema
-from ..calendar_store import (
-    clear_day,
-    confirm_year,
-    import_notice,
-    load_calendar,
-    set_day,
-    set_working_hours,
-    working_hours_text,
-    year_view,
-)
-from ..check import check_package
-from ..decisions import decide
-from ..deploy import deploy
-from ..errors import InvalidPreplan, PreplanError
-from ..package import discover, load_package
-from ..provisional import recount
-from ..timefmt import iso
-from ..users import (
+from engine import clock
+from engine.cases.recount import recount
+from engine.cases.views import list_preplans, preplan_versions
+from engine.cli.output import emit_json, emit_table, read_data
+from engine.errors import InvalidPreplan, PreplanError
+from engine.people.users import (
     add_user,
     deactivate,
     demo_users,
@@ -35,9 +22,23 @@ from ..users import (
     set_password,
     set_roles,
 )
-from ..versioning import compare, set_status
-from ..views import list_preplans, preplan_versions
-from .output import emit_json, emit_table, read_data
+from engine.preplans.check import check_package
+from engine.preplans.decisions import decide
+from engine.preplans.deploy import deploy
+from engine.preplans.history import compare, set_status
+from engine.preplans.package import discover, load_package
+from engine.store import schema
+from engine.time.calendar_store import (
+    clear_day,
+    confirm_year,
+    import_notice,
+    load_calendar,
+    set_day,
+    set_working_hours,
+    working_hours_text,
+    year_view,
+)
+from engine.timefmt import iso
 
 
 def register(commands: argparse._SubParsersAction) -> None:

@@ -7,13 +7,15 @@ import logging
 import signal
 import threading
 
-from .. import drills, provisional, timers
-from ..notices import sweep_deadlines
-from ..outbox import deliver_pending
-from ..stats import statistics
-from ..users import get_user
-from ..views import case_view, find_case, list_notifications, list_tasks
-from .output import emit_json, emit_table, read_data
+from engine.cases import drills
+from engine.cases import recount as provisional
+from engine.cases.stats import statistics
+from engine.cases.views import case_view, find_case, list_notifications, list_tasks
+from engine.cli.output import emit_json, emit_table, read_data
+from engine.notify.notices import sweep_deadlines
+from engine.notify.outbox import deliver_pending
+from engine.people.users import get_user
+from engine.service import timers
 
 
 def register(commands: argparse._SubParsersAction) -> None:

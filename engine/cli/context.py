@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from functools import cached_property
 
-from ..config import Settings, load_settings
-from ..db import Database
-from ..runtime import Engine
+from engine.config import Settings, load_settings
+from engine.service import Engine
+from engine.store.db import Database
 
 
 class Context:

@@ -7,8 +7,8 @@ import sys
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
-from ..errors import PreplanError, ValidationFailed
-from ..inputs import MAX_DOCUMENT
+from engine.errors import PreplanError, ValidationFailed
+from engine.inputs import MAX_DOCUMENT
 
 
 def emit_json(value: Any) -> None:

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from engine import clock
-from engine.calendar_store import load_calendar
+from engine.time.calendar_store import load_calendar
 from tests.browser.conftest import log_in, screenshot
 from tests.conftest import FIXTURES
 from tests.flow import Flow

@@ -9,8 +9,9 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from engine import clock, drills
-from engine.models import Case
+from engine import clock
+from engine.cases import drills
+from engine.store.models import Case
 from tests.browser.conftest import log_in, screenshot
 from tests.conftest import ROOT
 from tests.flow import Flow

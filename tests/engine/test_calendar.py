@@ -5,9 +5,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from engine.calendar import CalendarGap, WorkCalendar
 from engine.config import parse_working_hours
-from engine.script_helpers import build_helpers
+from engine.scripting.helpers import build_helpers
+from engine.time.calendar import CalendarGap, WorkCalendar
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 OFFICE = parse_working_hours("09:00-18:00")

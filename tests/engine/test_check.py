@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from engine.check import check_package
 from engine.errors import InvalidPreplan
-from engine.package import load_package
+from engine.preplans.check import check_package
+from engine.preplans.package import load_package
 from tests.conftest import FIXTURES
 
 MINI = "mini_complaint"

@@ -6,7 +6,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-
 from engine.cli import main
 from tests.conftest import FIXTURES
 from tests.engine.conftest import NOW, as_json

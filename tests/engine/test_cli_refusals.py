@@ -7,8 +7,8 @@ import json
 import pytest
 from sqlalchemy import update
 
-from engine.db import Database
-from engine.models import Case
+from engine.store.db import Database
+from engine.store.models import Case
 from tests.engine.conftest import as_json
 
 INTAKE = {"customer": "张三", "summary": "楼上漏水", "complainant_count": 1}

@@ -11,19 +11,22 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
-from engine import clock, drills, outbox
-from engine.calendar_store import set_day, set_working_hours
+from engine import clock
+from engine.cases import drills
+from engine.cases.stats import statistics
+from engine.cases.views import list_notifications
 from engine.config import Smtp, load_settings
-from engine.db import Database
 from engine.errors import Conflict, ValidationFailed
-from engine.models import Notification
-from engine.notices import sweep_deadlines
-from engine.runtime import Engine
-from engine.stats import statistics
-from engine.views import list_notifications
+from engine.notify import outbox
+from engine.notify.notices import sweep_deadlines
+from engine.service import Engine
+from engine.store.db import Database
+from engine.store.models import Notification
+from engine.time.calendar_store import set_day, set_working_hours
 from tests.conftest import FIXTURES
 from tests.engine.conftest import GENERAL, MAJOR, MINI
 from tests.flow import Flow
+
 
 @pytest.fixture
 def mini(mini):

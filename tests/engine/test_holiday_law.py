@@ -5,7 +5,7 @@ from datetime import date
 import chinese_calendar
 import pytest
 
-from engine.holiday_law import festival_titles, statutory_days_off
+from engine.time.holiday_law import festival_titles, statutory_days_off
 
 
 def test_2027_days_off_from_the_law_with_their_make_up_days():

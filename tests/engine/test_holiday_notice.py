@@ -5,7 +5,7 @@ from datetime import date, timedelta
 import chinese_calendar
 import pytest
 
-from engine.holiday_notice import NoticeError, parse_notice
+from engine.time.holiday_notice import NoticeError, parse_notice
 
 NOTICE_2026 = """国务院办公厅关于2026年部分节假日安排的通知
 国办发明电〔2025〕7号

@@ -5,10 +5,10 @@ import time
 
 import pytest
 
-from engine import safexml
-from engine.check import check_package
-from engine.package import load_package
-from engine.scripting import RestrictedEnvironment, ScriptRejected, check_code
+from engine.preplans import safexml
+from engine.preplans.check import check_package
+from engine.preplans.package import load_package
+from engine.scripting.sandbox import RestrictedEnvironment, ScriptRejected, check_code
 from tests.conftest import FIXTURES
 
 XXE = b"""<?xml version="1.0"?>

@@ -4,8 +4,8 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from engine.db import Database
-from engine.models import Base
+from engine.store.db import Database
+from engine.store.models import Base
 
 
 @pytest.mark.parametrize("backend", ["sqlite_url", pytest.param("postgres_url", marks=pytest.mark.postgres)])

@@ -17,9 +17,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select, text
 
-from engine import clock, timers
-from engine.models import Event, Task, Timer
-from engine.store import lock_case
+from engine import clock
+from engine.service import timers
+from engine.store.models import Event, Task, Timer
+from engine.store.records import lock_case
 from tests.conftest import FIXTURES
 from tests.flow import Flow
 

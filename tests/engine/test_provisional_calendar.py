@@ -10,10 +10,10 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from engine import provisional
-from engine.calendar_store import import_notice, set_day
-from engine.models import Setting
-from engine.views import list_notifications
+from engine.cases import recount as provisional
+from engine.cases.views import list_notifications
+from engine.store.models import Setting
+from engine.time.calendar_store import import_notice, set_day
 from tests.engine.conftest import MAJOR
 from tests.preplans.test_service_centre_major import INTAKE, PREPLAN, until_tracking
 

@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import select
 
 from engine.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from engine.models import Case
-from engine.versioning import compare, set_status
+from engine.preplans.history import compare, set_status
+from engine.store.models import Case
 from tests.conftest import FIXTURES
 from tests.engine.conftest import GENERAL, MAJOR, MINI
 

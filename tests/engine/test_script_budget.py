@@ -9,10 +9,10 @@ import shutil
 
 import pytest
 
-from engine import scripting
 from engine.errors import DiagramError
-from engine.runtime import Engine
-from engine.scripting import Budget, RestrictedEnvironment, ScriptRejected, ScriptTooLong, check_code
+from engine.scripting import sandbox as scripting
+from engine.scripting.sandbox import Budget, RestrictedEnvironment, ScriptRejected, ScriptTooLong, check_code
+from engine.service import Engine
 from tests.conftest import FIXTURES
 from tests.engine.conftest import GENERAL, MINI
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from engine.decisions import decide
+from engine.preplans.decisions import decide
 from tests.conftest import ROOT
 
 PREPLAN = ROOT / "processes" / "bank_major_command"
@@ -58,7 +58,7 @@ def complaint_group(flow, case) -> None:
 
 
 def completed_steps(flow, case) -> list[str]:
-    from engine.views import list_tasks
+    from engine.cases.views import list_tasks
 
     with flow.engine.db.read() as session:
         return sorted(t["bpmn_id"] for t in list_tasks(session, flow.engine.tz, case_id=case, include_closed=True)

@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 
 from engine import clock
-from engine.check import check_package
-from engine.form_examples import example_submission
-from engine.forms import schema_file
-from engine.gateway_coverage import enum_values
-from engine.package import load_package
+from engine.preplans.check import check_package
+from engine.preplans.examples import example_submission
+from engine.preplans.forms import schema_file
+from engine.preplans.gateway_coverage import enum_values
+from engine.preplans.package import load_package
 
 ROOT = Path(__file__).resolve().parents[2]
 PREPLANS = sorted(p.parent for p in ROOT.glob("processes/*/preplan.toml"))

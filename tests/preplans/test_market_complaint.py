@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from engine.views import list_tasks
+from engine.cases.views import list_tasks
 from tests.conftest import ROOT
 
 PREPLAN = ROOT / "processes" / "market_complaint"

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pytest
 
-from engine import drills
+from engine.cases import drills
 from tests.conftest import ROOT
 
 PREPLAN = ROOT / "processes" / "market_emergency_liaison"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from engine.decisions import decide
+from engine.preplans.decisions import decide
 from tests.conftest import ROOT
 
 PREPLAN = ROOT / "processes" / "property_major"

@@ -12,8 +12,8 @@ import json
 
 import pytest
 
-from engine.decisions import decide
 from engine.errors import Forbidden
+from engine.preplans.decisions import decide
 from tests.conftest import ROOT
 
 PREPLAN = ROOT / "processes" / "restaurant_scenarios"

@@ -14,7 +14,7 @@ import pytest
 from jinja2.sandbox import SandboxedEnvironment
 from lxml import etree
 
-from engine.decisions import decide
+from engine.preplans.decisions import decide
 from tests.conftest import ROOT
 
 PREPLAN = ROOT / "processes" / "soy_food_quality"

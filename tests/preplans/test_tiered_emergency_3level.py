@@ -12,8 +12,8 @@ import re
 
 import pytest
 
-from engine.decisions import decide
-from engine.views import list_tasks
+from engine.cases.views import list_tasks
+from engine.preplans.decisions import decide
 from tests.conftest import ROOT
 
 PREPLAN = ROOT / "processes" / "tiered_emergency_3level"

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from engine.cli import main
-from engine.models import Case
+from engine.store.models import Case
 from tests.conftest import FIXTURES
 from tests.web.conftest import Browser
 

@@ -11,7 +11,7 @@ import pytest
 import redis
 
 from engine.config import load_settings
-from engine.users import deactivate, set_password, set_roles
+from engine.people.users import deactivate, set_password, set_roles
 from tests.conftest import require
 from tests.web.conftest import Browser, text
 from web import create_app
@@ -116,7 +116,7 @@ def test_one_address_trying_many_user_names_is_stopped(sqlite_engine, sqlite_url
 
 
 def test_an_unknown_user_name_costs_the_same_password_check_as_a_known_one(app, monkeypatch):
-    from engine import users
+    from engine.people import users
 
     checks: list[str] = []
     real = users.check_password_hash

@@ -1,0 +1,163 @@
+"""Rewrite a case's task and timer rows from its workflow, in the transaction that saves the workflow.
+
+Reading the workflow once here is what lets every list (my tasks, due timers, overdue work) be a plain indexed
+query that never deserializes a case.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any, Callable, Iterable
+
+from SpiffWorkflow import TaskState
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefinition, TimerEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.notify.notices import remind_at
+from engine.preplans.diagram_rules import FORM_PROPERTY
+from engine.store.models import Case, Task, Timer
+
+
+def timer_due(task) -> datetime | None:
+    """When a waiting timer task fires next (its stored, already evaluated value)."""
+    value = task.internal_data.get("event_value")
+    if value is None:
+        return None
+    if isinstance(task.task_spec.event_definition, CycleTimerEventDefinition):
+        if not isinstance(value, dict) or value.get("cycles") == 0:
+            return None
+        value = value["next"]
+    return TimerEventDefinition.get_datetime(value)
+
+
+def is_timer(task) -> bool:
+    return isinstance(getattr(task.task_spec, "event_definition", None), TimerEventDefinition)
+
+
+def waiting_timers(workflow: BpmnWorkflow) -> list[Any]:
+    return [t for t in workflow.get_tasks(state=TaskState.WAITING) if is_timer(t)]
+
+
+#: Whether a timer's due time was counted on a provisional calendar: ``(timer task, due) -> bool``.
+Provisional = Callable[[Any, datetime], bool]
+
+
+def deadline(task) -> tuple[datetime, Any] | None:
+    """The earliest date/duration timer attached to a human task, fired or not (boundary events are its siblings
+    under the boundary split), with its timer task. Cycle timers are periodic reminders, not deadlines. A deadline
+    that has fired without interrupting the task stays its deadline: the task is then overdue. An instance of a
+    multi-instance step has its step's deadline (the timers are attached to the step, one level up)."""
+    parent = task.parent
+    if parent is not None and isinstance(parent.task_spec, LoopTask):
+        task, parent = parent, parent.parent
+    if parent is None or not parent.task_spec.name.endswith(".BoundaryEventSplit"):
+        return None
+    dues = [
+        (TimerEventDefinition.get_datetime(t.internal_data["event_value"]), t)
+        for t in parent.children
+        if t is not task and is_timer(t) and not isinstance(t.task_spec.event_definition, CycleTimerEventDefinition)
+        and isinstance(t.internal_data.get("event_value"), str)
+    ]
+    return min(dues, key=lambda pair: pair[0]) if dues else None
+
+
+def sync_tasks(
+    session: Session, case: Case, workflow: BpmnWorkflow, manifest: dict[str, Any], now: datetime,
+    reminder_share: float, provisional: Provisional,
+) -> list[Task]:
+    """Open a row for every new READY human task; cancel rows whose task went away. Returns the new rows.
+
+    Deadlines are kept twice: ``due_at`` in the case's time and ``real_due_at``/``remind_at`` in real time, which
+    differ for a drill and move when its clock is advanced; ``due_provisional`` says the deadline was counted on a
+    provisional calendar."""
+    ready = {str(t.id): t for t in workflow.get_tasks(state=TaskState.READY, manual=True)}
+    open_rows = session.scalars(select(Task).where(Task.case_id == case.id, Task.status == "open")).all()
+    offset = timedelta(seconds=case.clock_offset_seconds)
+    for row in open_rows:
+        if row.spiff_id not in ready:
+            row.status, row.completed_at = "cancelled", now
+        else:
+            found = deadline(ready[row.spiff_id])
+            row.due_at, row.due_provisional = (found[0], provisional(found[1], found[0])) if found else (None, False)
+            row.real_due_at = row.due_at - offset if row.due_at else None
+            if row.remind_at is not None:
+                row.remind_at = remind_at(row, case.clock_offset_seconds, reminder_share)
+    known = {row.spiff_id for row in open_rows}
+    created = []
+    for spiff_id, task in ready.items():
+        if spiff_id in known:
+            continue
+        spec = task.task_spec
+        found = deadline(task)
+        due = found[0] if found else None
+        context = instance_context(task)
+        row = Task(
+            case_id=case.id, spiff_id=spiff_id, bpmn_id=spec.bpmn_id,
+            name=instance_name(spec.bpmn_name or spec.bpmn_id, context, manifest),
+            role=manifest["lane_roles"].get(spec.bpmn_id, ""), form=spec.extensions.get("properties", {}).get(FORM_PROPERTY),
+            status="open", created_at=now, due_at=due, real_due_at=due - offset if due else None,
+            due_provisional=provisional(found[1], found[0]) if found else False, context=context,
+        )
+        row.remind_at = remind_at(row, case.clock_offset_seconds, reminder_share)
+        session.add(row)
+        created.append(row)
+    return created
+
+
+def instance_context(task) -> dict[str, Any] | None:
+    """For an instance of a multi-instance step: its item (its department, its assignment), the item's variable
+    name and the collection it came from; else None."""
+    spec = task.parent.task_spec if task.parent else None
+    item = getattr(spec, "input_item", None)
+    if item is None or item.bpmn_id not in task.data:
+        return None
+    collection = getattr(spec, "data_input", None)
+    return {"item": item.bpmn_id, "collection": collection.bpmn_id if collection else None,
+            "value": task.data[item.bpmn_id]}
+
+
+def instance_name(name: str, context: dict[str, Any] | None, manifest: dict[str, Any]) -> str:
+    """``相关部门共同处理（销售部门）``: a step's name with the label of its instance's item (a record's first field),
+    so the instances of a multi-instance step can be told apart in every list."""
+    value = (context or {}).get("value")
+    if isinstance(value, dict):  # a record (责任人, 任务, …) is named by its first field
+        value = next(iter(value.values()), None)
+    if not isinstance(value, (str, int)) or isinstance(value, bool) or value == "":
+        return name
+    return f"{name}（{_value_title(manifest, (context['item'], context['collection']), value)}）"
+
+
+def _value_title(manifest: dict[str, Any], names: Iterable[str | None], value: str | int) -> str:
+    for name in filter(None, names):
+        title = manifest.get("fields", {}).get(name, {}).get("values", {}).get(str(value), {}).get("zh")
+        if title:
+            return title
+        for schema in manifest.get("forms", {}).values():
+            prop = schema.get("properties", {}).get(name) if isinstance(schema, dict) else None
+            if isinstance(prop, dict):
+                options = prop.get("oneOf") or prop.get("items", {}).get("oneOf") or []
+                titles = {o.get("const"): o.get("title") for o in options if isinstance(o, dict)}
+                if titles.get(value):
+                    return titles[value]
+    return str(value)
+
+
+def sync_timers(session: Session, case: Case, timers: Iterable[Any], provisional: Provisional) -> None:
+    """Keep one row per waiting timer; ``fire_at`` is in real time (a drill's virtual time minus its offset)."""
+    offset = timedelta(seconds=case.clock_offset_seconds)
+    wanted = {str(t.id): (t, timer_due(t)) for t in timers}
+    rows = {row.spiff_id: row for row in session.scalars(select(Timer).where(Timer.case_id == case.id))}
+    for spiff_id, row in rows.items():
+        if spiff_id not in wanted or wanted[spiff_id][1] is None:
+            session.delete(row)
+    for spiff_id, (task, due) in wanted.items():
+        if due is None:
+            continue
+        row = rows.get(spiff_id)
+        if row is None:
+            row = Timer(case_id=case.id, spiff_id=spiff_id, bpmn_id=task.task_spec.bpmn_id)
+            session.add(row)
+        row.due_at, row.fire_at, row.provisional = due, due - offset, provisional(task, due)

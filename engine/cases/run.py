@@ -1,0 +1,282 @@
+"""One operation on one case, inside one transaction (DESIGN: "one operation = one transaction").
+
+Open (the case row is already locked by the caller) → restore the workflow on its version's cached spec →
+attach the restricted script engine and the case's clock → advance (refresh timers + engine steps until nothing
+automatic is left) → the caller acts → advance → save state, projections and audit events. Any failure
+propagates and the caller's transaction rolls back, leaving the stored case as it was.
+"""
+
+from __future__ import annotations
+
+import math
+from contextlib import ExitStack
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
+
+from SpiffWorkflow import TaskState
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefinition
+from sqlalchemy.orm import Session
+
+from engine import clock
+from engine.cases.projection import is_timer, sync_tasks, sync_timers, timer_due, waiting_timers
+from engine.errors import DiagramError, PreplanError, Text, say
+from engine.notify import notices
+from engine.preplans.spec import dump_workflow, load_workflow
+from engine.scripting.helpers import build_helpers, counts_working_time
+from engine.scripting.sandbox import Budget, ScriptRejected, script_engine
+from engine.store import audit
+from engine.store.models import Case
+from engine.time.calendar import WorkCalendar, package_last_year
+from engine.time.calendar_store import load_calendar
+
+if TYPE_CHECKING:
+    from engine.service import Engine
+
+#: Automatic steps may make timers due that were created already overdue; bound the catch-up rounds.
+_MAX_ROUNDS = 50
+#: Kept in a waiting timer's internal data: the instant of the operation that counted its deadline.
+ARMED_AT = "preplan_armed_at"
+
+
+class CaseRun:
+    def __init__(self, engine: "Engine", session: Session, case: Case, workflow: BpmnWorkflow | None = None) -> None:
+        self.engine, self.session, self.case = engine, session, case
+        self.manifest: dict[str, Any] = engine.versions.info(session, case.version_id).manifest
+        self._stack = ExitStack()
+        self._stack.enter_context(clock.shifted(timedelta(seconds=case.clock_offset_seconds)))
+        self._stack.enter_context(clock.pinned())  # the whole operation happens at one instant of the case's time
+        parsed = engine.versions.spec(session, case.version_id)
+        self.workflow = workflow or load_workflow(
+            case.state, parsed, lambda: engine.versions.stored_spec(session, case.version_id))
+        self._calendar: WorkCalendar | None = None
+        self.workflow.script_engine = script_engine(
+            build_helpers(self.calendar, engine.settings.timezone, drill=case.is_drill),
+            Budget(engine.settings.script_steps, engine.settings.script_seconds))
+        self.fired: list[dict[str, Any]] = []
+        self._boundary_fires: list[tuple[Any, dict[str, Any]]] = []
+        self._cycles = {t.id: _cycle_state(t) for t in waiting_timers(self.workflow) if _is_cycle(t)}
+
+    def __enter__(self) -> "CaseRun":
+        return self
+
+    def calendar(self) -> WorkCalendar:
+        """The working calendar, read once per operation and only if a deadline needs it."""
+        if self._calendar is None:
+            self._calendar = load_calendar(self.session, self.engine.settings)
+        return self._calendar
+
+    def provisional(self, timer, due: datetime) -> bool:
+        """Whether ``timer`` counted working time into a year whose official schedule is not known yet."""
+        if not counts_working_time(getattr(timer.task_spec.event_definition, "expression", "") or ""):
+            return False
+        day = due.astimezone(self.engine.settings.timezone).date()
+        return day.year > package_last_year() and self.calendar().is_provisional(day)
+
+    def recount_deadlines(self) -> list[dict[str, Any]]:
+        """Count the working-time deadlines of waiting timers again, on the calendar as it is now, from the
+        instant each was first counted (e.g. once the official schedule of their year is entered). Returns
+        ``{"bpmn_id", "name", "before", "after"}`` for each deadline that moved."""
+        moved = []
+        for task in waiting_timers(self.workflow):
+            expression = getattr(task.task_spec.event_definition, "expression", "") or ""
+            before, armed = task.internal_data.get("event_value"), task.internal_data.get(ARMED_AT)
+            if _is_cycle(task) or not isinstance(before, str) or not armed or not counts_working_time(expression):
+                continue
+            with clock.pinned(datetime.fromisoformat(armed)):
+                try:
+                    after = self.workflow.script_engine.evaluate(task, expression)
+                except Exception as exc:
+                    raise diagram_error(exc) from exc
+            if after != before:
+                task.internal_data["event_value"] = after
+                moved.append({"bpmn_id": task.task_spec.bpmn_id, "name": task.task_spec.bpmn_name,
+                              "before": before, "after": after})
+        return moved
+
+    def __exit__(self, *exc_info) -> None:
+        self._stack.close()
+
+    # -- running --------------------------------------------------------------------------------------------
+    def advance(self) -> None:
+        """Fire what is due and run every automatic step; stops at human tasks and future timers."""
+        workflow = self.workflow
+        try:
+            for _ in range(_MAX_ROUNDS):
+                _coalesce_missed_cycles(workflow, clock.now())
+                workflow.refresh_timers()
+                workflow.do_engine_steps(did_complete_task=self._did_complete)
+                if not workflow.get_tasks(state=TaskState.READY, manual=False):
+                    break
+        except Exception as exc:  # SpiffWorkflow wraps some errors, not all (bad timer values raise plain ones)
+            raise diagram_error(exc) from exc
+        self._record_cycle_fires()
+
+    def run_task(self, task, data: dict[str, Any]) -> None:
+        task.data.update(data)
+        try:
+            task.run()
+        except Exception as exc:
+            raise diagram_error(exc) from exc
+
+    def _did_complete(self, task) -> None:
+        if is_timer(task) and not _is_cycle(task):
+            self._record_fire(task, task.internal_data.get("event_value"))
+
+    def _record_fire(self, task, due_value: Any) -> None:
+        fired = _fired(task, due_value)
+        self.fired.append(fired)
+        if fired["boundary"]:
+            self._boundary_fires.append((task.id, fired))
+
+    # -- saving ---------------------------------------------------------------------------------------------
+    def save(self, actor: str) -> list:
+        """Write state, status, list fields, projections and audit events; returns newly opened task rows."""
+        case, workflow, now = self.case, self.workflow, clock.now()
+        timers = waiting_timers(workflow)
+        for timer in timers:  # the instant a deadline was counted from, to count it again on a newer calendar
+            timer.internal_data.setdefault(ARMED_AT, now.isoformat())
+        case.state = dump_workflow(workflow)
+        case.updated_at = now
+        data = case.data = case_data(workflow)
+        severity_field = self.manifest.get("case", {}).get("severity")
+        if severity_field and data.get(severity_field) is not None:
+            case.severity = str(data[severity_field])
+        for fired in self.fired:
+            audit.record(self.session, case.id, "timer", "timer_fired", **fired)
+        if workflow.is_completed() and case.status == "running":
+            case.status, case.ended_at = "completed", now
+            audit.record(self.session, case.id, actor, "completed")
+        settings = self.engine.settings
+        new_tasks = sync_tasks(self.session, case, workflow, self.manifest, now, settings.reminder_share,
+                               self.provisional)
+        sync_timers(self.session, case, timers if case.status == "running" else [], self.provisional)
+        self.session.flush()
+        escalated = self._notify_escalations(new_tasks)
+        for row in new_tasks:
+            if row.id not in escalated:
+                notices.send(self.session, settings, notices.recipients(self.session, row), "assigned", case, row)
+        return new_tasks
+
+    def _notify_escalations(self, new_tasks: list) -> set[int]:
+        """Tell the target role of each escalation: the roles of the tasks its path opened; when it opened none,
+        the lane's role, but only if the deadline interrupted the work (a non-interrupting tick that leads nowhere,
+        such as a weekly report check, tells nobody). Returns the task ids covered (no ``assigned`` notice)."""
+        covered: set[int] = set()
+        for timer_id, fired in self._boundary_fires:
+            targets = [row for row in new_tasks if _descends_from(self.workflow, row.spiff_id, timer_id)]
+            reason = fired["name"] or fired["bpmn_id"]
+            if targets:
+                for row in targets:
+                    notices.send(self.session, self.engine.settings, notices.holders(self.session, row.role),
+                                 "escalated", self.case, row, reason)
+                    covered.add(row.id)
+                continue
+            role = self.manifest["lane_roles"].get(fired["bpmn_id"])
+            if role and fired["interrupting"]:
+                notices.send(self.session, self.engine.settings, notices.holders(self.session, role),
+                             "escalated", self.case, None, reason)
+        return covered
+
+    def _record_cycle_fires(self) -> None:
+        """A cycle timer stays waiting when it fires; a changed schedule is the sign that it did."""
+        for task in waiting_timers(self.workflow):
+            if not _is_cycle(task):
+                continue
+            before, now = self._cycles.get(task.id), _cycle_state(task)
+            if before is not None and now != before:
+                self._record_fire(task, before)
+            self._cycles[task.id] = now
+
+
+def _descends_from(workflow: BpmnWorkflow, spiff_id: str, ancestor_id) -> bool:
+    """Whether a task lies on the path that started at ``ancestor_id`` (crossing subprocess boundaries)."""
+    task = workflow.get_task_from_id(UUID(spiff_id))
+    while task is not None:
+        if task.id == ancestor_id:
+            return True
+        parent = task.parent
+        if parent is None and task.workflow is not workflow:
+            parent = workflow.get_task_from_id(task.workflow.parent_task_id)
+        task = parent
+    return False
+
+
+def case_data(workflow: BpmnWorkflow) -> dict[str, Any]:
+    """The case's current data: the workflow's at the end, else the merged data of its live tokens; process
+    data objects (state shared across branches, e.g. a severity raised by an escalation) win."""
+    if workflow.is_completed():
+        merged = {k: v for k, v in workflow.data.items() if k != "data_objects"}
+    else:
+        merged = {}
+        live = workflow.get_tasks(state=TaskState.READY | TaskState.WAITING | TaskState.STARTED)
+        for task in sorted(live, key=lambda t: t.last_state_change):
+            merged.update(task.data)
+        if not merged and workflow.last_task is not None:
+            merged.update(workflow.last_task.data)
+    merged.update(workflow.data_objects)
+    return merged
+
+
+def diagram_error(exc: Exception) -> DiagramError:
+    """Name the element and the root cause (SpiffWorkflow's wrappers hide it, e.g. a missing calendar year)."""
+    task = getattr(exc, "task", None)
+    spec = task.task_spec if task is not None else getattr(exc, "task_spec", None)
+    element = getattr(spec, "bpmn_id", None)
+    message: str = str(exc).rstrip(". ")
+    cause, seen = exc.__cause__ or exc.__context__, 0
+    while cause is not None and seen < 10:
+        text = getattr(cause, "message", None) or str(cause)
+        if isinstance(cause, (PreplanError, ScriptRejected)) and isinstance(cause.args[0], Text):
+            message = cause.args[0]  # our own refusal says it best, in every language
+            break
+        if text and text not in message:
+            message += f": {text}"
+        cause, seen = cause.__cause__ or cause.__context__, seen + 1
+    if element:
+        return DiagramError(say("the diagram failed at %(step)s (%(element)s): %(cause)s",
+                                step=spec.bpmn_name or element, element=element, cause=message), element=element)
+    return DiagramError(say("the diagram failed: %(cause)s", cause=message), element=element)
+
+
+def _is_cycle(task) -> bool:
+    return isinstance(getattr(task.task_spec, "event_definition", None), CycleTimerEventDefinition)
+
+
+def _cycle_state(task) -> Any:
+    value = task.internal_data.get("event_value")
+    return dict(value) if isinstance(value, dict) else value
+
+
+def _fired(task, due_value: Any) -> dict[str, Any]:
+    spec = task.task_spec
+    due = due_value["next"] if isinstance(due_value, dict) else due_value
+    return {
+        "bpmn_id": spec.bpmn_id, "name": spec.bpmn_name, "due_at": due,
+        "interrupting": bool(getattr(spec, "cancel_activity", False)),
+        "boundary": type(spec).__name__ == "BoundaryEvent",
+    }
+
+
+def _coalesce_missed_cycles(workflow: BpmnWorkflow, now: datetime) -> None:
+    """After downtime a cycle timer fires once, not once per missed cycle (SpiffWorkflow replays them all).
+
+    Every missed slot but the latest is skipped (and counted against a bounded repetition), so the next
+    refresh fires exactly once and schedules the following slot after ``now``.
+    """
+    for task in waiting_timers(workflow):
+        value = task.internal_data.get("event_value")
+        if not _is_cycle(task) or not isinstance(value, dict) or value.get("cycles") == 0:
+            continue
+        due = timer_due(task)
+        period = value["duration"]
+        if due is None or period <= 0 or due > now:
+            continue
+        skipped = math.floor((now - due).total_seconds() / period)
+        if skipped < 1:
+            continue
+        if value["cycles"] > 0:
+            skipped = min(skipped, value["cycles"] - 1)
+            value["cycles"] -= skipped
+        value["next"] = (due + timedelta(seconds=period * skipped)).isoformat()

@@ -1,0 +1,112 @@
+"""The lists people work from: my tasks (filtered, sorted by deadline, paged) and, for supervisors, cases.
+
+Both are single indexed queries on the projections; overdue is judged in real time (``real_due_at``) so drill
+cases, whose deadlines are in their own virtual time, sort and filter correctly beside real ones.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import tzinfo
+from typing import Any
+
+from sqlalchemy import exists, func, or_, select
+from sqlalchemy.orm import Session
+
+from engine import clock
+from engine.cases.views import task_view
+from engine.store.models import Case, Preplan, PreplanVersion, Task, User
+from engine.timefmt import iso
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[dict[str, Any]]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+
+def _paged(session: Session, statement, page: int, per_page: int):
+    """One page; a page number past the end (or below 1) shows the nearest page that exists."""
+    total = session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
+    page = min(max(1, page), max(1, math.ceil(total / per_page)))
+    return total, page, session.execute(statement.limit(per_page).offset((page - 1) * per_page))
+
+
+def work_list(session: Session, tz: tzinfo, user: User, *, preplan: str | None = None, severity: str | None = None,
+              overdue: bool = False, scope: str = "all", page: int = 1, per_page: int = 20,
+              descending: bool = False, reminder_share: float = 0.75) -> Page:
+    """Tasks assigned to ``user`` and unclaimed tasks of the user's roles. ``scope``: all | mine | unassigned."""
+    mine = Task.assignee == user.name
+    unassigned = Task.assignee.is_(None) & Task.role.in_(user.role_keys)
+    visible = {"mine": mine, "unassigned": unassigned}.get(scope, or_(mine, unassigned))
+    statement = (
+        select(Task, Case, Preplan)
+        .join(Case, Task.case_id == Case.id).join(PreplanVersion, Case.version_id == PreplanVersion.id).join(Preplan)
+        .where(Task.status == "open", visible)
+    )
+    if preplan:
+        statement = statement.where(Preplan.key == preplan)
+    if severity:
+        statement = statement.where(Case.severity == severity)
+    if overdue:
+        statement = statement.where(Task.real_due_at < clock.real_now())
+    due = Task.real_due_at.desc() if descending else Task.real_due_at
+    statement = statement.order_by(Task.real_due_at.is_(None), due, Task.id)
+    total, page, rows = _paged(session, statement, page, per_page)
+    now = clock.real_now()
+    items = []
+    for task, case, plan in rows:
+        view = task_view(task, case, plan.key, tz)
+        view.update(
+            preplan_title={"zh": plan.title_zh, "en": plan.title_en}, case_title=case.title, severity=case.severity,
+            due_soon=_due_soon(task, now, reminder_share) and not view["overdue"],
+        )
+        items.append(view)
+    return Page(items, total, page, per_page)
+
+
+def severities(session: Session, user: User) -> list[str]:
+    """The severities among the open tasks a user can see (the choices of the severity filter)."""
+    visible = or_(Task.assignee == user.name, Task.assignee.is_(None) & Task.role.in_(user.role_keys))
+    return sorted(v for v in session.scalars(
+        select(Case.severity).distinct().join(Task, Task.case_id == Case.id)
+        .where(Task.status == "open", visible, Case.severity.is_not(None))))
+
+
+def _due_soon(task: Task, now, share: float) -> bool:
+    """Past ``share`` of the time between opening and deadline (the reminder point)."""
+    if task.real_due_at is None:
+        return False
+    opened = task.real_due_at - (task.due_at - task.created_at)
+    return now >= opened + (task.real_due_at - opened) * share
+
+
+def case_list(session: Session, tz: tzinfo, *, status: str | None = None, overdue: bool = False,
+              search: str | None = None, page: int = 1, per_page: int = 20) -> Page:
+    late = exists().where(Task.case_id == Case.id, Task.status == "open", Task.real_due_at < clock.real_now())
+    statement = (select(Case, Preplan, late.label("late"))
+                 .join(PreplanVersion, Case.version_id == PreplanVersion.id).join(Preplan))
+    if status:
+        statement = statement.where(Case.status == status)
+    if overdue:
+        statement = statement.where(late)
+    if search and search.strip():
+        pattern = f"%{search.strip()}%"
+        statement = statement.where(or_(Case.business_key.ilike(pattern), Case.title.ilike(pattern)))
+    statement = statement.order_by(Case.started_at.desc(), Case.id.desc())
+    total, page, rows = _paged(session, statement, page, per_page)
+    items = [{
+        "case": case.id, "business_key": case.business_key, "title": case.title, "preplan": plan.key,
+        "version_id": case.version_id,
+        "preplan_title": {"zh": plan.title_zh, "en": plan.title_en}, "status": case.status,
+        "severity": case.severity, "is_drill": case.is_drill, "overdue": bool(is_late),
+        "started_at": iso(case.started_at, tz), "ended_at": iso(case.ended_at, tz),
+    } for case, plan, is_late in rows]
+    return Page(items, total, page, per_page)

@@ -1,0 +1,2 @@
+"""Notices: who is told what (assignments, reminders, overdue, escalations, calendar warnings) and the outbox that
+delivers them."""

@@ -1,0 +1,112 @@
+"""Delivering notifications from the outbox: pluggable senders, retries with exponential backoff.
+
+Inbox notifications are delivered when written. Others are claimed in a short transaction (a lease, so two
+workers never send the same message), sent outside any transaction, and the result recorded in another one; a
+worker that dies between sending and recording may send a message twice, never zero times. A failing mail
+server delays only mail: the workflow never waits for it.
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+from datetime import timedelta
+from email.message import EmailMessage
+from typing import TYPE_CHECKING, Callable, Protocol
+
+from sqlalchemy import select
+
+from engine import clock
+from engine.config import Smtp
+from engine.store.models import Notification
+
+if TYPE_CHECKING:
+    from engine.service import Engine
+
+log = logging.getLogger(__name__)
+BATCH = 50
+LEASE = timedelta(minutes=2)
+FIRST_RETRY = timedelta(seconds=30)
+MAX_RETRY = timedelta(hours=1)
+MAX_ATTEMPTS = 10
+
+
+class Sender(Protocol):
+    def __call__(self, notification: Notification) -> None: ...
+
+
+def smtp_sender(smtp: Smtp) -> Sender:
+    def send(notification: Notification) -> None:
+        message = EmailMessage()
+        message["From"], message["To"], message["Subject"] = smtp.sender, notification.address, notification.subject
+        message.set_content(notification.body)
+        with smtplib.SMTP(smtp.host, smtp.port, timeout=10) as client:
+            if smtp.starttls:
+                client.starttls()
+            if smtp.user:
+                client.login(smtp.user, smtp.password or "")
+            client.send_message(message)
+
+    return send
+
+
+def senders(engine: "Engine") -> dict[str, Sender]:
+    smtp = engine.settings.smtp
+    return {"email": smtp_sender(smtp)} if smtp is not None else {}
+
+
+def backoff(attempts: int) -> timedelta:
+    return min(FIRST_RETRY * 2 ** max(attempts - 1, 0), MAX_RETRY)
+
+
+def deliver_pending(engine: "Engine", channels: dict[str, Sender] | None = None) -> int:
+    """Send what is due now; returns how many were sent."""
+    channels = senders(engine) if channels is None else channels
+    if not channels:
+        return 0
+    sent = 0
+    while True:
+        claimed = _claim(engine, list(channels))
+        for notification_id, channel, snapshot in claimed:
+            error = _try(channels[channel], snapshot)
+            _record(engine, notification_id, error)
+            sent += error is None
+        if len(claimed) < BATCH:
+            return sent
+
+
+def _claim(engine: "Engine", channels: list[str]) -> list[tuple[int, str, Notification]]:
+    now = clock.real_now()
+    with engine.db.write() as session:
+        statement = (select(Notification)
+                     .where(Notification.sent_at.is_(None), Notification.next_attempt_at <= now,
+                            Notification.channel.in_(channels))
+                     .order_by(Notification.next_attempt_at).limit(BATCH))
+        if session.get_bind().dialect.name != "sqlite":
+            statement = statement.with_for_update(skip_locked=True)
+        rows = list(session.scalars(statement))
+        for row in rows:
+            row.next_attempt_at = now + LEASE  # the lease: if we die, the message is retried after it
+        session.flush()
+        session.expunge_all()
+        return [(row.id, row.channel, row) for row in rows]
+
+
+def _try(send: Callable[[Notification], None], notification: Notification) -> str | None:
+    try:
+        send(notification)
+        return None
+    except Exception as exc:  # any failure of a sender is a delivery failure to retry, never a crash
+        log.warning("notification %s to %s failed: %s", notification.id, notification.address, exc)
+        return f"{type(exc).__name__}: {exc}"
+
+
+def _record(engine: "Engine", notification_id: int, error: str | None) -> None:
+    with engine.db.write() as session:
+        row = session.get(Notification, notification_id)
+        row.attempts += 1
+        if error is None:
+            row.sent_at, row.last_error, row.next_attempt_at = clock.real_now(), None, None
+            return
+        row.last_error = error
+        row.next_attempt_at = clock.real_now() + backoff(row.attempts) if row.attempts < MAX_ATTEMPTS else None

@@ -1,0 +1,208 @@
+"""Our rules on a BPMN diagram, beyond XSD and SpiffWorkflow's parser: roles, forms, timers, gateways, code.
+
+Each finding points at the element (id and line) a process owner has to fix in the modeller.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import jinja2
+from lxml import etree
+
+from engine.preplans.gateway_coverage import Domain, coverage_problem
+from engine.scripting.sandbox import check_code, check_timer
+
+BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+SPIFF = "http://spiffworkflow.org/bpmn/schema/1.0/core"
+FORM_PROPERTY = "formJsonSchemaFilename"
+UI_PROPERTY = "formUiSchemaFilename"
+_HUMAN = ("userTask", "manualTask")
+_UNSUPPORTED = ("serviceTask", "sendTask", "receiveTask", "complexGateway")
+_JINJA = jinja2.Environment()
+#: SpiffWorkflow names internal task specs like this; an element with such an id silently replaces one.
+_RESERVED_IDS = ("Start", "End")
+
+
+def q(tag: str, ns: str = BPMN) -> str:
+    return f"{{{ns}}}{tag}"
+
+
+@dataclass
+class DiagramFacts:
+    """What deployment keeps from a diagram: which role owns each flow node, and each human task's form."""
+
+    lane_roles: dict[str, str] = field(default_factory=dict)
+    task_forms: dict[str, str] = field(default_factory=dict)
+    task_ui: dict[str, str] = field(default_factory=dict)
+    instructions: dict[str, str] = field(default_factory=dict)
+    deadlines: list[dict[str, Any]] = field(default_factory=list)
+    problems: list[tuple[str, int | None, str | None]] = field(default_factory=list)
+
+    def problem(self, message: str, element: etree._Element | None = None) -> None:
+        self.problems.append(
+            (message, element.sourceline if element is not None else None, element.get("id") if element is not None else None)
+        )
+
+
+def properties(element: etree._Element) -> dict[str, str]:
+    return {
+        p.get("name"): p.get("value")
+        for p in element.iterfind(f"{q('extensionElements')}/{q('properties', SPIFF)}/{q('property', SPIFF)}")
+    }
+
+
+def lane_members(root: etree._Element) -> dict[str, tuple[etree._Element, list[str]]]:
+    """Lane id -> (lane element, flow node ids). Nested lanes come after their parents, so the innermost wins."""
+    lanes = {}
+    for lane in root.iter(q("lane")):
+        lanes[lane.get("id")] = (lane, [(r.text or "").strip() for r in lane.iterfind(q("flowNodeRef"))])
+    return lanes
+
+
+def analyse(
+    root: etree._Element,
+    manifest: dict[str, Any],
+    forms: dict[str, dict[str, Any] | None],
+    decision_ids: set[str],
+    domains: dict[str, Domain],
+    timer_helpers: dict[str, Callable[..., Any]],
+) -> DiagramFacts:
+    facts = DiagramFacts()
+    _check_process(root, manifest, facts)
+    _check_lanes(root, manifest, facts)
+    _inherit_subprocess_lanes(root, facts)
+    for kind in _UNSUPPORTED:
+        for element in root.iter(q(kind)):
+            facts.problem(f"{kind} is not supported by preplan", element)
+    for kind in _HUMAN:
+        for task in root.iter(q(kind)):
+            _check_human_task(task, forms, facts)
+    for timer in root.iter(q("timerEventDefinition")):
+        _check_timer(timer, timer_helpers, facts)
+    _check_gateways(root, domains, facts)
+    _check_code(root, facts)
+    for task in root.iter(q("businessRuleTask")):
+        ref = (task.findtext(f"{q('extensionElements')}/{q('calledDecisionId', SPIFF)}") or "").strip()
+        if ref not in decision_ids:
+            facts.problem(f"calls decision {ref!r}, which no DMN file of this preplan defines", task)
+    return facts
+
+
+def _check_process(root, manifest, facts) -> None:
+    process_id = manifest.get("process")
+    processes = {p.get("id"): p for p in root.iter(q("process"))}
+    for process in processes.values():
+        for element in process.iter():
+            element_id = element.get("id")
+            if element_id in _RESERVED_IDS or (element_id or "").endswith(".EndJoin"):
+                facts.problem(f"id {element_id!r} is reserved by the workflow engine; rename the element", element)
+    if process_id in processes and processes[process_id].get("isExecutable") != "true":
+        facts.problem(f"process {process_id!r} must be executable (isExecutable=\"true\")", processes[process_id])
+
+
+def _check_lanes(root, manifest, facts) -> None:
+    lane_map = manifest.get("lanes", {})
+    roles = manifest.get("roles", {})
+    for lane_id, (lane, members) in lane_members(root).items():
+        role = lane_map.get(lane_id)
+        if role is None:
+            facts.problem(f"lane {lane.get('name')!r} is not mapped to a role in preplan.toml [lanes]", lane)
+            continue
+        if role not in roles:
+            facts.problem(f"lane maps to role {role!r}, which preplan.toml does not declare under [roles]", lane)
+        for member in members:
+            facts.lane_roles[member] = role
+
+
+def _inherit_subprocess_lanes(root, facts) -> None:
+    """A node inside an embedded sub-process belongs to the sub-process's lane unless a lane names it (modellers
+    drop the lane reference of an element moved into an expanded sub-process)."""
+    for sub in root.iter(q("subProcess")):
+        role = facts.lane_roles.get(sub.get("id"))
+        if role is None:
+            continue
+        for element in sub.iter():
+            element_id = element.get("id")
+            if element_id and element is not sub and element_id not in facts.lane_roles and element.tag != q("sequenceFlow"):
+                facts.lane_roles[element_id] = role
+
+
+def _check_human_task(task, forms, facts) -> None:
+    task_id = task.get("id")
+    if task_id not in facts.lane_roles:
+        facts.problem("human task is not in a lane mapped to a role, so nobody could complete it", task)
+    props = properties(task)
+    instructions = task.findtext(f"{q('extensionElements')}/{q('instructionsForEndUser', SPIFF)}")
+    documentation = task.findtext(q("documentation"))
+    if instructions or documentation:
+        facts.instructions[task_id] = (instructions or documentation).strip()
+    form = props.get(FORM_PROPERTY)
+    if form is None:
+        if etree.QName(task).localname == "userTask":
+            facts.problem(f"user task names no form (spiffworkflow property {FORM_PROPERTY!r})", task)
+        return
+    if form not in forms:
+        facts.problem(f"form {form!r} does not exist in the preplan's forms folder", task)
+    elif forms[form] is None:
+        facts.problem(f"form {form!r} is not a valid JSON Schema (see its own finding)", task)
+    ui = props.get(UI_PROPERTY)
+    if ui is not None and ui not in forms:
+        facts.problem(f"UI schema {ui!r} does not exist in the preplan's forms folder", task)
+    elif ui is not None:
+        facts.task_ui[task_id] = ui
+    facts.task_forms[task_id] = form
+
+
+def _check_timer(timer, helpers, facts) -> None:
+    event = timer.getparent()
+    found = [child for child in timer if etree.QName(child).localname in ("timeDate", "timeDuration", "timeCycle")]
+    if len(found) != 1:
+        facts.problem("a timer needs exactly one of timeDate, timeDuration, timeCycle", event)
+        return
+    kind = etree.QName(found[0]).localname
+    for message in check_timer(found[0].text or "", kind, helpers):
+        facts.problem(message, event)
+    host = event.get("attachedToRef")
+    names = {e.get("id"): e.get("name") for e in event.getparent().iter() if e.get("id")} if host else {}
+    facts.deadlines.append({
+        "bpmn_id": event.get("id"), "name": event.get("name"), "kind": kind, "expression": (found[0].text or "").strip(),
+        "attached_to": host, "attached_name": names.get(host), "interrupting": event.get("cancelActivity") != "false"
+        if host else None,
+    })
+
+
+def _check_gateways(root, domains, facts) -> None:
+    flows = list(root.iter(q("sequenceFlow")))
+    for gateway in root.iter(q("exclusiveGateway")):
+        outgoing = [f for f in flows if f.get("sourceRef") == gateway.get("id")]
+        if len(outgoing) < 2 or gateway.get("default"):
+            continue
+        conditions = [(f.findtext(q("conditionExpression")) or "").strip() for f in outgoing]
+        if not all(conditions):
+            continue  # SpiffWorkflow's parser reports an unconditioned non-default flow
+        message = coverage_problem(conditions, domains)
+        if message:
+            facts.problem(message, gateway)
+
+
+def _check_code(root, facts) -> None:
+    for flow in root.iter(q("sequenceFlow")):
+        condition = flow.find(q("conditionExpression"))
+        if condition is not None and (condition.text or "").strip():
+            for message in check_code(condition.text, "eval"):
+                facts.problem(f"condition: {message}", flow)
+    for task in root.iter(q("scriptTask")):
+        for message in check_code(task.findtext(q("script")) or "", "exec"):
+            facts.problem(f"script: {message}", task)
+    for tag in ("preScript", "postScript"):
+        for script in root.iter(q(tag, SPIFF)):
+            owner = script.getparent().getparent()
+            for message in check_code(script.text or "", "exec"):
+                facts.problem(f"{tag}: {message}", owner)
+    for text in root.iter(q("instructionsForEndUser", SPIFF)):
+        try:
+            _JINJA.parse(text.text or "")
+        except jinja2.TemplateSyntaxError as exc:
+            facts.problem(f"instructions: template error: {exc.message} (line {exc.lineno})", text.getparent().getparent())

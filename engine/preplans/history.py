@@ -1,0 +1,55 @@
+"""Versions of a preplan: list, compare (a diff of the files as deployed), retire and reactivate.
+
+A retired version starts no new case; the cases already running on it carry on. New cases use the newest active
+version. Running cases are not migrated between versions: a case finishes on the version it started with.
+"""
+
+from __future__ import annotations
+
+import difflib
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.errors import Conflict, NotFound, say
+from engine.inputs import record_id
+from engine.store import audit
+from engine.store.models import Preplan, PreplanVersion
+
+
+def _version(session: Session, key: str, number: int) -> PreplanVersion:
+    number = record_id(number, "version")
+    version = session.scalar(select(PreplanVersion).join(Preplan).where(
+        Preplan.key == key, PreplanVersion.number == number))
+    if version is None:
+        raise NotFound(say("%(preplan)s has no version %(number)s", preplan=key, number=number))
+    return version
+
+
+def set_status(session: Session, key: str, number: int, status: str, actor: str) -> dict[str, Any]:
+    if status not in ("active", "retired"):
+        raise ValueError(status)
+    version = _version(session, key, number)
+    if version.status == status:
+        raise Conflict(say("%(preplan)s v%(number)s is already retired", preplan=key, number=number)
+                       if status == "retired" else
+                       say("%(preplan)s v%(number)s is already active", preplan=key, number=number))
+    version.status = status
+    audit.record(session, None, actor, "retired" if status == "retired" else "reactivated", preplan=key, version=number)
+    return {"preplan": key, "version": number, "status": status}
+
+
+def compare(session: Session, key: str, old: int, new: int) -> list[dict[str, Any]]:
+    """Per changed file: ``{"file", "change": added|removed|changed, "diff": unified diff lines}``."""
+    before, after = _version(session, key, old).files, _version(session, key, new).files
+    changes = []
+    for name in sorted(set(before) | set(after)):
+        a, b = before.get(name), after.get(name)
+        if a == b:
+            continue
+        diff = list(difflib.unified_diff((a or "").splitlines(), (b or "").splitlines(), f"v{old}/{name}",
+                                         f"v{new}/{name}", lineterm="", n=2))
+        changes.append({"file": name, "change": "added" if a is None else "removed" if b is None else "changed",
+                        "diff": diff})
+    return changes

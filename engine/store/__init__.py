@@ -1,0 +1,1 @@
+"""Storage: tables, the database and its transactions, schema migrations, record locking, the audit trail."""
