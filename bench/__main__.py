@@ -90,8 +90,14 @@ def main() -> None:
             engine = open_engine(url, package)
             timings: list[float] = []
             for i in range(args.cases):
-                scenario.engine_walk(engine, package.key, forms, scenario.intake(package, forms, i),
-                                     lambda role: f"bench_{role}", timings)
+                scenario.engine_walk(
+                    engine,
+                    package.key,
+                    forms,
+                    scenario.intake(package, forms, i),
+                    lambda role: f"bench_{role}",
+                    timings,
+                )
             sweeps = {}
             for size in [int(s) for s in args.sizes.split(",")]:
                 sweep.populate(engine, size)
@@ -105,11 +111,15 @@ def main() -> None:
     raw_step = statistics.median(raw)
     print(f"preplan {package.key}: {args.cases} cases walked from their forms, {len(raw)} completed steps (raw)")
     print(f"{'':28}{'median/step':>14}{'p90/step':>14}{'vs raw':>10}")
-    print(f"{'raw SpiffWorkflow, memory':28}{ms(raw_step):>14}{ms(statistics.quantiles(raw, n=10)[-1]):>14}{'1.0x':>10}")
+    print(
+        f"{'raw SpiffWorkflow, memory':28}{ms(raw_step):>14}{ms(statistics.quantiles(raw, n=10)[-1]):>14}{'1.0x':>10}"
+    )
     for label, (timings, _) in results.items():
         median = statistics.median(timings)
-        print(f"{'engine complete, ' + label:28}{ms(median):>14}{ms(statistics.quantiles(timings, n=10)[-1]):>14}"
-              f"{median / raw_step:>9.1f}x")
+        print(
+            f"{'engine complete, ' + label:28}{ms(median):>14}{ms(statistics.quantiles(timings, n=10)[-1]):>14}"
+            f"{median / raw_step:>9.1f}x"
+        )
     print("\nidle timer sweep (worker's query pair, median of 300)")
     for label, (_, sweeps) in results.items():
         sizes = sorted(sweeps)

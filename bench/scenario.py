@@ -5,7 +5,8 @@ SpiffWorkflow (in memory) and through the engine (database), so their per-step c
 from __future__ import annotations
 
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from SpiffWorkflow import TaskState
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
@@ -26,8 +27,9 @@ def intake(package: PreplanPackage, forms: dict[str, Any], choice: int) -> dict[
     return example_submission(forms[schema_file(package.manifest["start_form"])], choice)
 
 
-def raw_walk(parsed: ParsedSpec, forms: dict[str, Any], start: dict[str, Any], calendar: WorkCalendar,
-             timings: list[float]) -> int:
+def raw_walk(
+    parsed: ParsedSpec, forms: dict[str, Any], start: dict[str, Any], calendar: WorkCalendar, timings: list[float]
+) -> int:
     """Raw SpiffWorkflow: plain eval environment, no persistence. Appends one timing per completed step."""
     workflow = new_workflow(parsed)
     workflow.script_engine = PythonScriptEngine(environment=TaskDataEnvironment(build_helpers(calendar)))
@@ -51,8 +53,14 @@ def raw_walk(parsed: ParsedSpec, forms: dict[str, Any], start: dict[str, Any], c
     return steps
 
 
-def engine_walk(engine: Engine, key: str, forms: dict[str, Any], start: dict[str, Any], user_for: Callable[[str], str],
-                timings: list[float]) -> int:
+def engine_walk(
+    engine: Engine,
+    key: str,
+    forms: dict[str, Any],
+    start: dict[str, Any],
+    user_for: Callable[[str], str],
+    timings: list[float],
+) -> int:
     case = engine.start(key, start)["case"]
     steps = 0
     while steps < MAX_STEPS:

@@ -25,13 +25,39 @@ def populate(engine: Engine, total: int) -> None:
         have = session.query(Case).count()
         for first in range(have, total, CHUNK):
             rows = range(first, min(first + CHUNK, total))
-            cases = [dict(id=i + 1_000_000, version_id=version_id, business_key=f"BK-{i:08d}", title="", status="running",
-                          is_drill=False, clock_offset_seconds=0.0, state={}, data={}, revision=1,
-                          started_by="bench", started_at=now, updated_at=now) for i in rows]
+            cases = [
+                {
+                    "id": i + 1_000_000,
+                    "version_id": version_id,
+                    "business_key": f"BK-{i:08d}",
+                    "title": "",
+                    "status": "running",
+                    "is_drill": False,
+                    "clock_offset_seconds": 0.0,
+                    "state": {},
+                    "data": {},
+                    "revision": 1,
+                    "started_by": "bench",
+                    "started_at": now,
+                    "updated_at": now,
+                }
+                for i in rows
+            ]
             session.execute(insert(Case), cases)
             due = now + timedelta(days=365)
-            session.execute(insert(Timer), [dict(case_id=i + 1_000_000, spiff_id=str(uuid.uuid4()), bpmn_id="Timer",
-                                                 due_at=due, fire_at=due) for i in rows])
+            session.execute(
+                insert(Timer),
+                [
+                    {
+                        "case_id": i + 1_000_000,
+                        "spiff_id": str(uuid.uuid4()),
+                        "bpmn_id": "Timer",
+                        "due_at": due,
+                        "fire_at": due,
+                    }
+                    for i in rows
+                ],
+            )
 
 
 def clear(engine: Engine) -> None:

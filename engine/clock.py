@@ -9,10 +9,10 @@ module and offers no hook, so :func:`install` points that module's ``datetime`` 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import datetime, timedelta, timezone
-from typing import Iterator
+from datetime import UTC, datetime, timedelta
 
 _fixed: datetime | None = None
 _offset: ContextVar[timedelta] = ContextVar("preplan_clock_offset", default=timedelta(0))
@@ -24,13 +24,13 @@ def now() -> datetime:
     pinned = _pinned.get()
     if pinned is not None:
         return pinned
-    base = _fixed if _fixed is not None else datetime.now(timezone.utc)
+    base = _fixed if _fixed is not None else datetime.now(UTC)
     return base + _offset.get()
 
 
 def real_now() -> datetime:
     """The base clock without a drill offset (for stamping when a drill was advanced)."""
-    return _fixed if _fixed is not None else datetime.now(timezone.utc)
+    return _fixed if _fixed is not None else datetime.now(UTC)
 
 
 def parse_instant(text: str) -> datetime:
@@ -41,7 +41,7 @@ def parse_instant(text: str) -> datetime:
         raise ValueError(f"not an ISO 8601 date-time: {text!r}") from exc
     if value.tzinfo is None:
         raise ValueError(f"{text!r} has no UTC offset (write e.g. 2026-11-22T09:00:00+08:00)")
-    return value.astimezone(timezone.utc)
+    return value.astimezone(UTC)
 
 
 def fix(instant: datetime | None) -> None:
@@ -49,7 +49,7 @@ def fix(instant: datetime | None) -> None:
     global _fixed
     if instant is not None and instant.tzinfo is None:
         raise ValueError("the fixed clock needs a timezone-aware instant")
-    _fixed = instant.astimezone(timezone.utc) if instant is not None else None
+    _fixed = instant.astimezone(UTC) if instant is not None else None
 
 
 def advance(delta: timedelta) -> datetime:
@@ -81,7 +81,7 @@ def pinned(instant: datetime | None = None) -> Iterator[datetime]:
     """Run a block at one instant (default: now, including a drill's offset): an operation on a case happens at
     one moment, so every deadline it counts from "now" and every stamp it writes agree, and a deadline can be
     recounted later from the same moment."""
-    moment = (instant or now()).astimezone(timezone.utc)
+    moment = (instant or now()).astimezone(UTC)
     token = _pinned.set(moment)
     try:
         yield moment

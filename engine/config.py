@@ -48,7 +48,7 @@ def parse_working_hours(text: str) -> tuple[tuple[time, time], ...]:
             raise ValueError(f"working hours {text!r}: {part.strip()} ends before it starts")
         periods.append((start, end))
     periods.sort()
-    for (_, end), (start, _) in zip(periods, periods[1:]):
+    for (_, end), (start, _) in zip(periods, periods[1:], strict=False):
         if start < end:
             raise ValueError(f"working hours {text!r}: periods overlap")
     return tuple(periods)
@@ -89,8 +89,10 @@ def _smtp() -> Smtp | None:
     if not host:
         return None
     return Smtp(
-        host=host, port=int(os.environ.get("PREPLAN_SMTP_PORT", "25")),
+        host=host,
+        port=int(os.environ.get("PREPLAN_SMTP_PORT", "25")),
         sender=os.environ.get("PREPLAN_SMTP_FROM", "preplan@localhost"),
-        user=os.environ.get("PREPLAN_SMTP_USER"), password=os.environ.get("PREPLAN_SMTP_PASSWORD"),
+        user=os.environ.get("PREPLAN_SMTP_USER"),
+        password=os.environ.get("PREPLAN_SMTP_PASSWORD"),
         starttls=os.environ.get("PREPLAN_SMTP_STARTTLS", "") in ("1", "true", "yes"),
     )

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 
 class Text(str):
@@ -14,7 +15,7 @@ class Text(str):
     template: str
     values: dict[str, Any]
 
-    def __new__(cls, template: str, **values: Any) -> "Text":
+    def __new__(cls, template: str, **values: Any) -> Text:
         text = super().__new__(cls, template % values if values else template)
         text.template, text.values = template, values
         return text
@@ -72,8 +73,11 @@ class AlreadyStarted(Conflict):
     """A start form sent again (its one-time token was used): the case it created is named, none is added."""
 
     def __init__(self, case: int, business_key: str) -> None:
-        super().__init__(say("this start form was already sent: it created case %(key)s; no new case was started",
-                             key=business_key), case=case, business_key=business_key)
+        super().__init__(
+            say("this start form was already sent: it created case %(key)s; no new case was started", key=business_key),
+            case=case,
+            business_key=business_key,
+        )
         self.case, self.business_key = case, business_key
 
 
@@ -99,9 +103,7 @@ class InvalidPreplan(PreplanError):
     code = "invalid_preplan"
 
     def __init__(self, problems: list[Problem]) -> None:
-        super().__init__(
-            f"{len(problems)} problem(s) in the preplan", problems=[p.to_json() for p in problems]
-        )
+        super().__init__(f"{len(problems)} problem(s) in the preplan", problems=[p.to_json() for p in problems])
         self.problems = problems
 
 

@@ -78,12 +78,19 @@ def note(value: str | None, field: str, label: Text, *, required: bool = True, l
         return None
     problem = text_problem(text)
     if problem:
-        raise ValidationFailed(say("%(label)s contains characters that cannot be stored", label=label),
-                               {field: problem})
+        raise ValidationFailed(
+            say("%(label)s contains characters that cannot be stored", label=label), {field: problem}
+        )
     if len(text) > limit:
-        raise ValidationFailed(say("%(label)s has %(length)s characters; at most %(limit)s are allowed",
-                                   label=label, length=len(text), limit=limit),
-                               {field: f"must have at most {limit} characters"})
+        raise ValidationFailed(
+            say(
+                "%(label)s has %(length)s characters; at most %(limit)s are allowed",
+                label=label,
+                length=len(text),
+                limit=limit,
+            ),
+            {field: f"must have at most {limit} characters"},
+        )
     return text
 
 

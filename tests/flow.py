@@ -31,7 +31,7 @@ class Flow:
         path = Path(path)
         return deploy(self.engine.db, load_package(path if path.is_absolute() else ROOT / path))
 
-    def ready(self, path: str | Path, when: str) -> "Flow":
+    def ready(self, path: str | Path, when: str) -> Flow:
         """Deploy one preplan and fix the clock: the starting point of its scenarios."""
         self.deploy(path)
         self.at(when)
@@ -88,13 +88,13 @@ class Flow:
         assert len(matches) == 1, f"expected one open {bpmn_id}; open steps: {self.open_steps(case)}"
         return matches[0]
 
-    def complete(self, case: int, bpmn_id: str, data: dict[str, Any] | None = None, *,
-                 user: str | None = None) -> dict[str, Any]:
+    def complete(
+        self, case: int, bpmn_id: str, data: dict[str, Any] | None = None, *, user: str | None = None
+    ) -> dict[str, Any]:
         task = self.task(case, bpmn_id)
         return self.engine.complete(task["id"], data or {}, user=user or self.user_for(task["role"]))
 
-    def only_step(self, case: int, bpmn_id: str, data: dict[str, Any], role: str,
-                  due_at: str | None = None) -> None:
+    def only_step(self, case: int, bpmn_id: str, data: dict[str, Any], role: str, due_at: str | None = None) -> None:
         """Assert ``bpmn_id`` is the case's only open step, owed by ``role`` with ``due_at``, then complete it."""
         assert self.open_steps(case) == [bpmn_id]
         task = self.task(case, bpmn_id)
@@ -109,7 +109,7 @@ class Flow:
         """Complete every open instance of a multi-instance step, each with its own submission."""
         tasks = self.instances(case, bpmn_id)
         assert len(tasks) == len(submissions), f"{bpmn_id}: {len(tasks)} instances open"
-        for task, data in zip(tasks, submissions):
+        for task, data in zip(tasks, submissions, strict=False):
             self.engine.complete(task["id"], data, user=self.user_for(task["role"]))
 
     def events(self, case: int, kind: str | None = None) -> list[dict[str, Any]]:

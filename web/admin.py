@@ -35,8 +35,9 @@ def calendar():
     with engine().db.read() as session:
         _require_admin(session)
         if not FIRST_YEAR <= year <= LAST_YEAR:
-            return page(404, _("The working calendar covers the years %(first)s to %(last)s.", first=FIRST_YEAR,
-                               last=LAST_YEAR))
+            return page(
+                404, _("The working calendar covers the years %(first)s to %(last)s.", first=FIRST_YEAR, last=LAST_YEAR)
+            )
         view = year_view(session, engine().settings, year)
     until = date.fromisoformat(view["official_until"])
     ending = (until - today).days if today >= until - WARN_BEFORE else None
@@ -65,8 +66,13 @@ def set_calendar_day():
             if request.form.get("action") == "clear":
                 clear_day(session, day, current_user.name)
             else:
-                set_day(session, day, request.form.get("kind") == "workday", current_user.name,
-                        request.form.get("note") or None)
+                set_day(
+                    session,
+                    day,
+                    request.form.get("kind") == "workday",
+                    current_user.name,
+                    request.form.get("note") or None,
+                )
     except PreplanError as exc:
         flash(refusal(exc), "error")
         return redirect(url_for("admin.calendar", year=year))
@@ -86,8 +92,15 @@ def import_calendar_notice():
     except PreplanError as exc:
         flash(refusal(exc), "error")
         return redirect(url_for("admin.calendar", year=year))
-    flash(_("The %(year)s schedule was entered: %(off)s days off, %(work)s make-up workdays. %(year)s is official "
-            "now.", year=result["year"], off=result["days_off"], work=result["workdays"]), "success")
+    flash(
+        _(
+            "The %(year)s schedule was entered: %(off)s days off, %(work)s make-up workdays. %(year)s is official now.",
+            year=result["year"],
+            off=result["days_off"],
+            work=result["workdays"],
+        ),
+        "success",
+    )
     _after_change(f"calendar: {result['year']} schedule imported")
     return redirect(url_for("admin.calendar", year=result["year"]))
 

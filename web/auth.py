@@ -33,7 +33,7 @@ class WebUser(UserMixin):
         return f"{self.generation}:{self.name}"
 
     @classmethod
-    def of(cls, user: User) -> "WebUser":
+    def of(cls, user: User) -> WebUser:
         return cls(user.name, frozenset(user.role_keys), user.session_generation)
 
     @property

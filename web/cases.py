@@ -32,8 +32,11 @@ STATUSES = ("running", "completed", "terminated", "error")
 @bp.get("/cases")
 @login_required
 def index():
-    filters = {"status": request.args.get("status") or None, "overdue": request.args.get("overdue") == "1",
-               "search": request.args.get("q") or None}
+    filters = {
+        "status": request.args.get("status") or None,
+        "overdue": request.args.get("overdue") == "1",
+        "search": request.args.get("q") or None,
+    }
     with engine().db.read() as session:
         if not supervises(person(session)):
             abort(403)
@@ -42,9 +45,16 @@ def index():
         manifests = {c["version_id"]: engine().versions.info(session, c["version_id"]).manifest for c in result.items}
     for item in result.items:
         item["severity_label"] = schema_form.severity_labels(manifests[item["version_id"]], current_language()).get(
-            item["severity"] or "", item["severity"])
-    return render_template("cases/list.html", page=result, filters=filters, statuses=STATUSES, figures=figures,
-                           drills=request.args.get("drills") == "1")
+            item["severity"] or "", item["severity"]
+        )
+    return render_template(
+        "cases/list.html",
+        page=result,
+        filters=filters,
+        statuses=STATUSES,
+        figures=figures,
+        drills=request.args.get("drills") == "1",
+    )
 
 
 @bp.get("/cases/new")
@@ -84,13 +94,19 @@ def start(key: str):
         values = request.form.to_dict()
         if not errors:
             try:
-                started = engine().start(key, data, user=current_user.name, drill=request.form.get("drill") == "true",
-                                         intake_key=token)
+                started = engine().start(
+                    key, data, user=current_user.name, drill=request.form.get("drill") == "true", intake_key=token
+                )
                 flash(_("Case %(key)s started.", key=started["business_key"]), "success")
                 return redirect(url_for("cases.show", case_id=started["case"]))
             except AlreadyStarted as exc:
-                flash(_("This form was already sent: it started case %(key)s, shown here. No second case was "
-                        "started.", key=exc.business_key), "warning")
+                flash(
+                    _(
+                        "This form was already sent: it started case %(key)s, shown here. No second case was started.",
+                        key=exc.business_key,
+                    ),
+                    "warning",
+                )
                 return redirect(url_for("cases.show", case_id=exc.case))
             except ValidationFailed as exc:
                 errors = schema_form.localized(exc.kinds, exc.fields)
@@ -98,8 +114,9 @@ def start(key: str):
                 flash(refusal(exc), "error")
         status = 422
     fields = schema_form.fields_for(schema, ui, values, errors, engine().tz)
-    return render_template("cases/start.html", key=key, manifest=manifest, fields=fields,
-                           form_title=schema.get("title")), status
+    return render_template(
+        "cases/start.html", key=key, manifest=manifest, fields=fields, form_title=schema.get("title")
+    ), status
 
 
 def _visible_case(session, case_id: int) -> tuple[Case, dict]:
@@ -123,10 +140,17 @@ def show(case_id: int):
         steps = recorded_steps(session, case, engine().tz)
     start_schema = manifest["forms"][schema_file(manifest["start_form"])]
     groups = data_by_step(view["data"], steps, set(start_schema.get("properties", {})))
-    return render_template("cases/detail.html", case=view, manifest=manifest, progress=progress, roles=roles,
-                           groups=groups, start_title=start_schema.get("title"),
-                           labels=schema_form.labels(manifest, current_language()),
-                           severity_labels=schema_form.severity_labels(manifest, current_language()))
+    return render_template(
+        "cases/detail.html",
+        case=view,
+        manifest=manifest,
+        progress=progress,
+        roles=roles,
+        groups=groups,
+        start_title=start_schema.get("title"),
+        labels=schema_form.labels(manifest, current_language()),
+        severity_labels=schema_form.severity_labels(manifest, current_language()),
+    )
 
 
 @bp.get("/cases/<id:case_id>/diagram.bpmn")
@@ -142,16 +166,19 @@ def diagram(case_id: int):
 @bp.post("/cases/<id:case_id>/comments")
 @login_required
 def comment(case_id: int):
-    attempt(lambda: engine().comment(case_id, request.form.get("text", ""), user=current_user.name),
-            _("Comment added."))
+    attempt(
+        lambda: engine().comment(case_id, request.form.get("text", ""), user=current_user.name), _("Comment added.")
+    )
     return redirect(same_site(request.form.get("back"), url_for("cases.show", case_id=case_id)) + "#comments")
 
 
 @bp.post("/cases/<id:case_id>/terminate")
 @login_required
 def terminate(case_id: int):
-    attempt(lambda: engine().terminate(str(case_id), request.form.get("reason", ""), user=current_user.name),
-            _("The case was terminated."))
+    attempt(
+        lambda: engine().terminate(str(case_id), request.form.get("reason", ""), user=current_user.name),
+        _("The case was terminated."),
+    )
     return redirect(url_for("cases.show", case_id=case_id))
 
 
@@ -170,10 +197,19 @@ def advance_drill(case_id: int):
         if not supervises(person(session)):
             abort(403)
     attempt(
-        lambda: drills.advance(engine(), case_id, to_next_deadline=request.form.get("mode") == "next",
-                               by=request.form.get("by") or None, actor=current_user.name),
-        lambda result: _("Drill clock now at %(now)s; %(n)s deadline(s) reached.",
-                         now=result["now"][:16].replace("T", " "), n=result["fired"]))
+        lambda: drills.advance(
+            engine(),
+            case_id,
+            to_next_deadline=request.form.get("mode") == "next",
+            by=request.form.get("by") or None,
+            actor=current_user.name,
+        ),
+        lambda result: _(
+            "Drill clock now at %(now)s; %(n)s deadline(s) reached.",
+            now=result["now"][:16].replace("T", " "),
+            n=result["fired"],
+        ),
+    )
     return redirect(url_for("cases.show", case_id=case_id))
 
 

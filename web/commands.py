@@ -27,29 +27,52 @@ def register(commands) -> None:
     serve = commands.add_parser("serve", help="serve the web UI (gunicorn)")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=5000)
-    serve.add_argument("--workers", type=int, default=int(os.environ.get("PREPLAN_WEB_WORKERS", "1")),
-                       help="web processes (default 1, or PREPLAN_WEB_WORKERS); more than one needs a shared "
-                            "PREPLAN_RATELIMIT_STORAGE")
-    serve.add_argument("--threads", type=int, default=int(os.environ.get("PREPLAN_WEB_THREADS", "8")),
-                       help="threads per web process (default 8)")
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=int(os.environ.get("PREPLAN_WEB_WORKERS", "1")),
+        help="web processes (default 1, or PREPLAN_WEB_WORKERS); more than one needs a shared "
+        "PREPLAN_RATELIMIT_STORAGE",
+    )
+    serve.add_argument(
+        "--threads",
+        type=int,
+        default=int(os.environ.get("PREPLAN_WEB_THREADS", "8")),
+        help="threads per web process (default 8)",
+    )
     serve.add_argument("--timeout", type=int, default=60, help="seconds before a silent web process is restarted")
-    serve.add_argument("--worker", action="store_true",
-                       help="also fire timers and send notices, in a child process (one machine, e.g. SQLite)")
+    serve.add_argument(
+        "--worker",
+        action="store_true",
+        help="also fire timers and send notices, in a child process (one machine, e.g. SQLite)",
+    )
     serve.set_defaults(handler=_serve)
 
 
 def _serve(ctx, args) -> int:
     if args.workers > 1 and limits.storage_uri().startswith("memory://"):
-        raise PreplanError(f"--workers {args.workers} would keep a separate login counter in each process; set "
-                           f"{limits.STORAGE}=redis://HOST:6379/0 (shared by every process), or serve one process "
-                           f"with more --threads")
+        raise PreplanError(
+            f"--workers {args.workers} would keep a separate login counter in each process; set "
+            f"{limits.STORAGE}=redis://HOST:6379/0 (shared by every process), or serve one process "
+            f"with more --threads"
+        )
     worker = _start_timer_worker(ctx) if args.worker else None
     try:
-        _Gunicorn(ctx.settings, {
-            "bind": f"{args.host}:{args.port}", "workers": args.workers, "threads": args.threads,
-            "worker_class": "gthread", "timeout": args.timeout, "graceful_timeout": 15, "accesslog": "-",
-            "errorlog": "-", "limit_request_line": 8190, "limit_request_fields": 100,
-        }).run()
+        _Gunicorn(
+            ctx.settings,
+            {
+                "bind": f"{args.host}:{args.port}",
+                "workers": args.workers,
+                "threads": args.threads,
+                "worker_class": "gthread",
+                "timeout": args.timeout,
+                "graceful_timeout": 15,
+                "accesslog": "-",
+                "errorlog": "-",
+                "limit_request_line": 8190,
+                "limit_request_fields": 100,
+            },
+        ).run()
     finally:
         if worker is not None:
             worker.terminate()
@@ -58,8 +81,7 @@ def _serve(ctx, args) -> int:
 
 
 def _start_timer_worker(ctx) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "engine.cli", "--database-url", ctx.settings.database_url,
-                             "worker"])
+    return subprocess.Popen([sys.executable, "-m", "engine.cli", "--database-url", ctx.settings.database_url, "worker"])
 
 
 class _Gunicorn(BaseApplication):

@@ -11,9 +11,12 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 def _duration(text: str) -> str:
     parts = TimerEventDefinition.parse_iso_duration(text)
     words = {
-        "years": lambda n: _("%(n)s years", n=n), "months": lambda n: _("%(n)s months", n=n),
-        "weeks": lambda n: _("%(n)s weeks", n=n), "days": lambda n: _("%(n)s days", n=n),
-        "hours": lambda n: _("%(n)s hours", n=n), "minutes": lambda n: _("%(n)s minutes", n=n),
+        "years": lambda n: _("%(n)s years", n=n),
+        "months": lambda n: _("%(n)s months", n=n),
+        "weeks": lambda n: _("%(n)s weeks", n=n),
+        "days": lambda n: _("%(n)s days", n=n),
+        "hours": lambda n: _("%(n)s hours", n=n),
+        "minutes": lambda n: _("%(n)s minutes", n=n),
         "seconds": lambda n: _("%(n)s seconds", n=n),
     }
     return " ".join(words[unit](_number(value)) for unit, value in parts.items() if unit in words)

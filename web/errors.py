@@ -20,8 +20,13 @@ def _explanation(code: int) -> tuple[str, str]:
         404: (_("Not found"), _("There is nothing here, or you may not see it.")),
         405: (_("Not allowed"), _("This page cannot be used that way.")),
         413: (_("Too large"), _("What you sent is larger than this site accepts. Shorten it and try again.")),
-        500: (_("Something went wrong"), _("The request failed on our side and nothing was changed. "
-                                           "Try again; if it keeps failing, tell your administrator.")),
+        500: (
+            _("Something went wrong"),
+            _(
+                "The request failed on our side and nothing was changed. "
+                "Try again; if it keeps failing, tell your administrator."
+            ),
+        ),
     }
     return texts.get(code, texts[400])
 

@@ -57,6 +57,7 @@ def switch():
     language = request.form.get("language")
     response = redirect(same_site(request.form.get("next"), url_for("index")))
     if language in LOCALES:
-        response.set_cookie(COOKIE, language, max_age=365 * 86400, httponly=True, samesite="Lax",
-                            secure=request.is_secure)
+        response.set_cookie(
+            COOKIE, language, max_age=365 * 86400, httponly=True, samesite="Lax", secure=request.is_secure
+        )
     return response

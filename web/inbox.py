@@ -37,8 +37,9 @@ def subject(kind: str, params: dict[str, Any] | None) -> str | None:
         "overdue": lambda: _("Task “%(step)s” of case %(key)s was due at %(due)s and is overdue.", **params),
         "escalated": lambda: _("Case %(key)s was escalated (%(reason)s): “%(step)s”.", **params),
         "deadline_moved": lambda: _("The deadline of “%(step)s” of case %(key)s moved: %(reason)s.", **params),
-        "calendar": lambda: _("The official holiday schedule ends on %(until)s: enter the %(year)s schedule.",
-                              **params),
+        "calendar": lambda: _(
+            "The official holiday schedule ends on %(until)s: enter the %(year)s schedule.", **params
+        ),
     }
     found = texts.get(kind)
     return found() if found else None

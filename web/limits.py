@@ -36,8 +36,14 @@ def init_app(app: Flask) -> Limiter:
     """Limit ``auth.login`` (registered before this is called) and answer a breach with the login page."""
     per_user = os.environ.get("PREPLAN_LOGIN_LIMIT_USER", "5 per 15 minutes")
     per_address = os.environ.get("PREPLAN_LOGIN_LIMIT_ADDRESS", "30 per 15 minutes")
-    limiter = Limiter(get_remote_address, app=app, storage_uri=storage_uri(), headers_enabled=True,
-                      strategy="moving-window", key_prefix="preplan")
+    limiter = Limiter(
+        get_remote_address,
+        app=app,
+        storage_uri=storage_uri(),
+        headers_enabled=True,
+        strategy="moving-window",
+        key_prefix="preplan",
+    )
     view = app.view_functions["auth.login"]
     view = limiter.limit(per_user, key_func=_user_name, methods=["POST"], deduct_when=_failed)(view)
     view = limiter.limit(per_address, methods=["POST"], deduct_when=_failed)(view)
@@ -48,6 +54,7 @@ def init_app(app: Flask) -> Limiter:
 
 def _too_many(error: RateLimitExceeded):
     minutes = max(1, math.ceil(error.limit.limit.get_expiry() / 60))
-    message = _("Too many failed logins for this user name or from this address. Try again in %(n)s minutes.",
-                n=minutes)
+    message = _(
+        "Too many failed logins for this user name or from this address. Try again in %(n)s minutes.", n=minutes
+    )
     return render_template("login.html", refusal=message), 429, {"Retry-After": str(minutes * 60)}

@@ -53,10 +53,16 @@ def show(key: str):
     outline = steps(files, manifest)
     for step in outline:
         step["deadlines"] = _deadlines(step["deadlines"], manifest)
-    return render_template("preplans/show.html", key=key, manifest=manifest, version=version.number,
-                           versions=versions, roles=roles, steps=outline,
-                           deadlines=_deadlines([d for d in manifest.get("deadlines", []) if not d.get("attached_to")],
-                                                manifest))
+    return render_template(
+        "preplans/show.html",
+        key=key,
+        manifest=manifest,
+        version=version.number,
+        versions=versions,
+        roles=roles,
+        steps=outline,
+        deadlines=_deadlines([d for d in manifest.get("deadlines", []) if not d.get("attached_to")], manifest),
+    )
 
 
 @bp.get("/preplans/<key>/compare")
@@ -82,8 +88,12 @@ def set_version_status(key: str, number: int):
                 raise Forbidden("only admins change version status")
             return set_status(session, key, number, status, current_user.name)
 
-    attempt(change, _("v%(n)s is now retired: it starts no new case; running cases carry on.", n=number)
-            if status == "retired" else _("v%(n)s is active again.", n=number))
+    attempt(
+        change,
+        _("v%(n)s is now retired: it starts no new case; running cases carry on.", n=number)
+        if status == "retired"
+        else _("v%(n)s is active again.", n=number),
+    )
     return redirect(url_for("preplans.show", key=key) + "#versions-h")
 
 

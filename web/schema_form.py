@@ -8,9 +8,10 @@ worded here in the reader's language.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
-from typing import Any, Mapping
+from typing import Any
 
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
@@ -69,8 +70,9 @@ def ordered(schema: dict[str, Any], ui: dict[str, Any] | None) -> list[str]:
     return [n for n in order if n in names] + [n for n in names if n not in order]
 
 
-def fields_for(schema: dict[str, Any], ui: dict[str, Any] | None, values: Mapping[str, Any],
-               errors: Mapping[str, str], tz: tzinfo) -> list[Field]:
+def fields_for(
+    schema: dict[str, Any], ui: dict[str, Any] | None, values: Mapping[str, Any], errors: Mapping[str, str], tz: tzinfo
+) -> list[Field]:
     """The form's fields with their limits as the engine enforces them (shown as ``maxlength``, ``min``, ``max``
     so a person sees a limit before sending)."""
     required = set(schema.get("required", []))
@@ -85,12 +87,21 @@ def fields_for(schema: dict[str, Any], ui: dict[str, Any] | None, values: Mappin
         if kind == "datetime" and isinstance(value, str) and value:
             value = _local_input(value, tz)
         options = _options(prop.get("items", {}) if kind == "multiselect" else prop) or []
-        result.append(Field(
-            name=name, label=prop.get("title", name), kind=kind, required=name in required,
-            help=hints.get("ui:help") or prop.get("description", ""),
-            options=[(str(v), label) for v, label in options], value=value, error=errors.get(name, ""),
-            minimum=limit.get("minimum"), maximum=limit.get("maximum"), max_length=limit.get("maxLength"),
-        ))
+        result.append(
+            Field(
+                name=name,
+                label=prop.get("title", name),
+                kind=kind,
+                required=name in required,
+                help=hints.get("ui:help") or prop.get("description", ""),
+                options=[(str(v), label) for v, label in options],
+                value=value,
+                error=errors.get(name, ""),
+                minimum=limit.get("minimum"),
+                maximum=limit.get("maximum"),
+                max_length=limit.get("maxLength"),
+            )
+        )
     return result
 
 
@@ -194,8 +205,10 @@ def labels(manifest: dict[str, Any], language: str) -> dict[str, tuple[str, dict
     result: dict[str, tuple[str, dict[str, str]]] = {}
     side = "en" if language == "en" else "zh"
     for name, spec in manifest.get("fields", {}).items():
-        values = {str(v): (t.get(side) or t.get("zh", v)) if isinstance(t, dict) else str(t)
-                  for v, t in spec.get("values", {}).items()}
+        values = {
+            str(v): (t.get(side) or t.get("zh", v)) if isinstance(t, dict) else str(t)
+            for v, t in spec.get("values", {}).items()
+        }
         result[name] = (spec.get(side) or spec.get("zh") or name, values)
     schemas = [s for s in manifest["forms"].values() if isinstance(s, dict)]
     for schema in schemas:

@@ -39,9 +39,21 @@ class _SessionInterface(SecureCookieSessionInterface):
 def init_app(app: Flask) -> None:
     proxies = int(os.environ.get("PREPLAN_PROXIES", "0"))
     if proxies:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies,  # type: ignore[method-assign]
-                                x_prefix=proxies)
+        app.wsgi_app = ProxyFix(
+            app.wsgi_app,
+            x_for=proxies,
+            x_proto=proxies,
+            x_host=proxies,  # type: ignore[method-assign]
+            x_prefix=proxies,
+        )
     app.session_interface = _SessionInterface()
-    Talisman(app, force_https=False, content_security_policy=CSP, frame_options="DENY",
-             referrer_policy="strict-origin-when-cross-origin", session_cookie_secure=False,
-             strict_transport_security=True, strict_transport_security_max_age=31536000)
+    Talisman(
+        app,
+        force_https=False,
+        content_security_policy=CSP,
+        frame_options="DENY",
+        referrer_policy="strict-origin-when-cross-origin",
+        session_cookie_secure=False,
+        strict_transport_security=True,
+        strict_transport_security_max_age=31536000,
+    )

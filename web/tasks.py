@@ -31,8 +31,10 @@ _TEMPLATES.filters["when"] = when
 @login_required
 def my_tasks():
     filters = {
-        "preplan": request.args.get("preplan") or None, "severity": request.args.get("severity") or None,
-        "overdue": request.args.get("overdue") == "1", "scope": request.args.get("scope", "all"),
+        "preplan": request.args.get("preplan") or None,
+        "severity": request.args.get("severity") or None,
+        "overdue": request.args.get("overdue") == "1",
+        "scope": request.args.get("scope", "all"),
     }
     page = request.args.get("page", 1, type=int)
     descending = request.args.get("sort") == "-due"
@@ -42,13 +44,21 @@ def my_tasks():
         roles = role_titles(session)
         preplans = list_preplans(session)
         choices = severities(session, user)
-        manifests = [engine().versions.info(session, newest_active_version(session, p["key"]).id).manifest
-                     for p in preplans]
+        manifests = [
+            engine().versions.info(session, newest_active_version(session, p["key"]).id).manifest for p in preplans
+        ]
     names: dict[str, str] = {}
     for manifest in manifests:
         names.update(schema_form.severity_labels(manifest, current_language()))
-    return render_template("tasks/list.html", page=result, filters=filters, roles=roles, preplans=preplans,
-                           descending=descending, severities=[(v, names.get(v, v)) for v in choices])
+    return render_template(
+        "tasks/list.html",
+        page=result,
+        filters=filters,
+        roles=roles,
+        preplans=preplans,
+        descending=descending,
+        severities=[(v, names.get(v, v)) for v in choices],
+    )
 
 
 def _load(session, task_id: int) -> tuple[Task, Case, dict]:
@@ -82,16 +92,28 @@ def _render(task_id: int, values: dict | None, errors: dict, status: int = 200):
     forms = manifest["forms"]
     schema = forms.get(row.form) if row.form else None
     ui = forms.get(manifest.get("task_ui", {}).get(row.bpmn_id, ""), {})
-    fields = schema_form.fields_for(schema, ui, values if values is not None else (row.data or {}), errors,
-                                    engine().tz) if schema else []
+    fields = (
+        schema_form.fields_for(schema, ui, values if values is not None else (row.data or {}), errors, engine().tz)
+        if schema
+        else []
+    )
     start_schema = forms[schema_file(manifest["start_form"])]
     labels = schema_form.labels(manifest, current_language())
     facts = [(n, data[n]) for n in schema_form.ordered(start_schema, None) if n in data]
     return render_template(
-        "tasks/detail.html", task=view, case=case, manifest=manifest, fields=fields, facts=facts, roles=roles,
-        labels=labels, earlier=earlier, comments=comments,
+        "tasks/detail.html",
+        task=view,
+        case=case,
+        manifest=manifest,
+        fields=fields,
+        facts=facts,
+        roles=roles,
+        labels=labels,
+        earlier=earlier,
+        comments=comments,
         instructions=_instructions(manifest.get("instructions", {}).get(row.bpmn_id), data),
-        candidates=candidates, form_title=(schema or {}).get("title"),
+        candidates=candidates,
+        form_title=(schema or {}).get("title"),
         severity_labels=schema_form.severity_labels(manifest, current_language()),
     ), status
 
@@ -122,8 +144,11 @@ def unclaim(task_id: int):
 @login_required
 def reassign(task_id: int):
     target = request.form.get("assignee", "")
-    return _act(task_id, lambda: engine().reassign(task_id, target, user=current_user.name),
-                _("Task reassigned to %(name)s.", name=target))
+    return _act(
+        task_id,
+        lambda: engine().reassign(task_id, target, user=current_user.name),
+        _("Task reassigned to %(name)s.", name=target),
+    )
 
 
 def _act(task_id: int, action, done: str):
@@ -152,4 +177,3 @@ def complete(task_id: int):
         return redirect(url_for("tasks.show", task_id=task_id))
     flash(_("Completed “%(step)s” of %(case)s.", step=name, case=business_key), "success")
     return redirect(url_for("tasks.my_tasks"))
-

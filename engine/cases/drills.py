@@ -27,8 +27,9 @@ if TYPE_CHECKING:
 _PAST_DUE = timedelta(seconds=1)  # timers fire strictly after their due time
 
 
-def advance(engine: "Engine", case_ref: str | int, *, to_next_deadline: bool = False, by: str | None = None,
-            actor: str = "cli") -> dict[str, Any]:
+def advance(
+    engine: Engine, case_ref: str | int, *, to_next_deadline: bool = False, by: str | None = None, actor: str = "cli"
+) -> dict[str, Any]:
     from engine.store.records import lock_case
 
     with engine.db.write() as session:
@@ -58,8 +59,10 @@ def _step(session: Session, case: Case, to_next_deadline: bool, by: str | None) 
         parsed = TimerEventDefinition.parse_iso_duration(by or "")
         step = TimerEventDefinition.get_timedelta_from_start(parsed, now)
     except Exception:
-        raise ValidationFailed(say("%(by)s is not an ISO 8601 duration (e.g. PT4H, P1D)", by=repr(by or "")),
-                               {"by": "not an ISO 8601 duration"}) from None
+        raise ValidationFailed(
+            say("%(by)s is not an ISO 8601 duration (e.g. PT4H, P1D)", by=repr(by or "")),
+            {"by": "not an ISO 8601 duration"},
+        ) from None
     if step <= timedelta(0):
         raise ValidationFailed(say("a drill clock only moves forward"), {"by": "must be positive"})
     return step
@@ -72,16 +75,27 @@ def report(session: Session, case_ref: str | int, tz: tzinfo) -> dict[str, Any]:
     for task in session.scalars(select(Task).where(Task.case_id == case.id).order_by(Task.created_at, Task.id)):
         done = task.status == "completed"
         late = task.due_at is not None and ((task.completed_at or now) > task.due_at)
-        steps.append({
-            "name": task.name, "role": task.role, "assignee": task.completed_by or task.assignee,
-            "status": task.status, "opened_at": iso(task.created_at, tz), "due_at": iso(task.due_at, tz),
-            "due_provisional": task.due_provisional,
-            "completed_at": iso(task.completed_at, tz) if done else None,
-            "on_time": (not late) if done or late else None,
-        })
+        steps.append(
+            {
+                "name": task.name,
+                "role": task.role,
+                "assignee": task.completed_by or task.assignee,
+                "status": task.status,
+                "opened_at": iso(task.created_at, tz),
+                "due_at": iso(task.due_at, tz),
+                "due_provisional": task.due_provisional,
+                "completed_at": iso(task.completed_at, tz) if done else None,
+                "on_time": (not late) if done or late else None,
+            }
+        )
     return {
-        "case": case.id, "business_key": case.business_key, "title": case.title, "is_drill": case.is_drill,
-        "status": case.status, "now": iso(now, tz), "steps": steps,
+        "case": case.id,
+        "business_key": case.business_key,
+        "title": case.title,
+        "is_drill": case.is_drill,
+        "status": case.status,
+        "now": iso(now, tz),
+        "steps": steps,
         "summary": {
             "steps": len(steps),
             "on_time": sum(1 for s in steps if s["on_time"] is True),

@@ -22,5 +22,5 @@ def next_business_key(session: Session, prefix: str, now: datetime, tz: tzinfo) 
         .order_by(func.length(Case.business_key).desc(), Case.business_key.desc())
         .limit(1)
     )
-    number = int(last[len(stem):]) + 1 if last else 1
+    number = int(last[len(stem) :]) + 1 if last else 1
     return f"{stem}{number:04d}"

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from engine.service import Engine
 
 
-def case_progress(engine: "Engine", session: Session, case: Case) -> dict[str, list[str]]:
+def case_progress(engine: Engine, session: Session, case: Case) -> dict[str, list[str]]:
     parsed = engine.versions.spec(session, case.version_id)
     workflow = load_workflow(case.state, parsed, lambda: engine.versions.stored_spec(session, case.version_id))
     done, active = set(), set()
@@ -31,6 +31,7 @@ def case_progress(engine: "Engine", session: Session, case: Case) -> dict[str, l
             done.add(bpmn_id)
         elif task.state in (TaskState.READY, TaskState.WAITING, TaskState.STARTED):
             active.add(bpmn_id)
-    overdue = session.scalars(select(Task.bpmn_id).where(
-        Task.case_id == case.id, Task.status == "open", Task.real_due_at < clock.real_now()))
+    overdue = session.scalars(
+        select(Task.bpmn_id).where(Task.case_id == case.id, Task.status == "open", Task.real_due_at < clock.real_now())
+    )
     return {"done": sorted(done - active), "active": sorted(active), "overdue": sorted(set(overdue))}

@@ -6,8 +6,9 @@ query that never deserializes a case.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from SpiffWorkflow import TaskState
 from SpiffWorkflow.bpmn import BpmnWorkflow
@@ -58,15 +59,22 @@ def deadline(task) -> tuple[datetime, Any] | None:
     dues = [
         (TimerEventDefinition.get_datetime(t.internal_data["event_value"]), t)
         for t in parent.children
-        if t is not task and is_timer(t) and not isinstance(t.task_spec.event_definition, CycleTimerEventDefinition)
+        if t is not task
+        and is_timer(t)
+        and not isinstance(t.task_spec.event_definition, CycleTimerEventDefinition)
         and isinstance(t.internal_data.get("event_value"), str)
     ]
     return min(dues, key=lambda pair: pair[0]) if dues else None
 
 
 def sync_tasks(
-    session: Session, case: Case, workflow: BpmnWorkflow, manifest: dict[str, Any], now: datetime,
-    reminder_share: float, provisional: Provisional,
+    session: Session,
+    case: Case,
+    workflow: BpmnWorkflow,
+    manifest: dict[str, Any],
+    now: datetime,
+    reminder_share: float,
+    provisional: Provisional,
 ) -> list[Task]:
     """Open a row for every new READY human task; cancel rows whose task went away. Returns the new rows.
 
@@ -95,11 +103,18 @@ def sync_tasks(
         due = found[0] if found else None
         context = instance_context(task)
         row = Task(
-            case_id=case.id, spiff_id=spiff_id, bpmn_id=spec.bpmn_id,
+            case_id=case.id,
+            spiff_id=spiff_id,
+            bpmn_id=spec.bpmn_id,
             name=instance_name(spec.bpmn_name or spec.bpmn_id, context, manifest),
-            role=manifest["lane_roles"].get(spec.bpmn_id, ""), form=spec.extensions.get("properties", {}).get(FORM_PROPERTY),
-            status="open", created_at=now, due_at=due, real_due_at=due - offset if due else None,
-            due_provisional=provisional(found[1], found[0]) if found else False, context=context,
+            role=manifest["lane_roles"].get(spec.bpmn_id, ""),
+            form=spec.extensions.get("properties", {}).get(FORM_PROPERTY),
+            status="open",
+            created_at=now,
+            due_at=due,
+            real_due_at=due - offset if due else None,
+            due_provisional=provisional(found[1], found[0]) if found else False,
+            context=context,
         )
         row.remind_at = remind_at(row, case.clock_offset_seconds, reminder_share)
         session.add(row)
@@ -115,8 +130,11 @@ def instance_context(task) -> dict[str, Any] | None:
     if item is None or item.bpmn_id not in task.data:
         return None
     collection = getattr(spec, "data_input", None)
-    return {"item": item.bpmn_id, "collection": collection.bpmn_id if collection else None,
-            "value": task.data[item.bpmn_id]}
+    return {
+        "item": item.bpmn_id,
+        "collection": collection.bpmn_id if collection else None,
+        "value": task.data[item.bpmn_id],
+    }
 
 
 def instance_name(name: str, context: dict[str, Any] | None, manifest: dict[str, Any]) -> str:

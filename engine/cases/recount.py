@@ -35,7 +35,7 @@ _WARNED = "calendar_warned_until"
 _PACKAGE_YEAR = "calendar_package_year"
 
 
-def recount(engine: "Engine", actor: str, reason: str) -> list[dict[str, Any]]:
+def recount(engine: Engine, actor: str, reason: str) -> list[dict[str, Any]]:
     """Count every provisional deadline of every running case again; returns what moved, per case."""
     with engine.db.read() as session:
         case_ids = list(session.scalars(select(Timer.case_id).where(Timer.provisional.is_(True)).distinct()))
@@ -51,14 +51,16 @@ def recount(engine: "Engine", actor: str, reason: str) -> list[dict[str, Any]]:
     return moved
 
 
-def _recount_case(engine: "Engine", case_id: int, actor: str, reason: str) -> list[dict[str, Any]]:
+def _recount_case(engine: Engine, case_id: int, actor: str, reason: str) -> list[dict[str, Any]]:
     tz = engine.settings.timezone
     with engine.db.write() as session:
         case = lock_case(session, case_id)
         if case is None or case.status != "running":
             return []
-        before = {row.id: row.due_at for row in session.scalars(
-            select(Task).where(Task.case_id == case.id, Task.status == "open"))}
+        before = {
+            row.id: row.due_at
+            for row in session.scalars(select(Task).where(Task.case_id == case.id, Task.status == "open"))
+        }
         with CaseRun(engine, session, case) as run:
             changes = run.recount_deadlines()
             run.advance()  # a deadline that moved into the past fires now
@@ -67,8 +69,15 @@ def _recount_case(engine: "Engine", case_id: int, actor: str, reason: str) -> li
             audit.record(session, case.id, actor, "deadline_moved", reason=reason, **change)
         for row in session.scalars(select(Task).where(Task.id.in_(before), Task.status == "open")):
             if row.due_at != before[row.id]:
-                notices.send(session, engine.settings, notices.recipients(session, row), "deadline_moved", case, row,
-                             f"{_short(iso(before[row.id], tz))} → {_short(iso(row.due_at, tz))}")
+                notices.send(
+                    session,
+                    engine.settings,
+                    notices.recipients(session, row),
+                    "deadline_moved",
+                    case,
+                    row,
+                    f"{_short(iso(before[row.id], tz))} → {_short(iso(row.due_at, tz))}",
+                )
         return changes
 
 
@@ -76,7 +85,7 @@ def _short(text: str | None) -> str:
     return (text or "—").replace("T", " ")[:16]
 
 
-def follow_package(engine: "Engine") -> list[dict[str, Any]]:
+def follow_package(engine: Engine) -> list[dict[str, Any]]:
     """After an upgrade of chinesecalendar that covers more years, recount provisional deadlines once."""
     year = package_last_year()
     with engine.db.write() as session:
@@ -85,7 +94,7 @@ def follow_package(engine: "Engine") -> list[dict[str, Any]]:
     return recount(engine, "system", f"chinesecalendar covers {year}")
 
 
-def warn_admins(engine: "Engine") -> int:
+def warn_admins(engine: Engine) -> int:
     """Tell every admin, once per year, that the official schedule ends within 60 days; returns how many."""
     with engine.db.write() as session:
         until = load_calendar(session, engine.settings).official_until
@@ -94,6 +103,12 @@ def warn_admins(engine: "Engine") -> int:
             return 0
         if not change_setting(session, _WARNED, until.isoformat(), "system"):
             return 0
-        admins = list(session.scalars(select(User).join(UserRole).where(
-            UserRole.role_key == "admin", User.active.is_(True)).order_by(User.name)))
+        admins = list(
+            session.scalars(
+                select(User)
+                .join(UserRole)
+                .where(UserRole.role_key == "admin", User.active.is_(True))
+                .order_by(User.name)
+            )
+        )
         return notices.send_calendar_warning(session, engine.settings, admins, until, today)

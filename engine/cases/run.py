@@ -41,7 +41,7 @@ ARMED_AT = "preplan_armed_at"
 
 
 class CaseRun:
-    def __init__(self, engine: "Engine", session: Session, case: Case, workflow: BpmnWorkflow | None = None) -> None:
+    def __init__(self, engine: Engine, session: Session, case: Case, workflow: BpmnWorkflow | None = None) -> None:
         self.engine, self.session, self.case = engine, session, case
         self.manifest: dict[str, Any] = engine.versions.info(session, case.version_id).manifest
         self._stack = ExitStack()
@@ -49,16 +49,18 @@ class CaseRun:
         self._stack.enter_context(clock.pinned())  # the whole operation happens at one instant of the case's time
         parsed = engine.versions.spec(session, case.version_id)
         self.workflow = workflow or load_workflow(
-            case.state, parsed, lambda: engine.versions.stored_spec(session, case.version_id))
+            case.state, parsed, lambda: engine.versions.stored_spec(session, case.version_id)
+        )
         self._calendar: WorkCalendar | None = None
         self.workflow.script_engine = script_engine(
             build_helpers(self.calendar, engine.settings.timezone, drill=case.is_drill),
-            Budget(engine.settings.script_steps, engine.settings.script_seconds))
+            Budget(engine.settings.script_steps, engine.settings.script_seconds),
+        )
         self.fired: list[dict[str, Any]] = []
         self._boundary_fires: list[tuple[Any, dict[str, Any]]] = []
         self._cycles = {t.id: _cycle_state(t) for t in waiting_timers(self.workflow) if _is_cycle(t)}
 
-    def __enter__(self) -> "CaseRun":
+    def __enter__(self) -> CaseRun:
         return self
 
     def calendar(self) -> WorkCalendar:
@@ -91,8 +93,14 @@ class CaseRun:
                     raise diagram_error(exc) from exc
             if after != before:
                 task.internal_data["event_value"] = after
-                moved.append({"bpmn_id": task.task_spec.bpmn_id, "name": task.task_spec.bpmn_name,
-                              "before": before, "after": after})
+                moved.append(
+                    {
+                        "bpmn_id": task.task_spec.bpmn_id,
+                        "name": task.task_spec.bpmn_name,
+                        "before": before,
+                        "after": after,
+                    }
+                )
         return moved
 
     def __exit__(self, *exc_info) -> None:
@@ -149,8 +157,9 @@ class CaseRun:
             case.status, case.ended_at = "completed", now
             audit.record(self.session, case.id, actor, "completed")
         settings = self.engine.settings
-        new_tasks = sync_tasks(self.session, case, workflow, self.manifest, now, settings.reminder_share,
-                               self.provisional)
+        new_tasks = sync_tasks(
+            self.session, case, workflow, self.manifest, now, settings.reminder_share, self.provisional
+        )
         sync_timers(self.session, case, timers if case.status == "running" else [], self.provisional)
         self.session.flush()
         escalated = self._notify_escalations(new_tasks)
@@ -169,14 +178,28 @@ class CaseRun:
             reason = fired["name"] or fired["bpmn_id"]
             if targets:
                 for row in targets:
-                    notices.send(self.session, self.engine.settings, notices.holders(self.session, row.role),
-                                 "escalated", self.case, row, reason)
+                    notices.send(
+                        self.session,
+                        self.engine.settings,
+                        notices.holders(self.session, row.role),
+                        "escalated",
+                        self.case,
+                        row,
+                        reason,
+                    )
                     covered.add(row.id)
                 continue
             role = self.manifest["lane_roles"].get(fired["bpmn_id"])
             if role and fired["interrupting"]:
-                notices.send(self.session, self.engine.settings, notices.holders(self.session, role),
-                             "escalated", self.case, None, reason)
+                notices.send(
+                    self.session,
+                    self.engine.settings,
+                    notices.holders(self.session, role),
+                    "escalated",
+                    self.case,
+                    None,
+                    reason,
+                )
         return covered
 
     def _record_cycle_fires(self) -> None:
@@ -235,8 +258,15 @@ def diagram_error(exc: Exception) -> DiagramError:
             message += f": {text}"
         cause, seen = cause.__cause__ or cause.__context__, seen + 1
     if element:
-        return DiagramError(say("the diagram failed at %(step)s (%(element)s): %(cause)s",
-                                step=spec.bpmn_name or element, element=element, cause=message), element=element)
+        return DiagramError(
+            say(
+                "the diagram failed at %(step)s (%(element)s): %(cause)s",
+                step=spec.bpmn_name or element,
+                element=element,
+                cause=message,
+            ),
+            element=element,
+        )
     return DiagramError(say("the diagram failed: %(cause)s", cause=message), element=element)
 
 
@@ -253,7 +283,9 @@ def _fired(task, due_value: Any) -> dict[str, Any]:
     spec = task.task_spec
     due = due_value["next"] if isinstance(due_value, dict) else due_value
     return {
-        "bpmn_id": spec.bpmn_id, "name": spec.bpmn_name, "due_at": due,
+        "bpmn_id": spec.bpmn_id,
+        "name": spec.bpmn_name,
+        "due_at": due,
         "interrupting": bool(getattr(spec, "cancel_activity", False)),
         "boundary": type(spec).__name__ == "BoundaryEvent",
     }

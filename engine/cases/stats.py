@@ -15,26 +15,50 @@ from engine.store.models import Case, Preplan, PreplanVersion, Task
 
 def statistics(session: Session, *, drills: bool = False) -> list[dict[str, Any]]:
     now = clock.real_now()
-    keyed = (select(Preplan.key, Preplan.title_zh, Preplan.title_en, Case.id.label("case_id"), Case.status, Case.is_drill)
-             .join(PreplanVersion, Preplan.id == PreplanVersion.preplan_id).join(Case, Case.version_id == PreplanVersion.id)
-             .where(Case.is_drill.is_(drills)).subquery())
+    keyed = (
+        select(Preplan.key, Preplan.title_zh, Preplan.title_en, Case.id.label("case_id"), Case.status, Case.is_drill)
+        .join(PreplanVersion, Preplan.id == PreplanVersion.preplan_id)
+        .join(Case, Case.version_id == PreplanVersion.id)
+        .where(Case.is_drill.is_(drills))
+        .subquery()
+    )
     cases = session.execute(
-        select(keyed.c.key, keyed.c.title_zh, keyed.c.title_en, keyed.c.status, func.count())
-        .group_by(keyed.c.key, keyed.c.title_zh, keyed.c.title_en, keyed.c.status))
+        select(keyed.c.key, keyed.c.title_zh, keyed.c.title_en, keyed.c.status, func.count()).group_by(
+            keyed.c.key, keyed.c.title_zh, keyed.c.title_en, keyed.c.status
+        )
+    )
     result: dict[str, dict[str, Any]] = {}
     for key, zh, en, status, count in cases:
-        row = result.setdefault(key, {"preplan": key, "title": {"zh": zh, "en": en}, "cases": {}, "open_tasks": 0,
-                                      "overdue_tasks": 0, "deadlines_met": 0, "deadlines_missed": 0})
+        row = result.setdefault(
+            key,
+            {
+                "preplan": key,
+                "title": {"zh": zh, "en": en},
+                "cases": {},
+                "open_tasks": 0,
+                "overdue_tasks": 0,
+                "deadlines_met": 0,
+                "deadlines_missed": 0,
+            },
+        )
         row["cases"][status] = count
     late = Task.completed_at > Task.due_at
     tasks = session.execute(
-        select(keyed.c.key,
-               func.sum(when((Task.status == "open", 1), else_=0)),
-               func.sum(when(((Task.status == "open") & (Task.real_due_at < now), 1), else_=0)),
-               func.sum(when(((Task.status == "completed") & Task.due_at.is_not(None) & ~late, 1), else_=0)),
-               func.sum(when(((Task.status != "open") & Task.due_at.is_not(None) & late, 1), else_=0)))
-        .join(Task, Task.case_id == keyed.c.case_id).group_by(keyed.c.key))
+        select(
+            keyed.c.key,
+            func.sum(when((Task.status == "open", 1), else_=0)),
+            func.sum(when(((Task.status == "open") & (Task.real_due_at < now), 1), else_=0)),
+            func.sum(when(((Task.status == "completed") & Task.due_at.is_not(None) & ~late, 1), else_=0)),
+            func.sum(when(((Task.status != "open") & Task.due_at.is_not(None) & late, 1), else_=0)),
+        )
+        .join(Task, Task.case_id == keyed.c.case_id)
+        .group_by(keyed.c.key)
+    )
     for key, open_, overdue, met, missed in tasks:
-        result[key].update(open_tasks=int(open_ or 0), overdue_tasks=int(overdue or 0), deadlines_met=int(met or 0),
-                           deadlines_missed=int(missed or 0))
+        result[key].update(
+            open_tasks=int(open_ or 0),
+            overdue_tasks=int(overdue or 0),
+            deadlines_met=int(met or 0),
+            deadlines_missed=int(missed or 0),
+        )
     return [result[key] for key in sorted(result)]

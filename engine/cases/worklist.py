@@ -39,16 +39,29 @@ def _paged(session: Session, statement, page: int, per_page: int):
     return total, page, session.execute(statement.limit(per_page).offset((page - 1) * per_page))
 
 
-def work_list(session: Session, tz: tzinfo, user: User, *, preplan: str | None = None, severity: str | None = None,
-              overdue: bool = False, scope: str = "all", page: int = 1, per_page: int = 20,
-              descending: bool = False, reminder_share: float = 0.75) -> Page:
+def work_list(
+    session: Session,
+    tz: tzinfo,
+    user: User,
+    *,
+    preplan: str | None = None,
+    severity: str | None = None,
+    overdue: bool = False,
+    scope: str = "all",
+    page: int = 1,
+    per_page: int = 20,
+    descending: bool = False,
+    reminder_share: float = 0.75,
+) -> Page:
     """Tasks assigned to ``user`` and unclaimed tasks of the user's roles. ``scope``: all | mine | unassigned."""
     mine = Task.assignee == user.name
     unassigned = Task.assignee.is_(None) & Task.role.in_(user.role_keys)
     visible = {"mine": mine, "unassigned": unassigned}.get(scope, or_(mine, unassigned))
     statement = (
         select(Task, Case, Preplan)
-        .join(Case, Task.case_id == Case.id).join(PreplanVersion, Case.version_id == PreplanVersion.id).join(Preplan)
+        .join(Case, Task.case_id == Case.id)
+        .join(PreplanVersion, Case.version_id == PreplanVersion.id)
+        .join(Preplan)
         .where(Task.status == "open", visible)
     )
     if preplan:
@@ -65,7 +78,9 @@ def work_list(session: Session, tz: tzinfo, user: User, *, preplan: str | None =
     for task, case, plan in rows:
         view = task_view(task, case, plan.key, tz)
         view.update(
-            preplan_title={"zh": plan.title_zh, "en": plan.title_en}, case_title=case.title, severity=case.severity,
+            preplan_title={"zh": plan.title_zh, "en": plan.title_en},
+            case_title=case.title,
+            severity=case.severity,
             due_soon=_due_soon(task, now, reminder_share) and not view["overdue"],
         )
         items.append(view)
@@ -75,9 +90,15 @@ def work_list(session: Session, tz: tzinfo, user: User, *, preplan: str | None =
 def severities(session: Session, user: User) -> list[str]:
     """The severities among the open tasks a user can see (the choices of the severity filter)."""
     visible = or_(Task.assignee == user.name, Task.assignee.is_(None) & Task.role.in_(user.role_keys))
-    return sorted(v for v in session.scalars(
-        select(Case.severity).distinct().join(Task, Task.case_id == Case.id)
-        .where(Task.status == "open", visible, Case.severity.is_not(None))))
+    return sorted(
+        v
+        for v in session.scalars(
+            select(Case.severity)
+            .distinct()
+            .join(Task, Task.case_id == Case.id)
+            .where(Task.status == "open", visible, Case.severity.is_not(None))
+        )
+    )
 
 
 def _due_soon(task: Task, now, share: float) -> bool:
@@ -88,11 +109,22 @@ def _due_soon(task: Task, now, share: float) -> bool:
     return now >= opened + (task.real_due_at - opened) * share
 
 
-def case_list(session: Session, tz: tzinfo, *, status: str | None = None, overdue: bool = False,
-              search: str | None = None, page: int = 1, per_page: int = 20) -> Page:
+def case_list(
+    session: Session,
+    tz: tzinfo,
+    *,
+    status: str | None = None,
+    overdue: bool = False,
+    search: str | None = None,
+    page: int = 1,
+    per_page: int = 20,
+) -> Page:
     late = exists().where(Task.case_id == Case.id, Task.status == "open", Task.real_due_at < clock.real_now())
-    statement = (select(Case, Preplan, late.label("late"))
-                 .join(PreplanVersion, Case.version_id == PreplanVersion.id).join(Preplan))
+    statement = (
+        select(Case, Preplan, late.label("late"))
+        .join(PreplanVersion, Case.version_id == PreplanVersion.id)
+        .join(Preplan)
+    )
     if status:
         statement = statement.where(Case.status == status)
     if overdue:
@@ -102,11 +134,21 @@ def case_list(session: Session, tz: tzinfo, *, status: str | None = None, overdu
         statement = statement.where(or_(Case.business_key.ilike(pattern), Case.title.ilike(pattern)))
     statement = statement.order_by(Case.started_at.desc(), Case.id.desc())
     total, page, rows = _paged(session, statement, page, per_page)
-    items = [{
-        "case": case.id, "business_key": case.business_key, "title": case.title, "preplan": plan.key,
-        "version_id": case.version_id,
-        "preplan_title": {"zh": plan.title_zh, "en": plan.title_en}, "status": case.status,
-        "severity": case.severity, "is_drill": case.is_drill, "overdue": bool(is_late),
-        "started_at": iso(case.started_at, tz), "ended_at": iso(case.ended_at, tz),
-    } for case, plan, is_late in rows]
+    items = [
+        {
+            "case": case.id,
+            "business_key": case.business_key,
+            "title": case.title,
+            "preplan": plan.key,
+            "version_id": case.version_id,
+            "preplan_title": {"zh": plan.title_zh, "en": plan.title_en},
+            "status": case.status,
+            "severity": case.severity,
+            "is_drill": case.is_drill,
+            "overdue": bool(is_late),
+            "started_at": iso(case.started_at, tz),
+            "ended_at": iso(case.ended_at, tz),
+        }
+        for case, plan, is_late in rows
+    ]
     return Page(items, total, page, per_page)

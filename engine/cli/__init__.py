@@ -9,10 +9,10 @@ from __future__ import annotations
 import argparse
 import sys
 import traceback
-from datetime import datetime, timezone
+from collections.abc import Sequence
+from datetime import UTC, datetime
 from importlib.metadata import entry_points
 from pathlib import Path
-from typing import Sequence
 
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
@@ -24,8 +24,12 @@ from engine.errors import NoSchema, PreplanError
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="preplan", description="Executable complaint-handling preplans (投诉应急预案).")
-    parser.add_argument("--database-url", help="SQLAlchemy URL (default: PREPLAN_DATABASE_URL or sqlite:///instance/preplan.db)")
+    parser = argparse.ArgumentParser(
+        prog="preplan", description="Executable complaint-handling preplans (投诉应急预案)."
+    )
+    parser.add_argument(
+        "--database-url", help="SQLAlchemy URL (default: PREPLAN_DATABASE_URL or sqlite:///instance/preplan.db)"
+    )
     parser.add_argument("--now", help="fix the clock for this command (ISO 8601 with offset); also PREPLAN_NOW")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     admin_commands.register(commands)
@@ -71,7 +75,7 @@ def _record_failure(context: Context, command: str) -> Path:
     path = Path(context.settings.instance_dir) / "errors.log"
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("a", encoding="utf-8") as log:
-        log.write(f"--- {datetime.now(timezone.utc).isoformat()} preplan {command}\n{traceback.format_exc()}\n")
+        log.write(f"--- {datetime.now(UTC).isoformat()} preplan {command}\n{traceback.format_exc()}\n")
     return path
 
 

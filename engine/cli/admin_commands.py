@@ -83,7 +83,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     add.add_argument("--email")
     add.set_defaults(handler=users_add)
     users.add_parser("demo", help="create one demo user per role and print their passwords").set_defaults(
-        handler=users_demo)
+        handler=users_demo
+    )
     listing = users.add_parser("list", help="list users")
     listing.add_argument("--json", action="store_true")
     listing.set_defaults(handler=users_list)
@@ -107,7 +108,9 @@ def register(commands: argparse._SubParsersAction) -> None:
     dec.add_argument("--data", required=True)
     dec.set_defaults(handler=decide_cmd, json_always=True)
 
-    cal = commands.add_parser("calendar", help="working calendar").add_subparsers(dest="calendar_command", required=True)
+    cal = commands.add_parser("calendar", help="working calendar").add_subparsers(
+        dest="calendar_command", required=True
+    )
     due = cal.add_parser("due", help="compute a working-time deadline")
     due.add_argument("--from", dest="start", required=True, metavar="ISO8601")
     amount = due.add_mutually_exclusive_group(required=True)
@@ -124,7 +127,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     confirm.add_argument("year", type=int)
     confirm.set_defaults(handler=calendar_confirm, json_always=True)
     cal.add_parser("recount", help="count provisional deadlines again on the calendar as it is").set_defaults(
-        handler=calendar_recount, json_always=True)
+        handler=calendar_recount, json_always=True
+    )
     day = cal.add_parser("set", help="make a date a holiday or a (make-up) workday")
     day.add_argument("date", type=date.fromisoformat, metavar="DATE")
     kind = day.add_mutually_exclusive_group(required=True)
@@ -164,7 +168,11 @@ def check_cmd(ctx, args) -> int:
     else:
         for problem in problems:
             print(problem)
-        print(f"{len(problems)} problem(s) in {len(args.paths)} preplan(s)" if problems else f"ok: {len(args.paths)} preplan(s)")
+        print(
+            f"{len(problems)} problem(s) in {len(args.paths)} preplan(s)"
+            if problems
+            else f"ok: {len(args.paths)} preplan(s)"
+        )
     return 1 if problems else 0
 
 
@@ -196,8 +204,10 @@ def versions_cmd(ctx, args) -> int:
     if args.json:
         emit_json(rows)
     else:
-        emit_table([(f"v{r['number']}", r["status"], r["deployed_at"], r["deployed_by"], r["note"]) for r in rows],
-                   ["VERSION", "STATUS", "DEPLOYED", "BY", "NOTE"])
+        emit_table(
+            [(f"v{r['number']}", r["status"], r["deployed_at"], r["deployed_by"], r["note"]) for r in rows],
+            ["VERSION", "STATUS", "DEPLOYED", "BY", "NOTE"],
+        )
     return 0
 
 
@@ -223,8 +233,10 @@ def preplans_cmd(ctx, args) -> int:
     if args.json:
         emit_json(plans)
     else:
-        emit_table([(p["key"], p["version"], p["title"]["zh"], p["title"]["en"]) for p in plans],
-                   ["KEY", "VERSION", "标题", "TITLE"])
+        emit_table(
+            [(p["key"], p["version"], p["title"]["zh"], p["title"]["en"]) for p in plans],
+            ["KEY", "VERSION", "标题", "TITLE"],
+        )
     return 0
 
 
@@ -239,15 +251,22 @@ def users_demo(ctx, args) -> int:
     with ctx.db.write() as session:
         rows = demo_users(session)
     print("Demo users (log in at /login):")
-    emit_table([(name, password, f"every role ({len(roles)})" if name == "staff" else ",".join(roles))
-                for name, password, roles, _ in rows], ["USER", "PASSWORD", "ROLES"])
+    emit_table(
+        [
+            (name, password, f"every role ({len(roles)})" if name == "staff" else ",".join(roles))
+            for name, password, roles, _ in rows
+        ],
+        ["USER", "PASSWORD", "ROLES"],
+    )
     return 0
 
 
 def users_list(ctx, args) -> int:
     with ctx.db.read() as session:
-        users = [{"name": u.name, "roles": sorted(u.role_keys), "email": u.email, "active": u.active}
-                 for u in list_users(session)]
+        users = [
+            {"name": u.name, "roles": sorted(u.role_keys), "email": u.email, "active": u.active}
+            for u in list_users(session)
+        ]
     if args.json:
         emit_json(users)
     else:
@@ -293,9 +312,11 @@ def decide_cmd(ctx, args) -> int:
 def calendar_set(ctx, args) -> int:
     with ctx.db.write() as session:
         set_day(session, args.date, args.workday, "cli", args.note)
-    print(f"{args.date.isoformat()}: {'workday' if args.workday else 'holiday'}"
-          " (applies to deadlines computed from now on; existing deadlines keep their value, provisional ones "
-          "are counted again)")
+    print(
+        f"{args.date.isoformat()}: {'workday' if args.workday else 'holiday'}"
+        " (applies to deadlines computed from now on; existing deadlines keep their value, provisional ones "
+        "are counted again)"
+    )
     _report_recount(ctx, f"calendar: {args.date.isoformat()} set")
     return 0
 
@@ -329,8 +350,9 @@ def calendar_import(ctx, args) -> int:
 def calendar_confirm(ctx, args) -> int:
     with ctx.db.write() as session:
         confirm_year(session, args.year, "cli")
-    emit_json({"year": args.year, "confirmed": True,
-               "moved": recount(ctx.engine, "cli", f"calendar: {args.year} confirmed")})
+    emit_json(
+        {"year": args.year, "confirmed": True, "moved": recount(ctx.engine, "cli", f"calendar: {args.year} confirmed")}
+    )
     return 0
 
 
@@ -345,10 +367,17 @@ def calendar_show(ctx, args) -> int:
     if args.json:
         emit_json(view)
         return 0
-    print(f"{view['year']}  working hours {view['working_hours']}"
-          + ("" if view["covered"] else "  (NOT COVERED: enter this year's holidays and make-up workdays)"))
-    emit_table([(d["date"], "workday" if d["workday"] else "holiday", d["source"], (d["name"] or {}).get("zh"), d["note"])
-                for d in view["days"]], ["DATE", "KIND", "SOURCE", "NAME", "NOTE"])
+    print(
+        f"{view['year']}  working hours {view['working_hours']}"
+        + ("" if view["covered"] else "  (NOT COVERED: enter this year's holidays and make-up workdays)")
+    )
+    emit_table(
+        [
+            (d["date"], "workday" if d["workday"] else "holiday", d["source"], (d["name"] or {}).get("zh"), d["note"])
+            for d in view["days"]
+        ],
+        ["DATE", "KIND", "SOURCE", "NAME", "NOTE"],
+    )
     return 0
 
 
@@ -384,6 +413,9 @@ def calendar_due(ctx, args) -> int:
         return 0
     print(iso(due, ctx.settings.timezone))
     if provisional:
-        print(f"provisional: the official holiday schedule ends on {calendar.official_until.isoformat()}; this "
-              f"deadline follows the holiday law and may move when the schedule is entered", file=sys.stderr)
+        print(
+            f"provisional: the official holiday schedule ends on {calendar.official_until.isoformat()}; this "
+            f"deadline follows the holiday law and may move when the schedule is entered",
+            file=sys.stderr,
+        )
     return 0

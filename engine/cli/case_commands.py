@@ -66,10 +66,12 @@ def register(commands: argparse._SubParsersAction) -> None:
     timer.add_parser("run", help="fire every due timer once").set_defaults(handler=timers_run, json_always=True)
 
     commands.add_parser("worker", help="fire timers, send deadline notices and mail, continuously").set_defaults(
-        handler=worker_cmd)
+        handler=worker_cmd
+    )
 
     drill = commands.add_parser("drill", help="drills (演练) on their own virtual clock").add_subparsers(
-        dest="drill_command", required=True)
+        dest="drill_command", required=True
+    )
     move = drill.add_parser("advance", help="move one drill's clock and fire what comes due")
     move.add_argument("case")
     how = move.add_mutually_exclusive_group(required=True)
@@ -93,8 +95,9 @@ def register(commands: argparse._SubParsersAction) -> None:
     notes.add_argument("--json", action="store_true")
     notes.set_defaults(handler=notifications_cmd)
     actions = notes.add_subparsers(dest="notifications_command")
-    actions.add_parser("send", help="deliver due notifications once").set_defaults(handler=notifications_send,
-                                                                                  json_always=True)
+    actions.add_parser("send", help="deliver due notifications once").set_defaults(
+        handler=notifications_send, json_always=True
+    )
 
 
 def start_cmd(ctx, args) -> int:
@@ -102,7 +105,9 @@ def start_cmd(ctx, args) -> int:
     if args.json:
         emit_json(result)
     else:
-        print(f"started {result['business_key']} (case {result['case']}, version {result['version']}): {result['status']}")
+        print(
+            f"started {result['business_key']} (case {result['case']}, version {result['version']}): {result['status']}"
+        )
         _print_tasks(result["tasks"])
     return 0
 
@@ -121,8 +126,19 @@ def tasks_cmd(ctx, args) -> int:
 
 def _print_tasks(rows) -> None:
     emit_table(
-        [(t["id"], t["business_key"], t["name"], t["role"], t["assignee"], t["status"], t["due_at"],
-          "OVERDUE" if t["overdue"] else "") for t in rows],
+        [
+            (
+                t["id"],
+                t["business_key"],
+                t["name"],
+                t["role"],
+                t["assignee"],
+                t["status"],
+                t["due_at"],
+                "OVERDUE" if t["overdue"] else "",
+            )
+            for t in rows
+        ],
         ["ID", "CASE", "STEP", "ROLE", "ASSIGNEE", "STATUS", "DUE", ""],
     )
 
@@ -158,8 +174,10 @@ def show_cmd(ctx, args) -> int:
     if args.json:
         emit_json(view)
         return 0
-    print(f"{view['business_key']}  {view['title']}  [{view['status']}]  {view['preplan']} v{view['version']}"
-          + ("  (drill)" if view["is_drill"] else ""))
+    print(
+        f"{view['business_key']}  {view['title']}  [{view['status']}]  {view['preplan']} v{view['version']}"
+        + ("  (drill)" if view["is_drill"] else "")
+    )
     print(f"severity: {view['severity'] or '-'}   started {view['started_at']} by {view['started_by']}")
     _print_tasks(view["tasks"])
     for timer in view["timers"]:
@@ -191,11 +209,25 @@ def drill_report(ctx, args) -> int:
         emit_json(result)
         return 0
     print(f"{result['business_key']}  {result['title']}  [{result['status']}]  now {result['now']}")
-    emit_table([(s["name"], s["role"], s["assignee"], s["opened_at"], s["due_at"], s["completed_at"],
-                 {True: "on time", False: "LATE", None: ""}[s["on_time"]]) for s in result["steps"]],
-               ["STEP", "ROLE", "ASSIGNEE", "OPENED", "DUE", "COMPLETED", ""])
+    emit_table(
+        [
+            (
+                s["name"],
+                s["role"],
+                s["assignee"],
+                s["opened_at"],
+                s["due_at"],
+                s["completed_at"],
+                {True: "on time", False: "LATE", None: ""}[s["on_time"]],
+            )
+            for s in result["steps"]
+        ],
+        ["STEP", "ROLE", "ASSIGNEE", "OPENED", "DUE", "COMPLETED", ""],
+    )
     summary = result["summary"]
-    print(f"{summary['steps']} steps: {summary['on_time']} on time, {summary['late']} late, {summary['open']} still open")
+    print(
+        f"{summary['steps']} steps: {summary['on_time']} on time, {summary['late']} late, {summary['open']} still open"
+    )
     return 0
 
 
@@ -205,10 +237,22 @@ def stats_cmd(ctx, args) -> int:
     if args.json:
         emit_json(rows)
     else:
-        emit_table([(r["preplan"], r["cases"].get("running", 0), r["cases"].get("completed", 0),
-                     r["cases"].get("terminated", 0), r["open_tasks"], r["overdue_tasks"], r["deadlines_met"],
-                     r["deadlines_missed"]) for r in rows],
-                   ["PREPLAN", "RUNNING", "COMPLETED", "TERMINATED", "OPEN TASKS", "OVERDUE", "MET", "MISSED"])
+        emit_table(
+            [
+                (
+                    r["preplan"],
+                    r["cases"].get("running", 0),
+                    r["cases"].get("completed", 0),
+                    r["cases"].get("terminated", 0),
+                    r["open_tasks"],
+                    r["overdue_tasks"],
+                    r["deadlines_met"],
+                    r["deadlines_missed"],
+                )
+                for r in rows
+            ],
+            ["PREPLAN", "RUNNING", "COMPLETED", "TERMINATED", "OPEN TASKS", "OVERDUE", "MET", "MISSED"],
+        )
     return 0
 
 
@@ -218,9 +262,22 @@ def notifications_cmd(ctx, args) -> int:
     if args.json:
         emit_json(rows)
     else:
-        emit_table([(n["id"], n["to"], n["channel"], n["kind"], n["subject"], n["created_at"], n["sent_at"] or
-                     (f"pending, {n['attempts']} attempt(s)" + (f": {n['last_error']}" if n["last_error"] else "")))
-                    for n in rows], ["ID", "TO", "CHANNEL", "KIND", "SUBJECT", "CREATED", "SENT"])
+        emit_table(
+            [
+                (
+                    n["id"],
+                    n["to"],
+                    n["channel"],
+                    n["kind"],
+                    n["subject"],
+                    n["created_at"],
+                    n["sent_at"]
+                    or (f"pending, {n['attempts']} attempt(s)" + (f": {n['last_error']}" if n["last_error"] else "")),
+                )
+                for n in rows
+            ],
+            ["ID", "TO", "CHANNEL", "KIND", "SUBJECT", "CREATED", "SENT"],
+        )
     return 0
 
 

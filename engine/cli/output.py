@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 from engine.errors import PreplanError, ValidationFailed
 from engine.inputs import MAX_DOCUMENT
@@ -38,7 +39,7 @@ def emit_table(rows: Iterable[Sequence[Any]], headers: Sequence[str]) -> None:
     rows = [[("" if v is None else str(v)) for v in row] for row in rows]
     widths = [max([len(h)] + [_width(r[i]) for r in rows]) for i, h in enumerate(headers)]
     for row in [list(headers)] + rows:
-        print("  ".join(cell + " " * (w - _width(cell)) for cell, w in zip(row, widths)).rstrip())
+        print("  ".join(cell + " " * (w - _width(cell)) for cell, w in zip(row, widths, strict=False)).rstrip())
 
 
 def _width(text: str) -> int:
@@ -71,7 +72,8 @@ def _read_file(name: str) -> str:
             raise ValidationFailed(f"--data @{name} is larger than {MAX_DOCUMENT // 1024} KB", {"": "too large"})
         return path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise ValidationFailed(f"--data @{name}: cannot read the file ({exc.strerror or exc})",
-                               {"": "cannot read the file"}) from None
+        raise ValidationFailed(
+            f"--data @{name}: cannot read the file ({exc.strerror or exc})", {"": "cannot read the file"}
+        ) from None
     except UnicodeDecodeError:
         raise ValidationFailed(f"--data @{name} is not UTF-8 text", {"": "not UTF-8 text"}) from None

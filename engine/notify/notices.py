@@ -11,8 +11,9 @@ mail server, and everything is written in the transaction of the change that cau
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import timedelta
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -41,7 +42,7 @@ _ENGLISH = {
     "escalated": "Case {key} was escalated ({reason}); task “{step}” is now open.",
     "deadline_moved": "The deadline of task “{step}” of case {key} moved: {reason}.",
     "calendar": "The official holiday schedule ends on {until}: enter the {year} schedule (deadlines after it are "
-                "provisional until then).",
+    "provisional until then).",
 }
 
 
@@ -53,8 +54,11 @@ def remind_at(task: Task, offset_seconds: float, share: float):
 
 
 def holders(session: Session, role: str) -> list[User]:
-    return list(session.scalars(
-        select(User).join(UserRole).where(UserRole.role_key == role, User.active.is_(True)).order_by(User.name)))
+    return list(
+        session.scalars(
+            select(User).join(UserRole).where(UserRole.role_key == role, User.active.is_(True)).order_by(User.name)
+        )
+    )
 
 
 def recipients(session: Session, task: Task) -> list[User]:
@@ -63,8 +67,15 @@ def recipients(session: Session, task: Task) -> list[User]:
     return holders(session, task.role)
 
 
-def send(session: Session, settings: Settings, users: Iterable[User], kind: str, case: Case, task: Task | None,
-         reason: str = "") -> int:
+def send(
+    session: Session,
+    settings: Settings,
+    users: Iterable[User],
+    kind: str,
+    case: Case,
+    task: Task | None,
+    reason: str = "",
+) -> int:
     step = task.name if task is not None else reason
     due = iso(task.due_at, settings.timezone) if task is not None and task.due_at else "—"
     values = {"key": case.business_key, "step": step, "due": (due or "—").replace("T", " ")[:16], "reason": reason}
@@ -79,25 +90,57 @@ def send_calendar_warning(session: Session, settings: Settings, users: Iterable[
     return _write(session, settings, users, "calendar", values, [link], None, None)
 
 
-def _write(session: Session, settings: Settings, users: Iterable[User], kind: str, values: dict[str, str],
-           lines: list[str], case_id: int | None, task_id: int | None) -> int:
+def _write(
+    session: Session,
+    settings: Settings,
+    users: Iterable[User],
+    kind: str,
+    values: dict[str, str],
+    lines: list[str],
+    case_id: int | None,
+    task_id: int | None,
+) -> int:
     """An inbox row per user (and an e-mail row when SMTP is set up); ``params`` keep what the subject was made
     of, so the inbox shows it in each reader's language."""
     subject = _SUBJECT[kind].format(**values)
     body = "\n".join([subject, *lines[:-1], _ENGLISH[kind].format(**values), lines[-1]])
     now, count = clock.real_now(), 0
     for user in {u.name: u for u in users}.values():
-        session.add(Notification(user=user.name, channel="inbox", kind=kind, case_id=case_id, task_id=task_id,
-                                 subject=subject, body=body, params=values, created_at=now, sent_at=now))
+        session.add(
+            Notification(
+                user=user.name,
+                channel="inbox",
+                kind=kind,
+                case_id=case_id,
+                task_id=task_id,
+                subject=subject,
+                body=body,
+                params=values,
+                created_at=now,
+                sent_at=now,
+            )
+        )
         if settings.smtp is not None and user.email:
-            session.add(Notification(user=user.name, channel="email", address=user.email, kind=kind,
-                                     case_id=case_id, task_id=task_id, subject=subject, body=body, params=values,
-                                     created_at=now, next_attempt_at=now))
+            session.add(
+                Notification(
+                    user=user.name,
+                    channel="email",
+                    address=user.email,
+                    kind=kind,
+                    case_id=case_id,
+                    task_id=task_id,
+                    subject=subject,
+                    body=body,
+                    params=values,
+                    created_at=now,
+                    next_attempt_at=now,
+                )
+            )
         count += 1
     return count
 
 
-def sweep_deadlines(engine: "Engine") -> int:
+def sweep_deadlines(engine: Engine) -> int:
     """Send due reminders and overdue notices; returns how many tasks were noticed. Safe with several workers:
     task rows are taken with SKIP LOCKED, and each notice is flagged in the same transaction."""
     noticed = 0
@@ -132,13 +175,19 @@ def _due(session: Session, kind: str):
 
 def mark_read(session: Session, user: str) -> int:
     """Mark a user's inbox read; returns how many were unread."""
-    rows = session.scalars(select(Notification).where(
-        Notification.user == user, Notification.channel == "inbox", Notification.read_at.is_(None))).all()
+    rows = session.scalars(
+        select(Notification).where(
+            Notification.user == user, Notification.channel == "inbox", Notification.read_at.is_(None)
+        )
+    ).all()
     for row in rows:
         row.read_at = clock.real_now()
     return len(rows)
 
 
 def unread(session: Session, user: str) -> int:
-    return session.scalar(select(func.count()).select_from(Notification).where(
-        Notification.user == user, Notification.channel == "inbox", Notification.read_at.is_(None)))
+    return session.scalar(
+        select(func.count())
+        .select_from(Notification)
+        .where(Notification.user == user, Notification.channel == "inbox", Notification.read_at.is_(None))
+    )

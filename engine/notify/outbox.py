@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import logging
 import smtplib
+from collections.abc import Callable
 from datetime import timedelta
 from email.message import EmailMessage
-from typing import TYPE_CHECKING, Callable, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from sqlalchemy import select
 
@@ -50,7 +51,7 @@ def smtp_sender(smtp: Smtp) -> Sender:
     return send
 
 
-def senders(engine: "Engine") -> dict[str, Sender]:
+def senders(engine: Engine) -> dict[str, Sender]:
     smtp = engine.settings.smtp
     return {"email": smtp_sender(smtp)} if smtp is not None else {}
 
@@ -59,7 +60,7 @@ def backoff(attempts: int) -> timedelta:
     return min(FIRST_RETRY * 2 ** max(attempts - 1, 0), MAX_RETRY)
 
 
-def deliver_pending(engine: "Engine", channels: dict[str, Sender] | None = None) -> int:
+def deliver_pending(engine: Engine, channels: dict[str, Sender] | None = None) -> int:
     """Send what is due now; returns how many were sent."""
     channels = senders(engine) if channels is None else channels
     if not channels:
@@ -75,13 +76,17 @@ def deliver_pending(engine: "Engine", channels: dict[str, Sender] | None = None)
             return sent
 
 
-def _claim(engine: "Engine", channels: list[str]) -> list[tuple[int, str, Notification]]:
+def _claim(engine: Engine, channels: list[str]) -> list[tuple[int, str, Notification]]:
     now = clock.real_now()
     with engine.db.write() as session:
-        statement = (select(Notification)
-                     .where(Notification.sent_at.is_(None), Notification.next_attempt_at <= now,
-                            Notification.channel.in_(channels))
-                     .order_by(Notification.next_attempt_at).limit(BATCH))
+        statement = (
+            select(Notification)
+            .where(
+                Notification.sent_at.is_(None), Notification.next_attempt_at <= now, Notification.channel.in_(channels)
+            )
+            .order_by(Notification.next_attempt_at)
+            .limit(BATCH)
+        )
         if session.get_bind().dialect.name != "sqlite":
             statement = statement.with_for_update(skip_locked=True)
         rows = list(session.scalars(statement))
@@ -101,7 +106,7 @@ def _try(send: Callable[[Notification], None], notification: Notification) -> st
         return f"{type(exc).__name__}: {exc}"
 
 
-def _record(engine: "Engine", notification_id: int, error: str | None) -> None:
+def _record(engine: Engine, notification_id: int, error: str | None) -> None:
     with engine.db.write() as session:
         row = session.get(Notification, notification_id)
         row.attempts += 1

@@ -34,7 +34,12 @@ def _known_roles(session: Session, roles: list[str]) -> list[str]:
 
 
 def add_user(
-    session: Session, name: str, roles: list[str], *, password: str | None = None, email: str | None = None,
+    session: Session,
+    name: str,
+    roles: list[str],
+    *,
+    password: str | None = None,
+    email: str | None = None,
     actor: str = "cli",
 ) -> User:
     name = inputs.name(name)
@@ -43,9 +48,15 @@ def add_user(
         raise Conflict(say("user %(user)s already exists", user=name))
     roles = _known_roles(session, roles)
     user = User(
-        name=name, email=email, created_at=clock.now(), active=True,
-        password_hash=generate_password_hash(inputs.note(password, "password", say("the password"), limit=200)) if password else None,
-        roles=[UserRole(role_key=r) for r in roles], session_generation=0,
+        name=name,
+        email=email,
+        created_at=clock.now(),
+        active=True,
+        password_hash=generate_password_hash(inputs.note(password, "password", say("the password"), limit=200))
+        if password
+        else None,
+        roles=[UserRole(role_key=r) for r in roles],
+        session_generation=0,
     )
     session.add(user)
     audit.record(session, None, actor, "user_added", user=name, roles=sorted(set(roles)))
@@ -54,7 +65,7 @@ def add_user(
 
 def get_user(session: Session, name: str) -> User:
     if inputs.text_problem(name or "") or len(name or "") > inputs.MAX_NAME:
-        raise NotFound(say("no active user %(user)s", user=(name or "")[:inputs.MAX_NAME]))
+        raise NotFound(say("no active user %(user)s", user=(name or "")[: inputs.MAX_NAME]))
     user = session.scalar(select(User).where(User.name == name))
     if user is None or not user.active:
         raise NotFound(say("no active user %(user)s", user=name))

@@ -33,7 +33,8 @@ class VersionCache:
         if found is None:
             number, key, manifest = session.execute(
                 select(PreplanVersion.number, Preplan.key, PreplanVersion.manifest)
-                .join(Preplan).where(PreplanVersion.id == version_id)
+                .join(Preplan)
+                .where(PreplanVersion.id == version_id)
             ).one()
             found = VersionInfo(version_id, number, key, manifest)
             with self._lock:

@@ -88,7 +88,7 @@ def check_package(package: PreplanPackage) -> CheckResult:
     return result
 
 
-def _parse_or_report(name: str, data: bytes, where: "_Locator", problems: list[Problem]):
+def _parse_or_report(name: str, data: bytes, where: _Locator, problems: list[Problem]):
     try:
         return parse(data)
     except XmlRejected as exc:
@@ -96,7 +96,7 @@ def _parse_or_report(name: str, data: bytes, where: "_Locator", problems: list[P
         return None
 
 
-def _parse(package: PreplanPackage, where: "_Locator", problems: list[Problem]) -> ParsedSpec | None:
+def _parse(package: PreplanPackage, where: _Locator, problems: list[Problem]) -> ParsedSpec | None:
     try:
         return parse_spec(package.process_id, package.bpmn, package.dmn)
     except ValidationException as exc:
@@ -108,7 +108,7 @@ def _parse(package: PreplanPackage, where: "_Locator", problems: list[Problem]) 
     return None
 
 
-def _check_manifest(package: PreplanPackage, where: "_Locator") -> list[Problem]:
+def _check_manifest(package: PreplanPackage, where: _Locator) -> list[Problem]:
     manifest, file = package.manifest, where("preplan.toml")
     problems = []
 
@@ -123,16 +123,24 @@ def _check_manifest(package: PreplanPackage, where: "_Locator") -> list[Problem]
     roles = manifest.get("roles", {})
     need(isinstance(roles, dict) and bool(roles), "needs at least one [roles.<key>] table")
     for key, role in (roles or {}).items() if isinstance(roles, dict) else []:
-        need(isinstance(role, dict) and bool(role.get("zh")) and bool(role.get("en")), f"role {key!r} needs zh and en titles")
+        need(
+            isinstance(role, dict) and bool(role.get("zh")) and bool(role.get("en")),
+            f"role {key!r} needs zh and en titles",
+        )
     lanes = manifest.get("lanes", {})
-    need(isinstance(lanes, dict) and all(isinstance(v, str) for v in lanes.values()), "[lanes] maps lane ids to role keys")
+    need(
+        isinstance(lanes, dict) and all(isinstance(v, str) for v in lanes.values()),
+        "[lanes] maps lane ids to role keys",
+    )
     for role in manifest.get("case", {}).get("starters", []):
         need(role in roles, f"starter role {role!r} is not declared under [roles]")
     prefix = manifest.get("key_prefix", "TS")
     need(isinstance(prefix, str) and bool(_PREFIX.match(prefix)), "key_prefix must be 2-4 capital letters")
     start_form = manifest.get("start_form")
     if isinstance(start_form, str):
-        need(formlib.schema_file(start_form) in package.forms, f"start form {start_form!r} not found in the forms folder")
+        need(
+            formlib.schema_file(start_form) in package.forms, f"start form {start_form!r} not found in the forms folder"
+        )
     return problems
 
 
@@ -166,7 +174,7 @@ class _Locator:
 
     def __call__(self, name: str) -> str:
         if name.startswith(FORMS_PREFIX):
-            rest = name[len(FORMS_PREFIX):]
+            rest = name[len(FORMS_PREFIX) :]
             path = (self.forms.parent / rest) if "/" in rest else self.forms / rest
         else:
             path = (self.root.parent / name) if "/" in name else self.root / os.path.basename(name)

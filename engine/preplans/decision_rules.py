@@ -36,7 +36,9 @@ def check_dmn(name: str, root: etree._Element) -> list[Problem]:
     for decision_id, decision in decisions(root).items():
         tables = decision.findall(f"{{{ns}}}decisionTable")
         if len(tables) != 1:
-            problems.append(Problem(name, "a decision needs exactly one decision table", decision.sourceline, decision_id))
+            problems.append(
+                Problem(name, "a decision needs exactly one decision table", decision.sourceline, decision_id)
+            )
             continue
         for text in tables[0].iter(f"{{{ns}}}text"):
             source = (text.text or "").strip()
@@ -69,7 +71,7 @@ def output_domains(root: etree._Element) -> dict[str, frozenset[Any]]:
         literal = {n: True for n in names if n}
         values: dict[str, set[Any]] = {n: set() for n in names if n}
         for rule in table.findall(f"{{{ns}}}rule"):
-            for output_name, entry in zip(names, rule.findall(f"{{{ns}}}outputEntry")):
+            for output_name, entry in zip(names, rule.findall(f"{{{ns}}}outputEntry"), strict=False):
                 if not output_name:
                     continue
                 try:

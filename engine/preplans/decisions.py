@@ -29,13 +29,18 @@ def decide(session: Session, settings: Settings, reference: str, data: dict[str,
     if not decision_id:
         raise NotFound(f"{reference!r}: expected PREPLAN/DECISION, e.g. vanke_complaint/severity")
     version = newest_active_version(session, key)
-    table = _table(version.id, tuple(sorted((n, t) for n, t in version.files.items() if n.endswith(".dmn"))), decision_id)
-    engine = script_engine(build_helpers(lambda: load_calendar(session, settings), settings.timezone),
-                           Budget(settings.script_steps, settings.script_seconds))
+    table = _table(
+        version.id, tuple(sorted((n, t) for n, t in version.files.items() if n.endswith(".dmn"))), decision_id
+    )
+    engine = script_engine(
+        build_helpers(lambda: load_calendar(session, settings), settings.timezone),
+        Budget(settings.script_steps, settings.script_seconds),
+    )
     workflow = SimpleNamespace(script_engine=engine, spec=SimpleNamespace(file=f"{key}/{decision_id}"))
     workflow.top_workflow = workflow
-    task = SimpleNamespace(data=dict(data), workflow=workflow,
-                           task_spec=SimpleNamespace(bpmn_name=decision_id, bpmn_id=decision_id))
+    task = SimpleNamespace(
+        data=dict(data), workflow=workflow, task_spec=SimpleNamespace(bpmn_name=decision_id, bpmn_id=decision_id)
+    )
     try:
         return dict(DMNEngine(table).result(task))
     except Exception as exc:

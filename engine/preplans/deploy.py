@@ -32,13 +32,20 @@ def deploy(db: Database, package: PreplanPackage, *, actor: str = "cli", note: s
         now = clock.now()
         title = package.manifest["title"]
         if preplan is None:
-            preplan = Preplan(key=package.key, title_zh=title["zh"], title_en=title["en"],
-                              category=package.manifest.get("category"), created_at=now)
+            preplan = Preplan(
+                key=package.key,
+                title_zh=title["zh"],
+                title_en=title["en"],
+                category=package.manifest.get("category"),
+                created_at=now,
+            )
             session.add(preplan)
             session.flush()
         latest = session.scalar(
-            select(PreplanVersion).where(PreplanVersion.preplan_id == preplan.id)
-            .order_by(PreplanVersion.number.desc()).limit(1)
+            select(PreplanVersion)
+            .where(PreplanVersion.preplan_id == preplan.id)
+            .order_by(PreplanVersion.number.desc())
+            .limit(1)
         )
         sha256 = package.sha256
         if latest is not None and latest.sha256 == sha256:
@@ -47,15 +54,22 @@ def deploy(db: Database, package: PreplanPackage, *, actor: str = "cli", note: s
         preplan.category = package.manifest.get("category")
         _upsert_roles(session, package.manifest.get("roles", {}))
         version = PreplanVersion(
-            preplan_id=preplan.id, number=(latest.number + 1) if latest else 1, sha256=sha256,
+            preplan_id=preplan.id,
+            number=(latest.number + 1) if latest else 1,
+            sha256=sha256,
             files={name: data.decode("utf-8") for name, data in package.files.items()},
-            manifest=runtime_manifest(package, result), spec=spec_to_dict(result.parsed),
-            status="active", deployed_by=actor, deployed_at=now, note=note,
+            manifest=runtime_manifest(package, result),
+            spec=spec_to_dict(result.parsed),
+            status="active",
+            deployed_by=actor,
+            deployed_at=now,
+            note=note,
         )
         session.add(version)
         session.flush()
-        audit.record(session, None, actor, "deployed", preplan=package.key, version=version.number,
-                     sha256=sha256, note=note)
+        audit.record(
+            session, None, actor, "deployed", preplan=package.key, version=version.number, sha256=sha256, note=note
+        )
         return {"preplan": package.key, "version": version.number, "changed": True}
 
 

@@ -5,8 +5,9 @@ Each finding points at the element (id and line) a process owner has to fix in t
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import jinja2
 from lxml import etree
@@ -42,7 +43,11 @@ class DiagramFacts:
 
     def problem(self, message: str, element: etree._Element | None = None) -> None:
         self.problems.append(
-            (message, element.sourceline if element is not None else None, element.get("id") if element is not None else None)
+            (
+                message,
+                element.sourceline if element is not None else None,
+                element.get("id") if element is not None else None,
+            )
         )
 
 
@@ -99,7 +104,7 @@ def _check_process(root, manifest, facts) -> None:
             if element_id in _RESERVED_IDS or (element_id or "").endswith(".EndJoin"):
                 facts.problem(f"id {element_id!r} is reserved by the workflow engine; rename the element", element)
     if process_id in processes and processes[process_id].get("isExecutable") != "true":
-        facts.problem(f"process {process_id!r} must be executable (isExecutable=\"true\")", processes[process_id])
+        facts.problem(f'process {process_id!r} must be executable (isExecutable="true")', processes[process_id])
 
 
 def _check_lanes(root, manifest, facts) -> None:
@@ -125,7 +130,12 @@ def _inherit_subprocess_lanes(root, facts) -> None:
             continue
         for element in sub.iter():
             element_id = element.get("id")
-            if element_id and element is not sub and element_id not in facts.lane_roles and element.tag != q("sequenceFlow"):
+            if (
+                element_id
+                and element is not sub
+                and element_id not in facts.lane_roles
+                and element.tag != q("sequenceFlow")
+            ):
                 facts.lane_roles[element_id] = role
 
 
@@ -166,11 +176,17 @@ def _check_timer(timer, helpers, facts) -> None:
         facts.problem(message, event)
     host = event.get("attachedToRef")
     names = {e.get("id"): e.get("name") for e in event.getparent().iter() if e.get("id")} if host else {}
-    facts.deadlines.append({
-        "bpmn_id": event.get("id"), "name": event.get("name"), "kind": kind, "expression": (found[0].text or "").strip(),
-        "attached_to": host, "attached_name": names.get(host), "interrupting": event.get("cancelActivity") != "false"
-        if host else None,
-    })
+    facts.deadlines.append(
+        {
+            "bpmn_id": event.get("id"),
+            "name": event.get("name"),
+            "kind": kind,
+            "expression": (found[0].text or "").strip(),
+            "attached_to": host,
+            "attached_name": names.get(host),
+            "interrupting": event.get("cancelActivity") != "false" if host else None,
+        }
+    )
 
 
 def _check_gateways(root, domains, facts) -> None:
@@ -205,4 +221,6 @@ def _check_code(root, facts) -> None:
         try:
             _JINJA.parse(text.text or "")
         except jinja2.TemplateSyntaxError as exc:
-            facts.problem(f"instructions: template error: {exc.message} (line {exc.lineno})", text.getparent().getparent())
+            facts.problem(
+                f"instructions: template error: {exc.message} (line {exc.lineno})", text.getparent().getparent()
+            )

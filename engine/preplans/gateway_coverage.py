@@ -6,7 +6,8 @@ outputs of a decision table). SpiffWorkflow raises "No conditions satisfied" at 
 from __future__ import annotations
 
 import ast
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 Domain = frozenset
 
@@ -41,9 +42,13 @@ def _covered(node: ast.AST) -> tuple[str, set[Any]] | None:
                 return left.id, {right.value}
             if isinstance(right, ast.Name) and isinstance(left, ast.Constant):
                 return right.id, {left.value}
-        if isinstance(op, ast.In) and isinstance(left, ast.Name) and isinstance(right, (ast.Tuple, ast.List, ast.Set)):
-            if all(isinstance(e, ast.Constant) for e in right.elts):
-                return left.id, {e.value for e in right.elts}  # type: ignore[attr-defined]
+        if (
+            isinstance(op, ast.In)
+            and isinstance(left, ast.Name)
+            and isinstance(right, (ast.Tuple, ast.List, ast.Set))
+            and all(isinstance(e, ast.Constant) for e in right.elts)
+        ):
+            return left.id, {e.value for e in right.elts}  # type: ignore[attr-defined]
     return None
 
 
@@ -57,13 +62,17 @@ def coverage_problem(conditions: Iterable[str], domains: dict[str, Domain]) -> s
         fields.setdefault(analysed[0], set()).update(analysed[1])
     if len(fields) != 1:
         return f"conditions test several fields ({', '.join(sorted(fields))}); add a default flow"
-    (field, values), = fields.items()
+    ((field, values),) = fields.items()
     domain = domains.get(field)
     if domain is None:
-        return f"the values of {field!r} are not known from a form enum, a boolean or a decision table; add a default flow"
+        return (
+            f"the values of {field!r} are not known from a form enum, a boolean or a decision table; add a default flow"
+        )
     missing = [v for v in domain if v not in values]
     if missing:
-        return f"no flow for {field} = {', '.join(map(repr, sorted(missing, key=str)))}; add a condition or a default flow"
+        return (
+            f"no flow for {field} = {', '.join(map(repr, sorted(missing, key=str)))}; add a condition or a default flow"
+        )
     return None
 
 

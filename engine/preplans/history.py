@@ -20,8 +20,9 @@ from engine.store.models import Preplan, PreplanVersion
 
 def _version(session: Session, key: str, number: int) -> PreplanVersion:
     number = record_id(number, "version")
-    version = session.scalar(select(PreplanVersion).join(Preplan).where(
-        Preplan.key == key, PreplanVersion.number == number))
+    version = session.scalar(
+        select(PreplanVersion).join(Preplan).where(Preplan.key == key, PreplanVersion.number == number)
+    )
     if version is None:
         raise NotFound(say("%(preplan)s has no version %(number)s", preplan=key, number=number))
     return version
@@ -32,9 +33,11 @@ def set_status(session: Session, key: str, number: int, status: str, actor: str)
         raise ValueError(status)
     version = _version(session, key, number)
     if version.status == status:
-        raise Conflict(say("%(preplan)s v%(number)s is already retired", preplan=key, number=number)
-                       if status == "retired" else
-                       say("%(preplan)s v%(number)s is already active", preplan=key, number=number))
+        raise Conflict(
+            say("%(preplan)s v%(number)s is already retired", preplan=key, number=number)
+            if status == "retired"
+            else say("%(preplan)s v%(number)s is already active", preplan=key, number=number)
+        )
     version.status = status
     audit.record(session, None, actor, "retired" if status == "retired" else "reactivated", preplan=key, version=number)
     return {"preplan": key, "version": number, "status": status}
@@ -48,8 +51,12 @@ def compare(session: Session, key: str, old: int, new: int) -> list[dict[str, An
         a, b = before.get(name), after.get(name)
         if a == b:
             continue
-        diff = list(difflib.unified_diff((a or "").splitlines(), (b or "").splitlines(), f"v{old}/{name}",
-                                         f"v{new}/{name}", lineterm="", n=2))
-        changes.append({"file": name, "change": "added" if a is None else "removed" if b is None else "changed",
-                        "diff": diff})
+        diff = list(
+            difflib.unified_diff(
+                (a or "").splitlines(), (b or "").splitlines(), f"v{old}/{name}", f"v{new}/{name}", lineterm="", n=2
+            )
+        )
+        changes.append(
+            {"file": name, "change": "added" if a is None else "removed" if b is None else "changed", "diff": diff}
+        )
     return changes

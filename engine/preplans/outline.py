@@ -37,8 +37,14 @@ def steps(files: dict[str, str], manifest: dict[str, Any]) -> list[dict[str, Any
         node = queue.popleft()
         element = nodes.get(node)
         if element is not None and element.tag in {q(kind) for kind in _STEPS}:
-            result.append({"bpmn_id": node, "name": element.get("name") or node,
-                           "role": manifest.get("lane_roles", {}).get(node), "deadlines": deadlines.get(node, [])})
+            result.append(
+                {
+                    "bpmn_id": node,
+                    "name": element.get("name") or node,
+                    "role": manifest.get("lane_roles", {}).get(node),
+                    "deadlines": deadlines.get(node, []),
+                }
+            )
         for target in following.get(node, []):
             if target not in seen:
                 seen.add(target)

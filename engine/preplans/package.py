@@ -47,7 +47,7 @@ class PreplanPackage:
 
     @property
     def forms(self) -> dict[str, bytes]:
-        return {name[len(FORMS_PREFIX):]: data for name, data in self.files.items() if name.startswith(FORMS_PREFIX)}
+        return {name[len(FORMS_PREFIX) :]: data for name, data in self.files.items() if name.startswith(FORMS_PREFIX)}
 
     @property
     def process_id(self) -> str:
@@ -91,7 +91,9 @@ def load_package(path: Path) -> PreplanPackage:
     for library in shared_libraries(manifest):
         decisions, forms = root.parent / library, form_root.parent / library
         if not decisions.is_dir() and not forms.is_dir():
-            problems.append(Problem(str(manifest_path), f"shared library {library!r}: neither {decisions} nor {forms} exists"))
+            problems.append(
+                Problem(str(manifest_path), f"shared library {library!r}: neither {decisions} nor {forms} exists")
+            )
         for item in sorted(decisions.glob("*.dmn")) if decisions.is_dir() else []:
             files[f"{library}/{item.name}"] = item.read_bytes()
         for item in sorted(forms.glob("*.json")) if forms.is_dir() else []:

@@ -26,8 +26,10 @@ def parse(data: bytes) -> etree._Element:
         raise XmlRejected(f"file is {len(data)} bytes; the limit is {MAX_BYTES}")
     match = _DOCTYPE.search(data)
     if match:
-        raise XmlRejected("DOCTYPE declarations (and the entities they define) are not allowed",
-                          line=data.count(b"\n", 0, match.start()) + 1)
+        raise XmlRejected(
+            "DOCTYPE declarations (and the entities they define) are not allowed",
+            line=data.count(b"\n", 0, match.start()) + 1,
+        )
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
     try:
         return etree.fromstring(data, parser)

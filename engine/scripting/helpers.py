@@ -8,9 +8,10 @@ argument is an ISO instant from the case data (e.g. ``received_at``); without it
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable
 from datetime import datetime, tzinfo
 from functools import lru_cache
-from typing import Any, Callable
+from typing import Any
 
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 
@@ -30,8 +31,10 @@ def counts_working_time(expression: str) -> bool:
         tree = ast.parse(expression.strip(), mode="eval")
     except SyntaxError:
         return False
-    return any(isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in WORKING_TIME_HELPERS
-               for node in ast.walk(tree))
+    return any(
+        isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in WORKING_TIME_HELPERS
+        for node in ast.walk(tree)
+    )
 
 
 def build_helpers(
@@ -98,9 +101,17 @@ def build_helpers(
         return drill
 
     return {
-        "after": after, "at": at, "working_hours": working_hours, "working_days": working_days,
-        "next_opening": next_opening, "end_of_day": end_of_day, "now": now, "is_workday": is_workday,
-        "in_working_hours": in_working_hours, "hours_between": hours_between, "is_drill": is_drill,
+        "after": after,
+        "at": at,
+        "working_hours": working_hours,
+        "working_days": working_days,
+        "next_opening": next_opening,
+        "end_of_day": end_of_day,
+        "now": now,
+        "is_workday": is_workday,
+        "in_working_hours": in_working_hours,
+        "hours_between": hours_between,
+        "is_drill": is_drill,
     }
 
 

@@ -20,11 +20,12 @@ import inspect
 import operator
 import sys
 import time
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
-from typing import Any, Callable, Iterator, Mapping
+from typing import Any
 
 from RestrictedPython import compile_restricted_eval, compile_restricted_exec, safe_builtins
 from RestrictedPython.Guards import (
@@ -80,7 +81,11 @@ class Budget:
         def step(frame, event, arg):
             if event in ("line", "opcode"):
                 state["left"] -= 1
-                if state["spent"] or state["left"] < 0 or (state["left"] % 512 == 0 and monotonic() > state["deadline"]):
+                if (
+                    state["spent"]
+                    or state["left"] < 0
+                    or (state["left"] % 512 == 0 and monotonic() > state["deadline"])
+                ):
                     state["spent"] = True
                     raise _Exhausted
             return step
@@ -100,9 +105,15 @@ class Budget:
         if state["spent"]:  # the code swallowed the stop signal and ended anyway: still over budget
             raise self._stopped()
 
-    def _stopped(self) -> "ScriptTooLong":
-        return ScriptTooLong(say("diagram code ran past its budget (%(steps)s steps or %(seconds)s s) and was stopped; "
-                                 "nothing it did was kept", steps=f"{self.steps:,}", seconds=f"{self.seconds:g}"))
+    def _stopped(self) -> ScriptTooLong:
+        return ScriptTooLong(
+            say(
+                "diagram code ran past its budget (%(steps)s steps or %(seconds)s s) and was stopped; "
+                "nothing it did was kept",
+                steps=f"{self.steps:,}",
+                seconds=f"{self.seconds:g}",
+            )
+        )
 
 
 def _too_big(what: str) -> ScriptTooLong:
@@ -119,8 +130,14 @@ def _sized(value: Any) -> bool:
 
 def _guarded_op(op: str, left: Any, right: Any) -> Any:
     """``**``, ``<<`` and ``*`` on values whose result would be huge are refused before C computes them."""
-    if op == "**" and isinstance(left, int) and isinstance(right, int) and right > 0 \
-            and _bits(left) * right > MAX_BITS and abs(left) > 1:
+    if (
+        op == "**"
+        and isinstance(left, int)
+        and isinstance(right, int)
+        and right > 0
+        and _bits(left) * right > MAX_BITS
+        and abs(left) > 1
+    ):
         raise _too_big(f"a number of about {_bits(left) * right:,} bits")
     if op == "<<" and isinstance(right, int) and _bits(left) + right > MAX_BITS:
         raise _too_big(f"a number of about {right:,} bits")
@@ -136,10 +153,22 @@ _GUARDED_OPS = {ast.Pow: "**", ast.LShift: "<<", ast.Mult: "*"}
 
 
 #: The exceptions diagram code may catch: all below Exception, so the budget's stop signal cannot be caught.
-CATCHABLE = frozenset({
-    "Exception", "ArithmeticError", "AssertionError", "AttributeError", "IndexError", "KeyError", "LookupError",
-    "NameError", "OverflowError", "TypeError", "ValueError", "ZeroDivisionError",
-})
+CATCHABLE = frozenset(
+    {
+        "Exception",
+        "ArithmeticError",
+        "AssertionError",
+        "AttributeError",
+        "IndexError",
+        "KeyError",
+        "LookupError",
+        "NameError",
+        "OverflowError",
+        "TypeError",
+        "ValueError",
+        "ZeroDivisionError",
+    }
+)
 
 
 class _Policy(RestrictingNodeTransformer):
@@ -165,8 +194,9 @@ class _Policy(RestrictingNodeTransformer):
         symbol = _GUARDED_OPS.get(type(node.op))
         if symbol is None:
             return node
-        call = ast.Call(func=ast.Name("_op_", ast.Load()), args=[ast.Constant(symbol), node.left, node.right],
-                        keywords=[])
+        call = ast.Call(
+            func=ast.Name("_op_", ast.Load()), args=[ast.Constant(symbol), node.left, node.right], keywords=[]
+        )
         for part in (call, call.func, call.args[0]):
             ast.copy_location(part, node)
         return call
@@ -186,34 +216,79 @@ def _getattr(obj: Any, name: str, *default: Any) -> Any:
     """RestrictedPython's safer getattr; padding a text is refused past the size limit."""
     found = safer_getattr(obj, name, *default)
     if isinstance(obj, str) and name in _PADDING:
+
         def padded(width: int = 8, *rest: Any) -> str:
             if isinstance(width, int) and width * (1 if name != "expandtabs" else obj.count("\t") + 1) > MAX_SIZE:
                 raise _too_big(f"a text of {width:,} characters")
             return found(width, *rest)
+
         return padded
     return found
 
 
 #: Names that are never callable from diagram code, reported at check time and absent at run time.
-FORBIDDEN_NAMES = frozenset({
-    "open", "exec", "eval", "compile", "__import__", "globals", "locals", "vars", "getattr", "setattr",
-    "delattr", "input", "breakpoint", "exit", "quit", "help", "memoryview", "type", "object", "super",
-    "classmethod", "staticmethod", "property", "dir", "id", "hash",
-})
+FORBIDDEN_NAMES = frozenset(
+    {
+        "open",
+        "exec",
+        "eval",
+        "compile",
+        "__import__",
+        "globals",
+        "locals",
+        "vars",
+        "getattr",
+        "setattr",
+        "delattr",
+        "input",
+        "breakpoint",
+        "exit",
+        "quit",
+        "help",
+        "memoryview",
+        "type",
+        "object",
+        "super",
+        "classmethod",
+        "staticmethod",
+        "property",
+        "dir",
+        "id",
+        "hash",
+    }
+)
 
 _EXTRA_BUILTINS = {
     "range": _limited_range,
-    "min": min, "max": max, "sum": sum, "any": any, "all": all, "sorted": sorted, "reversed": reversed,
-    "enumerate": enumerate, "zip": zip, "list": list, "tuple": tuple, "dict": dict, "set": set,
-    "map": map, "filter": filter,
+    "min": min,
+    "max": max,
+    "sum": sum,
+    "any": any,
+    "all": all,
+    "sorted": sorted,
+    "reversed": reversed,
+    "enumerate": enumerate,
+    "zip": zip,
+    "list": list,
+    "tuple": tuple,
+    "dict": dict,
+    "set": set,
+    "map": map,
+    "filter": filter,
 }
 _UNCATCHABLE = {"BaseException", "KeyboardInterrupt", "SystemExit", "GeneratorExit", "__build_class__"}
 _BUILTINS = {k: v for k, v in safe_builtins.items() if k not in FORBIDDEN_NAMES and k not in _UNCATCHABLE}
 _BUILTINS.update(_EXTRA_BUILTINS)
 
 _INPLACE = {
-    "+=": operator.iadd, "-=": operator.isub, "/=": operator.itruediv,
-    "//=": operator.ifloordiv, "%=": operator.imod, "|=": operator.ior, "&=": operator.iand, ">>=": operator.irshift,
+    "+=": operator.iadd,
+    "-=": operator.isub,
+    "/=": operator.itruediv,
+    "//=": operator.ifloordiv,
+    "%=": operator.imod,
+    "|=": operator.ior,
+    "&=": operator.iand,
+    ">>=": operator.irshift,
     "^=": operator.ixor,
 }
 
@@ -268,9 +343,7 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
         with self.budget.guard():
             exec(code, namespace)
         reserved = set(self.globals) | set(external_context or {})
-        result = {
-            k: v for k, v in namespace.items() if k not in reserved and not k.startswith("_") and not callable(v)
-        }
+        result = {k: v for k, v in namespace.items() if k not in reserved and not k.startswith("_") and not callable(v)}
         for key, value in result.items():
             _require_json(key, value)
         context.clear()
@@ -304,6 +377,7 @@ def script_engine(helpers: Mapping[str, Callable[..., Any]], budget: Budget | No
 
 # -- static checks ----------------------------------------------------------------------------------------
 
+
 def check_code(source: str, mode: str = "eval") -> list[str]:
     """Problems with a condition (mode ``eval``) or script (``exec``) that can be found without running it."""
     try:
@@ -317,8 +391,9 @@ def check_code(source: str, mode: str = "eval") -> list[str]:
         elif isinstance(node, ast.Name) and node.id in FORBIDDEN_NAMES:
             problems.append(f"line {node.lineno}: {node.id!r} is not available in diagram code")
         elif isinstance(node, ast.While) and _endless(node):
-            problems.append(f"line {node.lineno}: this loop never ends (its condition is always true and nothing "
-                            f"breaks out of it)")
+            problems.append(
+                f"line {node.lineno}: this loop never ends (its condition is always true and nothing breaks out of it)"
+            )
     if problems:
         return problems
     try:
@@ -348,7 +423,7 @@ def check_timer(expression: str, kind: str, timer_helpers: Mapping[str, Callable
     try:
         node = ast.parse(text, mode="eval").body
     except SyntaxError:
-        return [f"{text!r} is not an expression; quote ISO 8601 literals, e.g. \"PT4H\""]
+        return [f'{text!r} is not an expression; quote ISO 8601 literals, e.g. "PT4H"']
     allowed = ", ".join(sorted(timer_helpers))
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         try:

@@ -48,8 +48,15 @@ class Engine:
         return self.settings.timezone
 
     # -- start ----------------------------------------------------------------------------------------------
-    def start(self, key: str, data: dict[str, Any] | None = None, *, user: str | None = None,
-              drill: bool = False, intake_key: str | None = None) -> dict[str, Any]:
+    def start(
+        self,
+        key: str,
+        data: dict[str, Any] | None = None,
+        *,
+        user: str | None = None,
+        drill: bool = False,
+        intake_key: str | None = None,
+    ) -> dict[str, Any]:
         """Start a case. ``intake_key`` is the one-time token of the form it came from: the same form sent twice
         (back and submit again, a double click) raises :class:`AlreadyStarted` naming the first case."""
         intake_key = inputs.token(intake_key, "intake_key") if intake_key else None
@@ -64,8 +71,9 @@ class Engine:
                     raise
         raise AssertionError("unreachable")
 
-    def _start(self, session: Session, key: str, data: dict[str, Any], user: str | None, drill: bool,
-               intake_key: str | None) -> dict:
+    def _start(
+        self, session: Session, key: str, data: dict[str, Any], user: str | None, drill: bool, intake_key: str | None
+    ) -> dict:
         if intake_key is not None:
             earlier = session.execute(select(Case.id, Case.business_key).where(Case.intake_key == intake_key)).first()
             if earlier is not None:
@@ -76,8 +84,14 @@ class Engine:
         if user is not None:
             person = get_user(session, user)
             if not may_start(person, manifest):
-                raise Forbidden(say("%(user)s may not start %(preplan)s: it needs one of the roles %(roles)s",
-                                    user=user, preplan=key, roles=", ".join(sorted(start_roles(manifest)))))
+                raise Forbidden(
+                    say(
+                        "%(user)s may not start %(preplan)s: it needs one of the roles %(roles)s",
+                        user=user,
+                        preplan=key,
+                        roles=", ".join(sorted(start_roles(manifest))),
+                    )
+                )
             actor = person.name
         schema = manifest["forms"][schema_file(manifest["start_form"])]
         payload = with_defaults(schema, data)
@@ -88,9 +102,19 @@ class Engine:
         now = clock.now()
         prefix = DRILL_PREFIX if drill else manifest.get("key_prefix", "TS")
         case = Case(
-            version=version, version_id=version.id, business_key=next_business_key(session, prefix, now, self.tz),
-            title=case_title(manifest, payload), status="running", is_drill=drill, clock_offset_seconds=0.0,
-            state={}, data=payload, started_by=actor, started_at=now, updated_at=now, intake_key=intake_key,
+            version=version,
+            version_id=version.id,
+            business_key=next_business_key(session, prefix, now, self.tz),
+            title=case_title(manifest, payload),
+            status="running",
+            is_drill=drill,
+            clock_offset_seconds=0.0,
+            state={},
+            data=payload,
+            started_by=actor,
+            started_at=now,
+            updated_at=now,
+            intake_key=intake_key,
         )
         session.add(case)
         session.flush()
@@ -139,8 +163,14 @@ class Engine:
         if row.status != "open":
             raise Conflict(_closed(row))
         if row.role not in person.role_keys:
-            raise Forbidden(say("task %(task)s belongs to role '%(role)s', which %(user)s does not have", task=row.id,
-                                role=row.role, user=person.name))
+            raise Forbidden(
+                say(
+                    "task %(task)s belongs to role '%(role)s', which %(user)s does not have",
+                    task=row.id,
+                    role=row.role,
+                    user=person.name,
+                )
+            )
         return row, person
 
     def reassign(self, task_id: int | str, to_user: str, *, user: str) -> dict[str, Any]:
@@ -148,8 +178,9 @@ class Engine:
         with self.db.write() as session:
             supervisor = get_user(session, user)
             if not supervises(supervisor):
-                raise Forbidden(say("%(user)s may not reassign tasks (it needs an admin or a supervisor)",
-                                    user=supervisor.name))
+                raise Forbidden(
+                    say("%(user)s may not reassign tasks (it needs an admin or a supervisor)", user=supervisor.name)
+                )
             task_id = inputs.record_id(task_id, "task")
             case_id = session.scalar(select(Task.case_id).where(Task.id == task_id))
             if case_id is None:
@@ -160,12 +191,26 @@ class Engine:
                 raise Conflict(_closed(row))
             target = get_user(session, to_user)
             if row.role not in target.role_keys:
-                raise Forbidden(say("%(user)s does not hold the role %(role)s of task %(task)s", user=target.name,
-                                    role=row.role, task=row.id))
+                raise Forbidden(
+                    say(
+                        "%(user)s does not hold the role %(role)s of task %(task)s",
+                        user=target.name,
+                        role=row.role,
+                        task=row.id,
+                    )
+                )
             previous = row.assignee
             row.assignee, row.claimed_at = target.name, clock.now()
-            audit.record(session, row.case_id, supervisor.name, "reassigned", task=row.id, name=row.name,
-                         previous=previous, to=target.name)
+            audit.record(
+                session,
+                row.case_id,
+                supervisor.name,
+                "reassigned",
+                task=row.id,
+                name=row.name,
+                previous=previous,
+                to=target.name,
+            )
             notices.send(session, self.settings, [target], "assigned", session.get(Case, row.case_id), row)
             return {"task": row.id, "assignee": row.assignee}
 
@@ -196,24 +241,43 @@ class Engine:
                     if task is None or task.state != TaskState.READY or not task.task_spec.manual:
                         run.save(SYSTEM_ACTOR)  # a deadline passed in the meantime: that escalation stands
                         fired = "、".join(f["name"] or f["bpmn_id"] for f in run.fired)
-                        refusal = Conflict(say(
-                            "task %(task)s (%(name)s) closed before this completion: %(fired)s fired; your data was "
-                            "not applied", task=row.id, name=row.name, fired=fired) if fired else say(
-                            "task %(task)s (%(name)s) closed before this completion; your data was not applied",
-                            task=row.id, name=row.name))
+                        refusal = Conflict(
+                            say(
+                                "task %(task)s (%(name)s) closed before this completion: %(fired)s fired; your data was "
+                                "not applied",
+                                task=row.id,
+                                name=row.name,
+                                fired=fired,
+                            )
+                            if fired
+                            else say(
+                                "task %(task)s (%(name)s) closed before this completion; your data was not applied",
+                                task=row.id,
+                                name=row.name,
+                            )
+                        )
                     else:
                         run.run_task(task, payload)
                         run.advance()
                         row.status, row.assignee = "completed", person.name
                         row.completed_at, row.completed_by, row.data = clock.now(), person.name, payload
-                        audit.record(session, case.id, person.name, "task_completed", task=row.id, name=row.name,
-                                     bpmn_id=row.bpmn_id, data=payload)
+                        audit.record(
+                            session,
+                            case.id,
+                            person.name,
+                            "task_completed",
+                            task=row.id,
+                            name=row.name,
+                            bpmn_id=row.bpmn_id,
+                            data=payload,
+                        )
                         run.save(person.name)
                 session.flush()
                 result = case_summary(session, case, self.tz, self.versions.info(session, case.version_id).number)
         except StaleDataError:
-            raise Conflict(say("task %(task)s: the case changed at the same moment; nothing was changed",
-                               task=task_id)) from None
+            raise Conflict(
+                say("task %(task)s: the case changed at the same moment; nothing was changed", task=task_id)
+            ) from None
         if refusal is not None:
             raise refusal
         return result
@@ -221,14 +285,15 @@ class Engine:
     def _form_payload(self, session: Session, case: Case, row: Task, data: dict[str, Any]) -> dict[str, Any]:
         if row.form is None:
             if data:
-                raise ValidationFailed(say("this step has no form"), {k: "is not a field of this form" for k in data})
+                raise ValidationFailed(say("this step has no form"), dict.fromkeys(data, "is not a field of this form"))
             return {}
         schema = self.versions.info(session, case.version_id).manifest["forms"][row.form]
         payload = with_defaults(schema, data)
         errors = field_errors(schema, payload)
         if errors:
-            raise ValidationFailed(say("the form of task %(task)s (%(name)s) has errors", task=row.id, name=row.name),
-                                   errors)
+            raise ValidationFailed(
+                say("the form of task %(task)s (%(name)s) has errors", task=row.id, name=row.name), errors
+            )
         return normalized(schema, payload, self.tz)
 
     # -- resume ---------------------------------------------------------------------------------------------
@@ -240,8 +305,9 @@ class Engine:
             lock_case(session, case.id)
             actor = self._supervisor(session, user)
             if case.status != "error":
-                raise Conflict(say("case %(case)s did not stop with an error; there is nothing to resume",
-                                   case=case.business_key))
+                raise Conflict(
+                    say("case %(case)s did not stop with an error; there is nothing to resume", case=case.business_key)
+                )
             case.status = "running"
             with CaseRun(self, session, case) as run:
                 run.advance()
@@ -266,9 +332,11 @@ class Engine:
             lock_case(session, case.id)
             actor = self._supervisor(session, user)
             if case.status not in ("running", "error", "suspended"):
-                raise Conflict(say("case %(case)s is already completed", case=case.business_key)
-                               if case.status == "completed" else
-                               say("case %(case)s is already terminated", case=case.business_key))
+                raise Conflict(
+                    say("case %(case)s is already completed", case=case.business_key)
+                    if case.status == "completed"
+                    else say("case %(case)s is already terminated", case=case.business_key)
+                )
             with CaseRun(self, session, case) as run:
                 run.workflow.cancel()
                 case.status, case.ended_at, case.end_reason = "terminated", clock.now(), reason
@@ -281,12 +349,17 @@ class Engine:
 def _closed(row: Task) -> str:
     """Why a task can no longer be acted on."""
     if row.status == "completed" and row.completed_by:
-        return say("task %(task)s (%(name)s) is already completed by %(user)s; nothing was changed", task=row.id,
-                   name=row.name, user=row.completed_by)
+        return say(
+            "task %(task)s (%(name)s) is already completed by %(user)s; nothing was changed",
+            task=row.id,
+            name=row.name,
+            user=row.completed_by,
+        )
     if row.status == "completed":
         return say("task %(task)s (%(name)s) is already completed; nothing was changed", task=row.id, name=row.name)
-    return say("task %(task)s (%(name)s) was cancelled when its case moved on; nothing was changed", task=row.id,
-               name=row.name)
+    return say(
+        "task %(task)s (%(name)s) was cancelled when its case moved on; nothing was changed", task=row.id, name=row.name
+    )
 
 
 def case_title(manifest: dict[str, Any], data: dict[str, Any]) -> str:

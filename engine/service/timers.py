@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 
@@ -46,7 +47,7 @@ def next_fire_at(session) -> datetime | None:
     return session.scalar(select(func.min(Timer.fire_at)))
 
 
-def fire_case(engine: "Engine", case_id: int) -> int:
+def fire_case(engine: Engine, case_id: int) -> int:
     """Fire what is due on one case; 0 when another worker holds it or nothing was due after all."""
     from engine.store.records import lock_case
 
@@ -67,7 +68,7 @@ def fire_case(engine: "Engine", case_id: int) -> int:
         return 0
 
 
-def _mark_error(engine: "Engine", case_id: int, exc: DiagramError) -> None:
+def _mark_error(engine: Engine, case_id: int, exc: DiagramError) -> None:
     """A diagram that fails when its timer fires stops the case (status ``error``) instead of failing forever."""
     from engine.store.records import lock_case
 
@@ -81,7 +82,7 @@ def _mark_error(engine: "Engine", case_id: int, exc: DiagramError) -> None:
         audit.record(session, case_id, "timer", "error", message=exc.message, element=exc.details.get("element"))
 
 
-def run_due(engine: "Engine") -> int:
+def run_due(engine: Engine) -> int:
     """Fire every timer due now; returns how many fired."""
     fired, seen = 0, set()
     while True:
@@ -94,15 +95,18 @@ def run_due(engine: "Engine") -> int:
             fired += fire_case(engine, case_id)
 
 
-def work(engine: "Engine", stop: threading.Event, poll: float = 0.5,
-         sleep: Callable[[float], object] | None = None) -> None:
+def work(
+    engine: Engine, stop: threading.Event, poll: float = 0.5, sleep: Callable[[float], object] | None = None
+) -> None:
     """Until ``stop`` is set: fire due timers and send deadline notices, sleeping until the next timer is due (at
     most ``poll`` seconds, so a timer created by another process is picked up within that time). Mail goes out
     from a second thread, so a slow mail server never delays a timer; the calendar's upkeep (recounting
     provisional deadlines after a chinesecalendar upgrade, warning admins before the schedule runs out) from a
     third, hourly. ``sleep`` replaces the wait between sweeps (tests move a fixed clock instead of waiting)."""
-    threads = [threading.Thread(target=_deliver_until, args=(engine, stop), daemon=True),
-               threading.Thread(target=_keep_calendar, args=(engine, stop), daemon=True)]
+    threads = [
+        threading.Thread(target=_deliver_until, args=(engine, stop), daemon=True),
+        threading.Thread(target=_keep_calendar, args=(engine, stop), daemon=True),
+    ]
     for thread in threads:
         thread.start()
     while not stop.is_set():
@@ -120,7 +124,7 @@ def work(engine: "Engine", stop: threading.Event, poll: float = 0.5,
         thread.join(timeout=15)
 
 
-def _keep_calendar(engine: "Engine", stop: threading.Event, period: float = 3600.0) -> None:
+def _keep_calendar(engine: Engine, stop: threading.Event, period: float = 3600.0) -> None:
     while not stop.is_set():
         try:
             provisional.follow_package(engine)
@@ -130,7 +134,7 @@ def _keep_calendar(engine: "Engine", stop: threading.Event, period: float = 3600
         stop.wait(period)
 
 
-def _deliver_until(engine: "Engine", stop: threading.Event, poll: float = 2.0) -> None:
+def _deliver_until(engine: Engine, stop: threading.Event, poll: float = 2.0) -> None:
     while not stop.is_set():
         try:
             deliver_pending(engine)

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
@@ -74,7 +74,7 @@ def _make_engine(url: str, echo: bool) -> Engine:
 
 def _postgres_engine(url: str, echo: bool) -> Engine:
     if url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
     engine = create_engine(url, echo=echo, pool_pre_ping=True)
     timeout = os.environ.get("PREPLAN_LOCK_EXPIRY", "60s")
 

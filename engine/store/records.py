@@ -13,8 +13,9 @@ from engine.store.models import Case, Preplan, PreplanVersion, Setting
 
 def lock_case(session: Session, case_id: int, *, skip_locked: bool = False) -> Case | None:
     """Row lock on PostgreSQL; on SQLite the write transaction (BEGIN IMMEDIATE) already excludes writers."""
-    statement = (select(Case).where(Case.id == case_id).options(undefer(Case.state))
-                 .execution_options(populate_existing=True))
+    statement = (
+        select(Case).where(Case.id == case_id).options(undefer(Case.state)).execution_options(populate_existing=True)
+    )
     if session.get_bind().dialect.name != "sqlite":
         statement = statement.with_for_update(skip_locked=skip_locked)
     return session.scalar(statement)
@@ -27,8 +28,11 @@ def newest_active_version(session: Session, key: str, *, active: bool = True) ->
         statement = statement.where(PreplanVersion.status == "active")
     version = session.scalar(statement.order_by(PreplanVersion.number.desc()).limit(1))
     if version is None:
-        raise NotFound(say("no deployed, active preplan '%(preplan)s'", preplan=key) if active else
-                       say("no deployed preplan '%(preplan)s'", preplan=key))
+        raise NotFound(
+            say("no deployed, active preplan '%(preplan)s'", preplan=key)
+            if active
+            else say("no deployed preplan '%(preplan)s'", preplan=key)
+        )
     return version
 
 

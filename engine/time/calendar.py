@@ -19,10 +19,10 @@ Semantics (the product's reading of the preplans):
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
-from typing import Mapping
 from zoneinfo import ZoneInfo
 
 import chinese_calendar
@@ -84,8 +84,9 @@ class WorkCalendar:
         try:
             return holiday_law.statutory_days_off(year)
         except ValueError:
-            raise CalendarGap(f"no working calendar covers {year}: the calendar answers for {FIRST_YEAR}–"
-                              f"{LAST_YEAR}") from None
+            raise CalendarGap(
+                f"no working calendar covers {year}: the calendar answers for {FIRST_YEAR}–{LAST_YEAR}"
+            ) from None
 
     def holiday_name(self, day: date) -> dict[str, str] | None:
         """Name (zh and en) of the holiday a date belongs to (also for make-up workdays), if known: the official

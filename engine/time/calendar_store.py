@@ -36,15 +36,22 @@ def working_hours_text(session: Session, settings: Settings) -> str:
 def load_calendar(session: Session, settings: Settings) -> WorkCalendar:
     overrides = {row.day: row.is_workday for row in session.scalars(select(CalendarOverride))}
     confirmed = frozenset(session.scalars(select(CalendarYear.year)))
-    return WorkCalendar(settings.timezone, parse_working_hours(working_hours_text(session, settings)), overrides,
-                        confirmed)
+    return WorkCalendar(
+        settings.timezone, parse_working_hours(working_hours_text(session, settings)), overrides, confirmed
+    )
 
 
 def _in_range(day: date) -> date:
     if not FIRST_YEAR <= day.year <= LAST_YEAR:
-        raise ValidationFailed(say("%(day)s is outside the calendar (%(first)s–%(last)s)", day=day.isoformat(),
-                                   first=FIRST_YEAR, last=LAST_YEAR),
-                               {"date": f"must be in {FIRST_YEAR}–{LAST_YEAR}"})
+        raise ValidationFailed(
+            say(
+                "%(day)s is outside the calendar (%(first)s–%(last)s)",
+                day=day.isoformat(),
+                first=FIRST_YEAR,
+                last=LAST_YEAR,
+            ),
+            {"date": f"must be in {FIRST_YEAR}–{LAST_YEAR}"},
+        )
     return day
 
 
@@ -64,11 +71,12 @@ def set_day(session: Session, day: date, is_workday: bool, actor: str, note: str
     day, note = _in_range(day), checked_note(note, "note", say("the note"), required=False, limit=200)
     row = session.get(CalendarOverride, day)
     if row is None:
-        session.add(CalendarOverride(day=day, is_workday=is_workday, note=note, created_by=actor, created_at=clock.now()))
+        session.add(
+            CalendarOverride(day=day, is_workday=is_workday, note=note, created_by=actor, created_at=clock.now())
+        )
     else:
         row.is_workday, row.note, row.created_by, row.created_at = is_workday, note, actor, clock.now()
-    audit.record(session, None, actor, "calendar_changed", day=day.isoformat(),
-                 workday=is_workday, note=note)
+    audit.record(session, None, actor, "calendar_changed", day=day.isoformat(), workday=is_workday, note=note)
 
 
 def clear_day(session: Session, day: date, actor: str) -> bool:
@@ -87,8 +95,11 @@ def import_notice(session: Session, text: str, actor: str, year: int | None = No
     (clear its days first), so an import never silently mixes two schedules."""
     schedule = parse_notice(text, year)
     if session.get(CalendarYear, schedule.year) is not None:
-        raise Conflict(say("the %(year)s schedule was already entered; remove its days first to enter it again",
-                           year=schedule.year))
+        raise Conflict(
+            say(
+                "the %(year)s schedule was already entered; remove its days first to enter it again", year=schedule.year
+            )
+        )
     for day, festival in schedule.days_off.items():
         set_day(session, day, False, actor, f"{festival}（国务院通知）")
     for day, festival in schedule.workdays.items():
@@ -100,9 +111,16 @@ def import_notice(session: Session, text: str, actor: str, year: int | None = No
 def confirm_year(session: Session, year: int, actor: str, source: str = "admin") -> None:
     """Declare ``year``'s official schedule entered: its days are no longer judged by the provisional calendar."""
     if not FIRST_YEAR <= year <= LAST_YEAR or year <= package_last_year():
-        raise Conflict(say("%(year)s cannot be confirmed: the official schedule already covers %(first)s–%(known)s "
-                           "and the calendar ends in %(last)s", year=year, first=FIRST_YEAR,
-                           known=package_last_year(), last=LAST_YEAR))
+        raise Conflict(
+            say(
+                "%(year)s cannot be confirmed: the official schedule already covers %(first)s–%(known)s "
+                "and the calendar ends in %(last)s",
+                year=year,
+                first=FIRST_YEAR,
+                known=package_last_year(),
+                last=LAST_YEAR,
+            )
+        )
     if session.get(CalendarYear, year) is None:
         session.add(CalendarYear(year=year, source=source, entered_by=actor, entered_at=clock.now()))
         audit.record(session, None, actor, "calendar_changed", year=year, confirmed=True, source=source)
@@ -111,8 +129,11 @@ def confirm_year(session: Session, year: int, actor: str, source: str = "admin")
 def year_view(session: Session, settings: Settings, year: int) -> dict[str, Any]:
     """The days of ``year`` that differ from Monday-to-Friday, and every override, with where each comes from."""
     if not FIRST_YEAR <= year <= LAST_YEAR:
-        raise CalendarGap(say("the calendar answers for %(first)s–%(last)s, not %(year)s", first=FIRST_YEAR,
-                              last=LAST_YEAR, year=year))
+        raise CalendarGap(
+            say(
+                "the calendar answers for %(first)s–%(last)s, not %(year)s", first=FIRST_YEAR, last=LAST_YEAR, year=year
+            )
+        )
     calendar = load_calendar(session, settings)
     notes = {row.day: row.note for row in session.scalars(select(CalendarOverride))}
     provisional = calendar.is_provisional(date(year, 1, 1))
@@ -122,8 +143,21 @@ def year_view(session: Session, settings: Settings, year: int) -> dict[str, Any]
         workday = calendar.is_workday(day)
         if day in calendar.overrides or workday != (day.weekday() < 5):
             source = "override" if day in calendar.overrides else "provisional" if provisional else "official"
-            days.append({"date": day.isoformat(), "workday": workday, "source": source,
-                         "name": calendar.holiday_name(day), "note": notes.get(day)})
+            days.append(
+                {
+                    "date": day.isoformat(),
+                    "workday": workday,
+                    "source": source,
+                    "name": calendar.holiday_name(day),
+                    "note": notes.get(day),
+                }
+            )
         day += timedelta(days=1)
-    return {"year": year, "working_hours": working_hours_text(session, settings), "covered": True,
-            "provisional": provisional, "official_until": calendar.official_until.isoformat(), "days": days}
+    return {
+        "year": year,
+        "working_hours": working_hours_text(session, settings),
+        "covered": True,
+        "provisional": provisional,
+        "official_until": calendar.official_until.isoformat(),
+        "days": days,
+    }

@@ -16,7 +16,9 @@ from engine.errors import PreplanError, say
 
 _TITLE = re.compile(r"关于(\d{4})年部分节假日安排")
 #: "一、春节:" (the festival as written, e.g. "国庆节、中秋节"); the numbering may be left out when typed by hand.
-_HEADING = re.compile(r"(?P<numbered>[一二三四五六七八九十]+、|\d+[.、])?(?P<festival>[^\d:,.;。()]{1,40}?):(?P<body>.*)")
+_HEADING = re.compile(
+    r"(?P<numbered>[一二三四五六七八九十]+、|\d+[.、])?(?P<festival>[^\d:,.;。()]{1,40}?):(?P<body>.*)"
+)
 #: "2027-02-06 放假 春节": date, kind and an optional note.
 _PLAIN = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})\s+(放假|上班|holiday|workday)(?:\s+(.+))?", re.IGNORECASE)
 _DAY_OFF = {"放假", "holiday"}
@@ -51,8 +53,11 @@ def parse_notice(text: str, year: int | None = None) -> NoticeSchedule:
         raise NoticeError(say("the notice is for %(notice)s, not %(year)s", notice=titled[1], year=year), year=year)
     if year is None:
         if not titled:
-            raise NoticeError(say("the year is unknown: give it, or paste the notice with its title "
-                                  "(…关于YYYY年部分节假日安排的通知)"))
+            raise NoticeError(
+                say(
+                    "the year is unknown: give it, or paste the notice with its title (…关于YYYY年部分节假日安排的通知)"
+                )
+            )
         year = int(titled[1])
     schedule = NoticeSchedule(year, {}, {})
     previous = ""
@@ -60,8 +65,16 @@ def parse_notice(text: str, year: int | None = None) -> NoticeSchedule:
         try:
             _read_line(raw, year, schedule, signed=previous == _OFFICE)
         except ValueError as exc:
-            raise NoticeError(say("line %(number)s cannot be read (%(reason)s): %(line)s", number=number, reason=str(exc),
-                                  line=raw.strip()), line=raw.strip(), line_number=number) from None
+            raise NoticeError(
+                say(
+                    "line %(number)s cannot be read (%(reason)s): %(line)s",
+                    number=number,
+                    reason=str(exc),
+                    line=raw.strip(),
+                ),
+                line=raw.strip(),
+                line_number=number,
+            ) from None
         previous = _compact(raw) or previous
     if not schedule.days_off and not schedule.workdays:
         raise NoticeError(say("the text lists no days off and no workdays"))

@@ -34,8 +34,15 @@ def vanke(sqlite_engine, live_server):
 
 
 def fill_intake(page, **changes) -> None:
-    values = {"received_at": "2026-12-05T10:30", "complainant_name": "王先生", "contact": "13800000000",
-              "project": "万科城", "description": "地下车库漏水", "complainant_count": "1", **changes}
+    values = {
+        "received_at": "2026-12-05T10:30",
+        "complainant_name": "王先生",
+        "contact": "13800000000",
+        "project": "万科城",
+        "description": "地下车库漏水",
+        "complainant_count": "1",
+        **changes,
+    }
     page.select_option("[name=channel]", "phone")
     page.select_option("[name=customer_class]", "owner")
     page.select_option("[name=content_type]", "engineering_quality")
@@ -113,10 +120,21 @@ def test_long_values_wrap_and_fold_so_pages_keep_their_width_and_the_form_stays_
 @pytest.mark.parametrize("width", [390, 1280])
 def test_the_preplan_page_and_the_drill_report_fit_the_screen(vanke, new_page, width):
     flow, base = vanke
-    drill = flow.start("vanke_complaint", {
-        "channel": "phone", "received_at": "2026-12-07T11:00:00+08:00", "complainant_name": "王先生",
-        "contact": "13800000000", "project": LONG_WORD, "customer_class": "owner",
-        "content_type": "engineering_quality", "description": "漏水", "complainant_count": 1}, drill=True)
+    drill = flow.start(
+        "vanke_complaint",
+        {
+            "channel": "phone",
+            "received_at": "2026-12-07T11:00:00+08:00",
+            "complainant_name": "王先生",
+            "contact": "13800000000",
+            "project": LONG_WORD,
+            "customer_class": "owner",
+            "content_type": "engineering_quality",
+            "description": "漏水",
+            "complainant_count": 1,
+        },
+        drill=True,
+    )
     drills.advance(flow.engine, drill, by="PT2H")
     page = new_page(width=width)
     log_in(page, base, "boss")
@@ -127,10 +145,21 @@ def test_the_preplan_page_and_the_drill_report_fit_the_screen(vanke, new_page, w
 
 def test_english_pages_show_labels_not_codes(vanke, new_page):
     flow, base = vanke
-    case = flow.start("vanke_complaint", {
-        "channel": "phone", "received_at": "2026-12-07T11:00:00+08:00", "complainant_name": "王先生",
-        "contact": "13800000000", "project": "万科城", "customer_class": "owner",
-        "content_type": "engineering_quality", "description": "漏水", "complainant_count": 1, "media_exposed": True})
+    case = flow.start(
+        "vanke_complaint",
+        {
+            "channel": "phone",
+            "received_at": "2026-12-07T11:00:00+08:00",
+            "complainant_name": "王先生",
+            "contact": "13800000000",
+            "project": "万科城",
+            "customer_class": "owner",
+            "content_type": "engineering_quality",
+            "description": "漏水",
+            "complainant_count": 1,
+            "media_exposed": True,
+        },
+    )
     page = new_page(locale="en-US")
     log_in(page, base, "boss")
     page.goto(f"{base}/cases")
@@ -145,10 +174,21 @@ def test_english_pages_show_labels_not_codes(vanke, new_page):
 
 def test_a_refusal_says_what_happened_in_the_readers_language(vanke, new_page):
     flow, base = vanke
-    drill = flow.start("vanke_complaint", {
-        "channel": "phone", "received_at": "2026-12-07T11:00:00+08:00", "complainant_name": "王先生",
-        "contact": "13800000000", "project": "万科城", "customer_class": "owner",
-        "content_type": "engineering_quality", "description": "漏水", "complainant_count": 1}, drill=True)
+    drill = flow.start(
+        "vanke_complaint",
+        {
+            "channel": "phone",
+            "received_at": "2026-12-07T11:00:00+08:00",
+            "complainant_name": "王先生",
+            "contact": "13800000000",
+            "project": "万科城",
+            "customer_class": "owner",
+            "content_type": "engineering_quality",
+            "description": "漏水",
+            "complainant_count": 1,
+        },
+        drill=True,
+    )
     flow.engine.terminate(str(drill), "演练结束")
     page = new_page()
     log_in(page, base, "boss")

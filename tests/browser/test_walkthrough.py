@@ -31,7 +31,11 @@ def vanke_site(sqlite_engine, live_server):
 
 def my_steps(page, base) -> list[str]:
     page.goto(f"{base}/tasks")
-    return sorted(page.locator("#tasks tbody tr td:nth-child(2) a").all_inner_texts()) if page.locator("#tasks").count() else []
+    return (
+        sorted(page.locator("#tasks tbody tr td:nth-child(2) a").all_inner_texts())
+        if page.locator("#tasks").count()
+        else []
+    )
 
 
 def open_step(page, base, name: str) -> None:
@@ -130,10 +134,20 @@ def test_a_complaint_from_intake_to_closure_by_two_roles(vanke_site, new_page):
 
 def test_the_task_list_works_at_phone_width(vanke_site, new_page):
     flow, base = vanke_site
-    flow.start("vanke_complaint", {
-        "channel": "phone", "received_at": "2026-11-23T09:50:00+08:00", "complainant_name": "李四",
-        "contact": "139", "project": "万科城", "customer_class": "owner", "content_type": "customer_service",
-        "description": "态度差", "complainant_count": 1})
+    flow.start(
+        "vanke_complaint",
+        {
+            "channel": "phone",
+            "received_at": "2026-11-23T09:50:00+08:00",
+            "complainant_name": "李四",
+            "contact": "139",
+            "project": "万科城",
+            "customer_class": "owner",
+            "content_type": "customer_service",
+            "description": "态度差",
+            "complainant_count": 1,
+        },
+    )
     phone = new_page(width=390, height=844)
     log_in(phone, base, "kefu")
     row = phone.locator("#tasks tbody tr").first

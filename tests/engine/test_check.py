@@ -44,15 +44,18 @@ def test_the_fixture_is_clean(preplan):
     assert findings(preplan) == []
 
 
-@pytest.mark.parametrize("timer, message", [
-    ("PT4H", "must be a quoted ISO 8601 literal or a call of one of"),
-    ('"PT4X"', "is not a valid ISO 8601 date"),
-    ("timedelta(hours=4)", "must be a quoted ISO 8601 literal"),
-    ("working_hours(4, 5 + 5)", "arguments of working_hours() must be literals or case data names"),
-    ("working_hours()", "working_hours(): missing a required argument"),
-    ('"2026-11-23T18:00:00"', "needs an explicit UTC offset"),
-    ("${approvalTimeout}", "is not an expression"),
-])
+@pytest.mark.parametrize(
+    "timer, message",
+    [
+        ("PT4H", "must be a quoted ISO 8601 literal or a call of one of"),
+        ('"PT4X"', "is not a valid ISO 8601 date"),
+        ("timedelta(hours=4)", "must be a quoted ISO 8601 literal"),
+        ("working_hours(4, 5 + 5)", "arguments of working_hours() must be literals or case data names"),
+        ("working_hours()", "working_hours(): missing a required argument"),
+        ('"2026-11-23T18:00:00"', "needs an explicit UTC offset"),
+        ("${approvalTimeout}", "is not an expression"),
+    ],
+)
 def test_timer_expressions_are_verified_before_they_run(preplan, timer, message):
     edit(bpmn(preplan), "<bpmn:timeDate>working_hours(4)</bpmn:timeDate>", f"<bpmn:timeDate>{timer}</bpmn:timeDate>")
     problems = findings(preplan)
@@ -62,13 +65,15 @@ def test_timer_expressions_are_verified_before_they_run(preplan, timer, message)
 
 
 def test_a_cycle_must_be_a_repetition(preplan):
-    edit(bpmn(preplan), '<bpmn:timeCycle>"R/PT1H"</bpmn:timeCycle>', '<bpmn:timeCycle>working_days(1)</bpmn:timeCycle>')
+    edit(bpmn(preplan), '<bpmn:timeCycle>"R/PT1H"</bpmn:timeCycle>', "<bpmn:timeCycle>working_days(1)</bpmn:timeCycle>")
     assert "use them in a timeDate timer, not timeCycle" in findings(preplan)[0]
 
 
 def test_user_task_forms_must_exist_and_be_valid_json_schema(preplan):
     edit(bpmn(preplan), 'value="handle.schema.json"', 'value="missing.schema.json"')
-    (preplan.parent.parent / "forms" / MINI / "approve.schema.json").write_text('{"type": "object", "properties": {"x": {"type": "nonsense"}}}')
+    (preplan.parent.parent / "forms" / MINI / "approve.schema.json").write_text(
+        '{"type": "object", "properties": {"x": {"type": "nonsense"}}}'
+    )
     problems = findings(preplan)
     assert any("Task_Handle: form 'missing.schema.json' does not exist" in p for p in problems), problems
     assert any("approve.schema.json: not a valid JSON Schema (2020-12)" in p for p in problems), problems
@@ -84,15 +89,21 @@ def test_every_lane_must_map_to_a_declared_role(preplan):
 
 
 def test_gateway_conditions_must_cover_the_decided_values(preplan):
-    edit(bpmn(preplan), '<bpmn:conditionExpression>level == "general"</bpmn:conditionExpression>',
-         '<bpmn:conditionExpression>level == "minor"</bpmn:conditionExpression>')
+    edit(
+        bpmn(preplan),
+        '<bpmn:conditionExpression>level == "general"</bpmn:conditionExpression>',
+        '<bpmn:conditionExpression>level == "minor"</bpmn:conditionExpression>',
+    )
     problems = findings(preplan)
     assert len(problems) == 1 and "Gateway_Level: no flow for level = 'general'" in problems[0], problems
 
 
 def test_gateway_with_unanalysable_conditions_needs_a_default(preplan):
-    edit(bpmn(preplan), '<bpmn:conditionExpression>level == "general"</bpmn:conditionExpression>',
-         '<bpmn:conditionExpression>complainant_count &lt; 10</bpmn:conditionExpression>')
+    edit(
+        bpmn(preplan),
+        '<bpmn:conditionExpression>level == "general"</bpmn:conditionExpression>',
+        "<bpmn:conditionExpression>complainant_count &lt; 10</bpmn:conditionExpression>",
+    )
     assert "cannot be checked for coverage; add a default flow" in findings(preplan)[0]
 
 
@@ -103,8 +114,11 @@ def test_dmn_cells_are_python_not_feel(preplan):
 
 
 def test_called_decisions_must_exist(preplan):
-    edit(bpmn(preplan), "<spiffworkflow:calledDecisionId>level</spiffworkflow:calledDecisionId>",
-         "<spiffworkflow:calledDecisionId>severity</spiffworkflow:calledDecisionId>")
+    edit(
+        bpmn(preplan),
+        "<spiffworkflow:calledDecisionId>level</spiffworkflow:calledDecisionId>",
+        "<spiffworkflow:calledDecisionId>severity</spiffworkflow:calledDecisionId>",
+    )
     assert "Decide_Level: calls decision 'severity', which no DMN file of this preplan defines" in findings(preplan)[0]
 
 
@@ -117,7 +131,11 @@ def test_xml_errors_name_the_line(preplan):
 
 
 def test_xsd_violations_name_the_line(preplan):
-    edit(bpmn(preplan), '<bpmn:endEvent id="End_Closed" name="结案">', '<bpmn:endEvent id="End_Closed" name="结案"><bpmn:bogus />')
+    edit(
+        bpmn(preplan),
+        '<bpmn:endEvent id="End_Closed" name="结案">',
+        '<bpmn:endEvent id="End_Closed" name="结案"><bpmn:bogus />',
+    )
     problems = findings(preplan)
     assert len(problems) == 1 and "bogus" in problems[0] and "This element is not expected" in problems[0]
     assert f":{line_of(bpmn(preplan), '<bpmn:bogus')}:" in problems[0]

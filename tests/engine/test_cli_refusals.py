@@ -26,26 +26,32 @@ def started(deployed) -> dict:
     return as_json(deployed("start", "mini_complaint", "--data", json.dumps(INTAKE), "--json")[1])
 
 
-@pytest.mark.parametrize("data, field", [
-    ('{"customer": "\\ud800x", "summary": "s", "complainant_count": 1}', "customer"),
-    ('{"customer": "a\\u0000b", "summary": "s", "complainant_count": 1}', "customer"),
-    ('{"customer": "张三", "summary": "s", "complainant_count": 99999999999}', "complainant_count"),
-    ('{"customer": "张三", "summary": "s", "complainant_count": NaN}', "complainant_count"),
-    ('{"customer": "张三", "summary": "s", "complainant_count": 1, "\\udcff": 1}', "(form)"),
-    (json.dumps({"customer": "x" * 10_000, "summary": "s", "complainant_count": 1}), "customer"),
-])
+@pytest.mark.parametrize(
+    "data, field",
+    [
+        ('{"customer": "\\ud800x", "summary": "s", "complainant_count": 1}', "customer"),
+        ('{"customer": "a\\u0000b", "summary": "s", "complainant_count": 1}', "customer"),
+        ('{"customer": "张三", "summary": "s", "complainant_count": 99999999999}', "complainant_count"),
+        ('{"customer": "张三", "summary": "s", "complainant_count": NaN}', "complainant_count"),
+        ('{"customer": "张三", "summary": "s", "complainant_count": 1, "\\udcff": 1}', "(form)"),
+        (json.dumps({"customer": "x" * 10_000, "summary": "s", "complainant_count": 1}), "customer"),
+    ],
+)
 def test_data_that_cannot_be_stored_is_refused_at_the_door(deployed, data, field):
     answer = refused(deployed("start", "mini_complaint", "--data", data, "--json"), "validation")
     assert field in answer["fields"]
     assert deployed("tasks", "--all", "--json")[1].strip() == "[]", "nothing was stored"
 
 
-@pytest.mark.parametrize("data, message", [
-    ("@/nonexistent/intake.json", "cannot read the file"),
-    ("[" * 100_000 + "]" * 100_000, "nested too deeply"),
-    ('{"a": ' * 50 + "1" + "}" * 50, "nested more than"),
-    ("x" * (2 * 1024 * 1024), "larger than"),
-])
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        ("@/nonexistent/intake.json", "cannot read the file"),
+        ("[" * 100_000 + "]" * 100_000, "nested too deeply"),
+        ('{"a": ' * 50 + "1" + "}" * 50, "nested more than"),
+        ("x" * (2 * 1024 * 1024), "larger than"),
+    ],
+)
 def test_unreadable_data_is_refused_with_the_reason(deployed, data, message):
     answer = refused(deployed("start", "mini_complaint", "--data", data, "--json"), "validation")
     assert message in answer["message"] + json.dumps(answer["fields"])

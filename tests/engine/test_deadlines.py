@@ -72,7 +72,11 @@ def notice_only(mini, tmp_path):
     shutil.copytree(MINI, tmp_path / "processes" / "mini_complaint")
     shutil.copytree(FIXTURES / "forms", tmp_path / "forms")
     bpmn = tmp_path / "processes" / "mini_complaint" / "mini_complaint.bpmn"
-    bpmn.write_text(bpmn.read_text().replace('attachedToRef="Task_Approve">', 'attachedToRef="Task_Approve" cancelActivity="false">'))
+    bpmn.write_text(
+        bpmn.read_text().replace(
+            'attachedToRef="Task_Approve">', 'attachedToRef="Task_Approve" cancelActivity="false">'
+        )
+    )
     assert mini.deploy(bpmn.parent)["version"] == 2
     return mini
 
@@ -151,8 +155,9 @@ def smtp_server():
 def test_mail_is_delivered_by_smtp_and_retried_with_backoff(mini, smtp_server, monkeypatch):
     handler, port = smtp_server
     smtp = Smtp(host="127.0.0.1", port=port, sender="preplan@example.cn", user=None, password=None, starttls=False)
-    monkeypatch.setattr(mini.engine, "settings", mini.engine.settings.__class__(
-        **{**mini.engine.settings.__dict__, "smtp": smtp}))
+    monkeypatch.setattr(
+        mini.engine, "settings", mini.engine.settings.__class__(**{**mini.engine.settings.__dict__, "smtp": smtp})
+    )
     mini.start("mini_complaint", MAJOR)
     assert notes(mini, channel="email") == [("li@example.cn", "assigned")]  # zhao has no address: inbox only
     assert outbox.deliver_pending(mini.engine) == 0  # the server says "try again later"
@@ -163,7 +168,7 @@ def test_mail_is_delivered_by_smtp_and_retried_with_backoff(mini, smtp_server, m
     assert outbox.deliver_pending(mini.engine) == 0  # not due again yet
     clock.advance(timedelta(seconds=31))
     assert outbox.deliver_pending(mini.engine) == 1
-    (recipients, content), = handler.messages
+    ((recipients, content),) = handler.messages
     assert recipients == ["li@example.cn"] and "TS-20261123-0001" in content
     assert notes(mini, channel="email") == [("li@example.cn", "assigned")]
     with mini.engine.db.read() as session:
@@ -172,8 +177,9 @@ def test_mail_is_delivered_by_smtp_and_retried_with_backoff(mini, smtp_server, m
 
 def test_a_dead_mail_server_never_blocks_the_workflow(mini, monkeypatch):
     smtp = Smtp(host="127.0.0.1", port=_free_port(), sender="x@example.cn", user=None, password=None, starttls=False)
-    monkeypatch.setattr(mini.engine, "settings", mini.engine.settings.__class__(
-        **{**mini.engine.settings.__dict__, "smtp": smtp}))
+    monkeypatch.setattr(
+        mini.engine, "settings", mini.engine.settings.__class__(**{**mini.engine.settings.__dict__, "smtp": smtp})
+    )
     case = mini.start("mini_complaint", MAJOR)
     assert outbox.deliver_pending(mini.engine) == 0
     mini.complete(case, "Task_Approve", {"approved": True}, user="li")
@@ -209,10 +215,14 @@ def test_drill_report_marks_on_time_and_late_steps(mini):
         done = drills.report(session, drill, mini.engine.tz)
         missed = drills.report(session, second, mini.engine.tz)
     assert [(s["name"], s["completed_at"], s["on_time"]) for s in done["steps"]] == [
-        ("领导审批", "2026-11-23T13:00:00+08:00", True), ("处理投诉", None, None)]
+        ("领导审批", "2026-11-23T13:00:00+08:00", True),
+        ("处理投诉", None, None),
+    ]
     assert done["summary"] == {"steps": 2, "on_time": 1, "late": 0, "open": 1}
     assert [(s["name"], s["status"], s["on_time"]) for s in missed["steps"]] == [
-        ("领导审批", "cancelled", False), ("超时升级处理", "open", None)]
+        ("领导审批", "cancelled", False),
+        ("超时升级处理", "open", None),
+    ]
     assert missed["summary"] == {"steps": 2, "on_time": 0, "late": 1, "open": 1}
 
 
@@ -244,8 +254,8 @@ def test_statistics_leave_drills_out(mini):
     drills.advance(mini.engine, drill, to_next_deadline=True)  # the drill misses its deadline
     mini.at("2026-11-23T15:00:00+08:00")  # the first real case's approval is now overdue
     with mini.engine.db.read() as session:
-        real, = statistics(session)
-        rehearsed, = statistics(session, drills=True)
+        (real,) = statistics(session)
+        (rehearsed,) = statistics(session, drills=True)
     assert real["cases"] == {"running": 2} and real["open_tasks"] == 2 and real["overdue_tasks"] == 1
     assert (real["deadlines_met"], real["deadlines_missed"]) == (1, 0)
     assert rehearsed["cases"] == {"running": 1} and rehearsed["deadlines_missed"] == 1

@@ -62,20 +62,26 @@ def test_a_range_crossing_a_month():
         date(2025, 1, 28) + timedelta(n) for n in range(8)
     ]
     assert {d for d, name in schedule.days_off.items() if name == "端午节"} == {
-        date(2025, 5, 31), date(2025, 6, 1), date(2025, 6, 2)
+        date(2025, 5, 31),
+        date(2025, 6, 1),
+        date(2025, 6, 2),
     }
 
 
 def test_an_explicit_year_wins_over_the_notice_year():
     # A 2027 notice whose New Year holiday starts on 31 December 2026; the end "1月2日" is then in 2027.
-    schedule = parse_notice("一、元旦：2026年12月31日（周四）至1月2日（周六）放假调休，共3天。2027年1月3日（周日）上班。", 2027)
+    schedule = parse_notice(
+        "一、元旦：2026年12月31日（周四）至1月2日（周六）放假调休，共3天。2027年1月3日（周日）上班。", 2027
+    )
     assert set(schedule.days_off) == {date(2026, 12, 31), date(2027, 1, 1), date(2027, 1, 2)}
     assert set(schedule.workdays) == {date(2027, 1, 3)}
 
 
 def test_half_width_punctuation_and_spaces_are_read_like_the_original():
-    schedule = parse_notice("二、春节: 2月5日 (农历除夕, 周五) 至 2月11日 (周四) 放假调休, 共7天. \n"
-                            "三、清明节：４月５日（周一）放假１天。", 2027)
+    schedule = parse_notice(
+        "二、春节: 2月5日 (农历除夕, 周五) 至 2月11日 (周四) 放假调休, 共7天. \n三、清明节：４月５日（周一）放假１天。",
+        2027,
+    )
     assert set(schedule.days_off) == {date(2027, 2, d) for d in range(5, 12)} | {date(2027, 4, 5)}
 
 

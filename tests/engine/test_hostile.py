@@ -46,16 +46,19 @@ def test_oversized_xml_is_refused():
         safexml.parse(b"<a>" + b"x" * (safexml.MAX_BYTES + 1) + b"</a>")
 
 
-@pytest.mark.parametrize("source, message", [
-    ("import os", "imports are not allowed"),
-    ("from subprocess import run", "imports are not allowed"),
-    ("x = open('/etc/passwd').read()", "'open' is not available"),
-    ("x = __import__('os').getuid()", "'__import__' is not available"),
-    ("x = ().__class__.__base__.__subclasses__()", '"__class__" is an invalid attribute name'),
-    ("x = getattr(1, 'real')", "'getattr' is not available"),
-    ("x = eval('1')", "'eval' is not available"),
-    ("x = type(1)", "'type' is not available"),
-])
+@pytest.mark.parametrize(
+    "source, message",
+    [
+        ("import os", "imports are not allowed"),
+        ("from subprocess import run", "imports are not allowed"),
+        ("x = open('/etc/passwd').read()", "'open' is not available"),
+        ("x = __import__('os').getuid()", "'__import__' is not available"),
+        ("x = ().__class__.__base__.__subclasses__()", '"__class__" is an invalid attribute name'),
+        ("x = getattr(1, 'real')", "'getattr' is not available"),
+        ("x = eval('1')", "'eval' is not available"),
+        ("x = type(1)", "'type' is not available"),
+    ],
+)
 def test_escapes_are_found_at_check_time(source, message):
     problems = check_code(source, "exec")
     assert problems and message in problems[0], problems
@@ -66,12 +69,15 @@ def sandbox():
     return RestrictedEnvironment({"double": lambda x: 2 * x})
 
 
-@pytest.mark.parametrize("source, error", [
-    ("import os", ImportError),
-    ("x = open('/etc/passwd')", NameError),
-    ("x = __builtins__", ScriptRejected),
-    ("x = '{0.__class__}'.format(1)", NotImplementedError),
-])
+@pytest.mark.parametrize(
+    "source, error",
+    [
+        ("import os", ImportError),
+        ("x = open('/etc/passwd')", NameError),
+        ("x = __builtins__", ScriptRejected),
+        ("x = '{0.__class__}'.format(1)", NotImplementedError),
+    ],
+)
 def test_escapes_fail_at_run_time_when_check_is_bypassed(sandbox, source, error):
     data = {"a": 1}
     with pytest.raises(error):

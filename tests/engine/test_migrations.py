@@ -14,8 +14,11 @@ def test_models_match_the_migrated_schema(request, backend):
     try:
         with db.engine.connect() as connection:
             context = MigrationContext.configure(connection, opts={"compare_type": True})
-            differences = [d for d in compare_metadata(context, Base.metadata) if d[0] != "remove_table" or
-                           d[1].name != "alembic_version"]
+            differences = [
+                d
+                for d in compare_metadata(context, Base.metadata)
+                if d[0] != "remove_table" or d[1].name != "alembic_version"
+            ]
         assert differences == []
     finally:
         db.dispose()

@@ -36,7 +36,10 @@ def cli(url: str, *args: str, now: str | None = None, app: str = "preplan-test")
     separator = "&" if "?" in url else "?"
     return subprocess.Popen(
         [sys.executable, "-m", "engine.cli", "--database-url", f"{url}{separator}application_name={app}", *args],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
     )
 
 
@@ -60,7 +63,8 @@ def start_probes(flow: Flow, count: int, work: int = 0) -> list[int]:
 def fired_per_case(engine) -> dict[int, int]:
     with engine.db.read() as session:
         rows = session.execute(
-            select(Event.case_id, func.count()).where(Event.kind == "timer_fired").group_by(Event.case_id))
+            select(Event.case_id, func.count()).where(Event.kind == "timer_fired").group_by(Event.case_id)
+        )
         return dict(rows.all())
 
 
@@ -74,11 +78,24 @@ def test_two_processes_completing_the_same_task_exactly_one_wins(pg_engine, post
     flow.user("zhao", "leader")
     with pg_engine.db.write() as session:
         lock_case(session, case)  # both processes queue behind this lock, then race for it
-        racers = {name: cli(postgres_clean_url, "complete", str(task), "--as", name, "--data", '{"approved": true}',
-                            now=START) for name in ("li", "zhao")}
-        wait_for(lambda: scalar(pg_engine, text(
-            "select count(*) from pg_stat_activity where wait_event_type = 'Lock' and application_name = 'preplan-test'"
-        )) == 2, what="both processes to wait on the case lock")
+        racers = {
+            name: cli(
+                postgres_clean_url, "complete", str(task), "--as", name, "--data", '{"approved": true}', now=START
+            )
+            for name in ("li", "zhao")
+        }
+        wait_for(
+            lambda: (
+                scalar(
+                    pg_engine,
+                    text(
+                        "select count(*) from pg_stat_activity where wait_event_type = 'Lock' and application_name = 'preplan-test'"
+                    ),
+                )
+                == 2
+            ),
+            what="both processes to wait on the case lock",
+        )
     results = {name: (p.wait(60), p.communicate()[0]) for name, p in racers.items()}
     winners = [name for name, (code, _) in results.items() if code == 0]
     assert len(winners) == 1, results
@@ -100,7 +117,7 @@ def test_several_workers_fire_a_thousand_timers_exactly_once(pg_engine, postgres
     counts = [json.loads(out)["fired"] for _, (out, _) in outputs]
     assert sum(counts) == 1000
     assert sum(1 for c in counts if c > 0) >= 2, f"the work was not shared: {counts}"
-    assert fired_per_case(pg_engine) == {case: 1 for case in cases}
+    assert fired_per_case(pg_engine) == dict.fromkeys(cases, 1)
     assert scalar(pg_engine, select(func.count()).select_from(Task).where(Task.status == "open")) == 1000
     assert scalar(pg_engine, select(func.count()).select_from(Timer)) == 0
 
@@ -111,11 +128,15 @@ def test_a_worker_killed_mid_transaction_loses_nothing_and_fires_nothing_twice(p
     flow.at(START)
     cases = start_probes(flow, 40, work=2_000_000)  # each firing runs a script for a while inside its transaction
     worker = cli(postgres_clean_url, "worker", now=AFTER_THE_HOUR, app="preplan-victim")
-    in_transaction = text("select count(*) from pg_stat_activity where application_name = 'preplan-victim' "
-                          "and state = 'idle in transaction'")
+    in_transaction = text(
+        "select count(*) from pg_stat_activity where application_name = 'preplan-victim' "
+        "and state = 'idle in transaction'"
+    )
     try:
-        wait_for(lambda: scalar(pg_engine, select(func.count()).where(Event.kind == "timer_fired")) >= 3,
-                 what="the worker to fire some timers")
+        wait_for(
+            lambda: scalar(pg_engine, select(func.count()).where(Event.kind == "timer_fired")) >= 3,
+            what="the worker to fire some timers",
+        )
         wait_for(lambda: scalar(pg_engine, in_transaction) == 1, what="the worker to be inside a transaction")
     finally:
         worker.send_signal(signal.SIGKILL)
@@ -123,9 +144,12 @@ def test_a_worker_killed_mid_transaction_loses_nothing_and_fires_nothing_twice(p
     done_before = sum(fired_per_case(pg_engine).values())
     assert done_before < len(cases), "the worker finished before it was killed"
     clock.fix(clock.parse_instant(AFTER_THE_HOUR))
-    wait_for(lambda: timers.run_due(pg_engine) >= 0 and scalar(pg_engine, select(func.count()).select_from(Timer)) == 0,
-             timeout=30, what="the surviving worker to fire the rest")
-    assert fired_per_case(pg_engine) == {case: 1 for case in cases}
+    wait_for(
+        lambda: timers.run_due(pg_engine) >= 0 and scalar(pg_engine, select(func.count()).select_from(Timer)) == 0,
+        timeout=30,
+        what="the surviving worker to fire the rest",
+    )
+    assert fired_per_case(pg_engine) == dict.fromkeys(cases, 1)
     assert scalar(pg_engine, select(func.count()).select_from(Task).where(Task.status == "open")) == len(cases)
 
 

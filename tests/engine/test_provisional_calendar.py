@@ -56,9 +56,19 @@ def test_entering_the_official_schedule_recounts_the_deadline_audits_it_and_tell
         result = import_notice(session, "一、元旦：1月1日（周五）至4日（周一）放假，共4天。", "root", 2027)
     assert result == {"year": 2027, "days_off": 4, "workdays": 0}
     moved = provisional.recount(leaders.engine, "root", "2027 schedule imported")
-    assert moved == [{"case": case, "moved": [{
-        "bpmn_id": "Timer_Approve", "name": "4 工作小时未审批",
-        "before": "2027-01-04T11:00:00+08:00", "after": "2027-01-05T11:00:00+08:00"}]}]
+    assert moved == [
+        {
+            "case": case,
+            "moved": [
+                {
+                    "bpmn_id": "Timer_Approve",
+                    "name": "4 工作小时未审批",
+                    "before": "2027-01-04T11:00:00+08:00",
+                    "after": "2027-01-05T11:00:00+08:00",
+                }
+            ],
+        }
+    ]
     task = approval(leaders, case)
     assert task["due_at"] == "2027-01-05T11:00:00+08:00" and task["due_provisional"] is False
     (event,) = leaders.events(case, "deadline_moved")

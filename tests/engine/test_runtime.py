@@ -52,7 +52,8 @@ def test_form_errors_are_reported_per_field_and_change_nothing(mini):
     with pytest.raises(ValidationFailed) as refused:
         mini.complete(case, "Task_Approve", {"approved": "yes", "comment": 3, "severity": "general"})
     assert refused.value.fields == {
-        "approved": "must be of type boolean", "comment": "must be of type string",
+        "approved": "must be of type boolean",
+        "comment": "must be of type string",
         "severity": "is not a field of this form",
     }
     with pytest.raises(ValidationFailed) as missing:
@@ -65,7 +66,9 @@ def test_start_form_is_validated(mini):
     with pytest.raises(ValidationFailed) as refused:
         mini.start("mini_complaint", {"customer": "", "complainant_count": 0, "received_at": "2026-11-23T10:00"})
     assert refused.value.fields == {
-        "customer": "must not be empty", "summary": "is required", "complainant_count": "must be ≥ 1",
+        "customer": "must not be empty",
+        "summary": "is required",
+        "complainant_count": "must be ≥ 1",
         "received_at": "must be a valid date-time with a UTC offset",
     }
 
@@ -185,7 +188,8 @@ def test_a_retired_version_starts_no_case_but_its_running_cases_carry_on(mini, t
         (change,) = compare(session, "mini_complaint", 1, 2)
     added = [line for line in change["diff"] if line.startswith("+") and "working_hours" in line]
     assert change["file"] == "mini_complaint.bpmn" and added == [
-        "+      <bpmn:timerEventDefinition><bpmn:timeDate>working_hours(2)</bpmn:timeDate></bpmn:timerEventDefinition>"]
+        "+      <bpmn:timerEventDefinition><bpmn:timeDate>working_hours(2)</bpmn:timeDate></bpmn:timerEventDefinition>"
+    ]
     with mini.engine.db.write() as session:
         set_status(session, "mini_complaint", 2, "retired", "admin")
     assert mini.show(mini.start("mini_complaint", MAJOR))["version"] == 1  # the newest active one

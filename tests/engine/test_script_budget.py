@@ -24,30 +24,42 @@ def sandbox(**budget) -> RestrictedEnvironment:
     return RestrictedEnvironment({}, Budget(**budget))
 
 
-@pytest.mark.parametrize("source", [
-    "while True: pass",
-    LOOP,
-    "while True:\n    try:\n        x = 1\n    except Exception:\n        pass",
-    "x = [i for i in range(10**6)]",
-])
+@pytest.mark.parametrize(
+    "source",
+    [
+        "while True: pass",
+        LOOP,
+        "while True:\n    try:\n        x = 1\n    except Exception:\n        pass",
+        "x = [i for i in range(10**6)]",
+    ],
+)
 def test_code_that_runs_too_long_is_stopped(source):
     with pytest.raises(ScriptTooLong, match="budget"):
         sandbox(steps=50_000).execute(source, {})
 
 
-@pytest.mark.parametrize("source, what", [
-    ("x = 2 ** 10 ** 8", "bits"), ("x = 1 << 10 ** 9", "bits"), ("x = 'a' * 10 ** 9", "items"),
-    ("x = [0]\nx *= 10 ** 8", "items"), ("x = list(range(10 ** 9))", "range"), ("x = 'a'.ljust(10 ** 9)", "text"),
-])
+@pytest.mark.parametrize(
+    "source, what",
+    [
+        ("x = 2 ** 10 ** 8", "bits"),
+        ("x = 1 << 10 ** 9", "bits"),
+        ("x = 'a' * 10 ** 9", "items"),
+        ("x = [0]\nx *= 10 ** 8", "items"),
+        ("x = list(range(10 ** 9))", "range"),
+        ("x = 'a'.ljust(10 ** 9)", "text"),
+    ],
+)
 def test_results_too_large_to_compute_are_refused_before_they_start(source, what):
     with pytest.raises(ScriptTooLong, match=what):
         sandbox().execute(source, {})
 
 
 def test_code_cannot_catch_the_stop_or_run_on_after_it():
-    for source, message in [("try:\n    x = 1\nexcept:\n    x = 2", "only catch named errors"),
-                            ("try:\n    x = 1\nexcept BaseException:\n    x = 2", "only catch named errors"),
-                            ("try:\n    x = 1\nfinally:\n    x = 2", "'finally' is not allowed")]:
+    for source, message in [
+        ("try:\n    x = 1\nexcept:\n    x = 2", "only catch named errors"),
+        ("try:\n    x = 1\nexcept BaseException:\n    x = 2", "only catch named errors"),
+        ("try:\n    x = 1\nfinally:\n    x = 2", "'finally' is not allowed"),
+    ]:
         with pytest.raises(ScriptRejected, match=message):
             sandbox().execute(source, {})
 
@@ -61,8 +73,9 @@ def test_time_counts_too(monkeypatch):
 
 def test_ordinary_code_is_untouched():
     data = {"count": 12}
-    sandbox().execute("total = 0\nfor i in range(count):\n    total += i * 2\nlevel = 'major' if total > 10 else 'x'",
-                      data)
+    sandbox().execute(
+        "total = 0\nfor i in range(count):\n    total += i * 2\nlevel = 'major' if total > 10 else 'x'", data
+    )
     assert data == {"count": 12, "total": 132, "level": "major", "i": 11}
 
 
@@ -77,9 +90,11 @@ def with_scripts(flow, tmp_path, script: str):
     shutil.copytree(FIXTURES / "forms", tmp_path / "forms")
     bpmn = tmp_path / "processes" / "mini_complaint" / "mini_complaint.bpmn"
     text = bpmn.read_text().replace("last_reminder = now()", script)
-    text = text.replace('value="handle.schema.json" /></spiffworkflow:properties>',
-                        'value="handle.schema.json" /></spiffworkflow:properties>'
-                        f'<spiffworkflow:postScript>{script}</spiffworkflow:postScript>')
+    text = text.replace(
+        'value="handle.schema.json" /></spiffworkflow:properties>',
+        'value="handle.schema.json" /></spiffworkflow:properties>'
+        f"<spiffworkflow:postScript>{script}</spiffworkflow:postScript>",
+    )
     bpmn.write_text(text)
     flow.deploy(bpmn.parent)
     return flow

@@ -18,10 +18,19 @@ from tests.conftest import ROOT
 PREPLAN = ROOT / "processes" / "accident_complaint_office"
 MONDAY = "2026-11-23T10:00:00+08:00"
 
-INTAKE = {"received_at": MONDAY, "channel": "online_service", "complainant_name": "陈先生", "contact": "13500000000",
-          "summary": "送货车辆撞坏院门", "content": "配送车辆倒车时撞坏院门，司机未留联系方式",
-          "accident_place": "幸福小区 12 栋"}
-CLASSIFIED = {"complaint_nature": "配送事故，财产损失", "investigating_departments": ["customer_service", "administration"]}
+INTAKE = {
+    "received_at": MONDAY,
+    "channel": "online_service",
+    "complainant_name": "陈先生",
+    "contact": "13500000000",
+    "summary": "送货车辆撞坏院门",
+    "content": "配送车辆倒车时撞坏院门，司机未留联系方式",
+    "accident_place": "幸福小区 12 栋",
+}
+CLASSIFIED = {
+    "complaint_nature": "配送事故，财产损失",
+    "investigating_departments": ["customer_service", "administration"],
+}
 PROPOSAL = {"proposal": "赔偿修复院门费用并向客户致歉", "implementing_departments": ["finance", "customer_service"]}
 TRACKED = {"tracking_result": "院门已修复，客户确认"}
 SUMMARY = {"course": "配送车辆撞坏院门，已赔偿修复", "improvements": "配送司机倒车须有人指挥"}
@@ -43,8 +52,13 @@ def departments_report(flow, case, step, field, results: dict[str, str]) -> None
 
 def investigated(flow, case) -> None:
     flow.complete(case, "Task_Classify", CLASSIFIED)
-    departments_report(flow, case, "Task_DeptInvestigate", "dept_findings",
-                       {"customer_service": "客户提供了监控录像", "administration": "车辆为本单位配送车"})
+    departments_report(
+        flow,
+        case,
+        "Task_DeptInvestigate",
+        "dept_findings",
+        {"customer_service": "客户提供了监控录像", "administration": "车辆为本单位配送车"},
+    )
 
 
 def approved(flow, case) -> None:
@@ -53,8 +67,13 @@ def approved(flow, case) -> None:
 
 
 def implemented(flow, case) -> None:
-    departments_report(flow, case, "Task_Implement", "implementation",
-                       {"finance": "已支付修复费用 1,800 元", "customer_service": "已上门致歉"})
+    departments_report(
+        flow,
+        case,
+        "Task_Implement",
+        "implementation",
+        {"finance": "已支付修复费用 1,800 元", "customer_service": "已上门致歉"},
+    )
 
 
 # -- 三.1–三.2 receipt and classification --------------------------------------------------------------------------
@@ -82,8 +101,13 @@ def test_departments_investigate_in_parallel_and_the_proposal_sees_their_finding
     case = start(office)
     office.complete(case, "Task_Classify", CLASSIFIED)  # no legal issue (default)
     assert {t["role"] for t in office.instances(case, "Task_DeptInvestigate")} == {"accident_departments"}
-    departments_report(office, case, "Task_DeptInvestigate", "dept_findings",
-                       {"customer_service": "客户提供了监控录像", "administration": "车辆为本单位配送车"})
+    departments_report(
+        office,
+        case,
+        "Task_DeptInvestigate",
+        "dept_findings",
+        {"customer_service": "客户提供了监控录像", "administration": "车辆为本单位配送车"},
+    )
     assert office.open_steps(case) == ["Task_Proposal"]
     assert office.task(case, "Task_Proposal")["role"] == "accident_office"
     assert sorted(office.data(case)["investigation_findings"]) == ["客户提供了监控录像", "车辆为本单位配送车"]
@@ -91,8 +115,9 @@ def test_departments_investigate_in_parallel_and_the_proposal_sees_their_finding
 
 def test_legal_issue_brings_in_the_legal_department_beside_the_investigation(office):
     case = start(office)
-    office.complete(case, "Task_Classify", {**CLASSIFIED, "investigating_departments": ["administration"],
-                                            "legal_issue": True})
+    office.complete(
+        case, "Task_Classify", {**CLASSIFIED, "investigating_departments": ["administration"], "legal_issue": True}
+    )
     assert office.open_steps(case) == ["Task_DeptInvestigate", "Task_LegalAnalysis"]
     assert office.task(case, "Task_LegalAnalysis")["role"] == "accident_legal"
     office.complete(case, "Task_LegalAnalysis", {"legal_opinion": "属于侵权责任，单位应承担赔偿责任"})
@@ -127,8 +152,13 @@ def test_tracking_sends_the_departments_back_until_the_problem_is_solved(office)
     office.complete(case, "Task_Track", {"tracking_result": "院门修复后仍关不严", "tracking_outcome": "continue"})
     assert office.open_steps(case) == ["Task_Implement", "Task_Implement"]  # a new round of the same departments
     assert office.data(case)["implementation_results"] == []  # the new round starts a fresh record
-    departments_report(office, case, "Task_Implement", "implementation",
-                       {"finance": "追加维修费用", "customer_service": "陪同维修人员上门"})
+    departments_report(
+        office,
+        case,
+        "Task_Implement",
+        "implementation",
+        {"finance": "追加维修费用", "customer_service": "陪同维修人员上门"},
+    )
     assert sorted(office.data(case)["implementation_results"]) == ["追加维修费用", "陪同维修人员上门"]
     office.complete(case, "Task_Track", TRACKED)  # default: resolved
     assert office.open_steps(case) == ["Task_Summary"]
@@ -144,7 +174,9 @@ def test_tracking_may_ask_for_a_new_proposal_which_is_approved_again(office):
     implemented(office, case)
     office.complete(case, "Task_Track", {"tracking_result": "客户要求更换整扇院门", "tracking_outcome": "new_proposal"})
     assert office.open_steps(case) == ["Task_Proposal"]
-    office.complete(case, "Task_Proposal", {**PROPOSAL, "proposal": "更换整扇院门", "implementing_departments": ["finance"]})
+    office.complete(
+        case, "Task_Proposal", {**PROPOSAL, "proposal": "更换整扇院门", "implementing_departments": ["finance"]}
+    )
     office.complete(case, "Task_Approve", {"approval": "approved"})
     departments_report(office, case, "Task_Implement", "implementation", {"finance": "已支付更换费用"})
     office.complete(case, "Task_Track", TRACKED)

@@ -17,12 +17,25 @@ from tests.conftest import ROOT
 PREPLAN = ROOT / "processes" / "aic_consumer_complaint"
 MONDAY = "2026-11-23T10:00:00+08:00"
 
-COMPLAINT = {"received_at": MONDAY, "consumer_name": "周女士", "contact": "13500000000", "business_name": "某电器商场",
-             "business_location": "本区人民路 1 号", "conduct_place": "本区人民路 1 号", "purchase": "购买冰箱一台",
-             "dispute": "冰箱一周内故障，商场拒绝退换", "demands": "退货退款"}
+COMPLAINT = {
+    "received_at": MONDAY,
+    "consumer_name": "周女士",
+    "contact": "13500000000",
+    "business_name": "某电器商场",
+    "business_location": "本区人民路 1 号",
+    "conduct_place": "本区人民路 1 号",
+    "purchase": "购买冰箱一台",
+    "dispute": "冰箱一周内故障，商场拒绝退换",
+    "demands": "退货退款",
+}
 MEDIATED = {"mediation_record": "双方同意更换新机", "negotiated_settlement": False}
-CRITERIA = {"for_living_consumption": True, "business_located_here": True, "conduct_here": False,
-            "within_powers": True, "civil_dispute": True}
+CRITERIA = {
+    "for_living_consumption": True,
+    "business_located_here": True,
+    "conduct_here": False,
+    "within_powers": True,
+    "civil_dispute": True,
+}
 
 
 @pytest.fixture
@@ -80,11 +93,14 @@ def test_the_department_may_authorise_its_field_office(aic):
     assert aic.data(case)["negotiated_settlement"] is True  # 第五条 协商和解
 
 
-@pytest.mark.parametrize(("changes", "handling"), [
-    ({"for_living_consumption": False}, "not_applicable"),
-    ({"business_located_here": False, "conduct_here": False}, "no_jurisdiction"),
-    ({"civil_dispute": False}, "not_stated"),
-])
+@pytest.mark.parametrize(
+    ("changes", "handling"),
+    [
+        ({"for_living_consumption": False}, "not_applicable"),
+        ({"business_located_here": False, "conduct_here": False}, "no_jurisdiction"),
+        ({"civil_dispute": False}, "not_stated"),
+    ],
+)
 def test_complaints_outside_scope_jurisdiction_or_mediation_end_where_the_text_ends(aic, changes, handling):
     case = start(aic)
     aic.complete(case, "Task_Review", changes)

@@ -14,10 +14,20 @@ from tests.conftest import ROOT
 PREPLAN = ROOT / "processes" / "bank_branch_complaint"
 MONDAY = "2026-11-23T10:00:00+08:00"
 
-INTAKE = {"received_at": MONDAY, "channel": "phone", "complainant_name": "钱女士", "contact": "13900000000",
-          "branch": "城东支行营业部", "summary": "柜台办理转账被多收手续费", "content": "柜员未说明收费标准，多收取转账手续费 50 元"}
-VERIFIED = {"background": "客户在城东支行营业部柜台办理跨行转账", "verified_content": "属实：按旧收费标准收取",
-            "identity_method": "核对身份证件"}
+INTAKE = {
+    "received_at": MONDAY,
+    "channel": "phone",
+    "complainant_name": "钱女士",
+    "contact": "13900000000",
+    "branch": "城东支行营业部",
+    "summary": "柜台办理转账被多收手续费",
+    "content": "柜员未说明收费标准，多收取转账手续费 50 元",
+}
+VERIFIED = {
+    "background": "客户在城东支行营业部柜台办理跨行转账",
+    "verified_content": "属实：按旧收费标准收取",
+    "identity_method": "核对身份证件",
+}
 JUDGED = {"initial_judgment": "收费标准更新未落实到柜面", "responsible_dept": "operations"}
 INVESTIGATED = {"facts": "柜面系统未更新收费参数", "causes": "参数维护遗漏"}
 SOLUTION = {"solution": "退还多收的手续费并致歉"}
@@ -62,13 +72,13 @@ def test_centre_registers_and_passes_an_ordinary_complaint_to_the_branch(bank):
 
 def test_ordinary_complaint_runs_a_to_e_then_feedback_and_summary(bank):
     case = start(bank)
-    bank.only_step(case, "Task_Verify", VERIFIED, "bank_branch_group")                 # a 确认投诉人身份
-    bank.only_step(case, "Task_Judge", JUDGED, "bank_branch_group")                   # b 明确责任部门
-    bank.only_step(case, "Task_Investigate", INVESTIGATED, "bank_branch_resp_dept")   # c 责任部门调查、核实
-    bank.only_step(case, "Task_Solution", SOLUTION, "bank_branch_group")              # d 制定解决方案并反馈
-    bank.only_step(case, "Task_Track", TRACKED, "bank_branch_group")                  # e 跟踪（默认已解决）
-    bank.only_step(case, "Task_Feedback", FEEDBACK, "bank_branch_group")              # 四.3(1) 反馈并做好记录
-    summarise(bank, case)                                                       # 四.3(2) 中心汇总、分析、报告
+    bank.only_step(case, "Task_Verify", VERIFIED, "bank_branch_group")  # a 确认投诉人身份
+    bank.only_step(case, "Task_Judge", JUDGED, "bank_branch_group")  # b 明确责任部门
+    bank.only_step(case, "Task_Investigate", INVESTIGATED, "bank_branch_resp_dept")  # c 责任部门调查、核实
+    bank.only_step(case, "Task_Solution", SOLUTION, "bank_branch_group")  # d 制定解决方案并反馈
+    bank.only_step(case, "Task_Track", TRACKED, "bank_branch_group")  # e 跟踪（默认已解决）
+    bank.only_step(case, "Task_Feedback", FEEDBACK, "bank_branch_group")  # 四.3(1) 反馈并做好记录
+    summarise(bank, case)  # 四.3(2) 中心汇总、分析、报告
     data = bank.data(case)
     assert data["identity_confirmed"] is True
     assert (data["responsible_dept"], data["result"]) == ("operations", FEEDBACK["result"])
@@ -98,9 +108,9 @@ def test_unresolved_problem_is_investigated_again_until_it_is_resolved(bank):
 def test_major_or_systemic_complaint_is_reported_at_once_and_coordinated_by_the_group(bank, situation):
     case = start(bank, situation=situation)
     assert bank.show(case)["severity"] == situation
-    bank.only_step(case, "Task_ReportGroup", REPORT, "bank_branch_centre")       # 五.2(1) 立即上报
+    bank.only_step(case, "Task_ReportGroup", REPORT, "bank_branch_centre")  # 五.2(1) 立即上报
     coordinate(bank, case, {"operations": "已全行排查收费参数", "it": "系统参数已更新"})
-    bank.only_step(case, "Task_TrackFeedback", FEEDBACK, "bank_branch_centre")   # 五.2(3) 跟踪并反馈投诉人
+    bank.only_step(case, "Task_TrackFeedback", FEEDBACK, "bank_branch_centre")  # 五.2(3) 跟踪并反馈投诉人
     summarise(bank, case)
     data = bank.data(case)
     assert sorted(data["dept_results"]) == ["已全行排查收费参数", "系统参数已更新"]
@@ -110,9 +120,15 @@ def test_major_or_systemic_complaint_is_reported_at_once_and_coordinated_by_the_
 # -- 五.1 sudden incidents --------------------------------------------------------------------------------------------
 def test_sudden_incident_branch_activates_its_preplan_reports_and_the_group_coordinates(bank):
     case = start(bank, situation="sudden", summary="客户在网点大厅聚集")
-    bank.only_step(case, "Task_ActivatePlan", {"incident": "十余名客户在大厅聚集", "measures": "启动网点应急预案，疏导客户"},
-       "bank_branch_group")                                                # 五.1(2) 立即启动、控制事态
-    bank.only_step(case, "Task_ReportIncident", {"report_content": "已疏导，无人员受伤"}, "bank_branch_group")  # 五.1(3)
+    bank.only_step(
+        case,
+        "Task_ActivatePlan",
+        {"incident": "十余名客户在大厅聚集", "measures": "启动网点应急预案，疏导客户"},
+        "bank_branch_group",
+    )  # 五.1(2) 立即启动、控制事态
+    bank.only_step(
+        case, "Task_ReportIncident", {"report_content": "已疏导，无人员受伤"}, "bank_branch_group"
+    )  # 五.1(3)
     coordinate(bank, case, {"security": "加强大厅秩序维护"})
     bank.only_step(case, "Task_TrackFeedback", FEEDBACK, "bank_branch_centre")
     summarise(bank, case)

@@ -16,21 +16,38 @@ from tests.conftest import ROOT
 PREPLAN = ROOT / "processes" / "bank_major_command"
 MONDAY = "2026-11-23T10:00:00+08:00"
 
-REPORT = {"received_at": MONDAY, "reporting_department": "营业部", "complainant_name": "城东支行代发工资客户",
-          "complainant_count": 40, "summary": "代发工资账户被重复收取年费", "content": "四十余名客户到网点集体投诉重复收费",
-          "group_complaint": True}
+REPORT = {
+    "received_at": MONDAY,
+    "reporting_department": "营业部",
+    "complainant_name": "城东支行代发工资客户",
+    "complainant_count": 40,
+    "summary": "代发工资账户被重复收取年费",
+    "content": "四十余名客户到网点集体投诉重复收费",
+    "group_complaint": True,
+}
 ACTIVATE = {"nature": "收费投诉，群体性", "impact": "四十余人聚集网点，已有自媒体转发", "activate": True}
 GROUPS = {"commander": "行长张某", "deputy_commander": "分管行长李某"}
 INVESTIGATED = {"facts": "系统参数错误导致代发账户重复扣收年费"}
-MEASURES = {"measures": ["apologise", "refund", "hold_accountable"], "measure_details": "逐户道歉并退还重复收取的年费",
-            "refund_amount": 4000}
+MEASURES = {
+    "measures": ["apologise", "refund", "hold_accountable"],
+    "measure_details": "逐户道歉并退还重复收取的年费",
+    "refund_amount": 4000,
+}
 COMMUNICATED = {"progress_reported": "已退费到账", "customer_understanding": True}
 GROUP_STEPS = {  # optional working group -> (flag in the set-up form, step, role, a submission)
-    "publicity": ("publicity_group", "Task_Publicity", "rcb_publicity_group",
-                  {"opinion_trends": "本地论坛有转发", "information_released": "发布情况说明"}),
+    "publicity": (
+        "publicity_group",
+        "Task_Publicity",
+        "rcb_publicity_group",
+        {"opinion_trends": "本地论坛有转发", "information_released": "发布情况说明"},
+    ),
     "legal": ("legal_group", "Task_Legal", "rcb_legal_group", {"legal_advice": "退费不构成法律纠纷"}),
-    "customer": ("customer_relations_group", "Task_CustomerRelations", "rcb_customer_group",
-                 {"soothing": "大堂安排座位、茶水，逐一解释"}),
+    "customer": (
+        "customer_relations_group",
+        "Task_CustomerRelations",
+        "rcb_customer_group",
+        {"soothing": "大堂安排座位、茶水，逐一解释"},
+    ),
     "security": ("security_group", "Task_Security", "rcb_security_group", {"site_order": "网点秩序正常"}),
 }
 NO_CRITERION = {"group_complaint": False, "major_violation": False, "internal_management": False, "other_major": False}
@@ -61,8 +78,11 @@ def completed_steps(flow, case) -> list[str]:
     from engine.cases.views import list_tasks
 
     with flow.engine.db.read() as session:
-        return sorted(t["bpmn_id"] for t in list_tasks(session, flow.engine.tz, case_id=case, include_closed=True)
-                      if t["status"] == "completed")
+        return sorted(
+            t["bpmn_id"]
+            for t in list_tasks(session, flow.engine.tz, case_id=case, include_closed=True)
+            if t["status"] == "completed"
+        )
 
 
 # -- 二、适用范围: the decision table -----------------------------------------------------------------------------------

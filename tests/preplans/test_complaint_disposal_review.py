@@ -16,8 +16,15 @@ from tests.conftest import ROOT
 PREPLAN = ROOT / "processes" / "complaint_disposal_review"
 MONDAY = "2026-11-23T10:00:00+08:00"
 
-INTAKE = {"received_at": MONDAY, "channel": "letter", "complainant_name": "孙女士", "contact": "13600000000",
-          "summary": "合同条款争议", "content": "认为合同中的违约金条款不合理", "demands": "修改合同并退还违约金"}
+INTAKE = {
+    "received_at": MONDAY,
+    "channel": "letter",
+    "complainant_name": "孙女士",
+    "contact": "13600000000",
+    "summary": "合同条款争议",
+    "content": "认为合同中的违约金条款不合理",
+    "demands": "修改合同并退还违约金",
+}
 CLASSIFIED = {"complaint_type": "contract", "department": "法务部", "group_leader": "周经理"}
 INVESTIGATED = {"facts": "违约金条款符合法律规定，但签约时未充分说明"}
 OPINION = {"plan": "退还一半违约金，并完善签约说明"}
@@ -43,8 +50,9 @@ def handle(flow, case) -> None:
 
 
 def unsatisfied(flow, case) -> None:
-    flow.complete(case, "Task_Feedback", {"result": "维持原合同", "complainant_satisfied": False,
-                                          "complainant_view": "不接受"})
+    flow.complete(
+        case, "Task_Feedback", {"result": "维持原合同", "complainant_satisfied": False, "complainant_view": "不接受"}
+    )
 
 
 # -- 四.1–四.2 registration, classification and routing --------------------------------------------------------------
@@ -85,7 +93,9 @@ def test_review_returns_the_opinion_to_the_task_group(disposal):
     disposal.complete(case, "Task_Review", {"approval": "rejected", "approval_opinion": "签约说明不充分，应部分退还"})
     assert disposal.open_steps(case) == ["Task_Opinion"]  # not a new investigation
     disposal.complete(case, "Task_Opinion", OPINION)
-    disposal.complete(case, "Task_Review", {"approval": "approved_with_changes", "approval_opinion": "退还比例写明依据"})
+    disposal.complete(
+        case, "Task_Review", {"approval": "approved_with_changes", "approval_opinion": "退还比例写明依据"}
+    )
     assert disposal.open_steps(case) == ["Task_Feedback"]  # approved with a change: no further round
     assert disposal.data(case)["plan"] == OPINION["plan"]
 
@@ -100,7 +110,11 @@ def test_satisfied_complainant_case_is_archived(disposal):
     disposal.complete(case, "Task_Archive", ARCHIVED)
     assert disposal.status(case) == "completed"
     assert disposal.data(case)["archived_documents"] == [
-        "registration", "investigation_report", "handling_opinion", "feedback_record"]  # 四.5(2)
+        "registration",
+        "investigation_report",
+        "handling_opinion",
+        "feedback_record",
+    ]  # 四.5(2)
 
 
 def test_unsatisfied_complainant_without_reconsideration_is_archived(disposal):
@@ -124,8 +138,20 @@ def test_reconsideration_upheld_is_told_to_the_complainant_and_archived(disposal
     disposal.complete(case, "Task_Reconsider", {"reconsideration_opinion": "原处理意见合法合理"})  # default: uphold
     assert disposal.open_steps(case) == ["Task_ReconReply"]
     disposal.complete(case, "Task_ReconReply", {"reconsideration_reply": "复议维持原处理结果"})
-    disposal.complete(case, "Task_Archive", {**ARCHIVED, "archived_documents": [
-        "registration", "investigation_report", "handling_opinion", "feedback_record", "reconsideration"]})
+    disposal.complete(
+        case,
+        "Task_Archive",
+        {
+            **ARCHIVED,
+            "archived_documents": [
+                "registration",
+                "investigation_report",
+                "handling_opinion",
+                "feedback_record",
+                "reconsideration",
+            ],
+        },
+    )
     assert disposal.status(case) == "completed"
 
 
@@ -135,8 +161,9 @@ def test_reconsideration_may_send_the_case_back_to_investigation_until_satisfied
     handle(disposal, case)
     unsatisfied(disposal, case)
     disposal.complete(case, "Task_Request", {"reconsideration_requested": True, "request_reasons": "事实认定有误"})
-    disposal.complete(case, "Task_Reconsider", {"reconsideration_outcome": "redo",
-                                                "reconsideration_opinion": "重新调查签约过程"})
+    disposal.complete(
+        case, "Task_Reconsider", {"reconsideration_outcome": "redo", "reconsideration_opinion": "重新调查签约过程"}
+    )
     assert disposal.open_steps(case) == ["Task_Investigate"]
     handle(disposal, case)
     disposal.complete(case, "Task_Feedback", FED_BACK)

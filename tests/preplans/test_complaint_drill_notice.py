@@ -23,8 +23,12 @@ PLAN = {"plan": "9:00 流程演练，10:00 突发情况演练，10:40 点评"}
 MATERIALS = {"materials_notes": "投影、话筒、3 个模拟案例、模拟冲突道具"}
 STEP = {"performance": "按实际情况真实模拟，流程完整"}
 SUDDEN = {"scenarios_run": "顾客在前台聚集争吵", "reaction": "前台、保安、客服主管协同到位"}
-EVALUATION = {"summary": "演练按计划完成", "evaluation": "各岗位熟悉流程，突发情况反应稍慢",
-              "problems": "保安到场慢", "improvements": "明确保安呼叫方式"}
+EVALUATION = {
+    "summary": "演练按计划完成",
+    "evaluation": "各岗位熟悉流程，突发情况反应稍慢",
+    "problems": "保安到场慢",
+    "improvements": "明确保安呼叫方式",
+}
 IMPROVED = {"improvement_done": "已在前台张贴保安呼叫号码"}
 
 
@@ -40,17 +44,25 @@ def start(flow, **changes) -> int:
 def name_participants(flow, case) -> None:
     """四: each department names its participants and a person in charge (one step per department, at once)."""
     assert {t["role"] for t in flow.instances(case, "Task_NameParticipants")} == {"drill_dept_head"}
-    flow.complete_each(case, "Task_NameParticipants", [
-        {"department": department, "participants": people, "organiser": organiser}
-        for department, (people, organiser) in ROSTER.items()])
+    flow.complete_each(
+        case,
+        "Task_NameParticipants",
+        [
+            {"department": department, "participants": people, "organiser": organiser}
+            for department, (people, organiser) in ROSTER.items()
+        ],
+    )
 
 
 def prepare(flow, case, training_step="Task_TrainProcess", training=None) -> None:
     """五: the person in charge plans and gets the materials ready; each department head trains (or prepares cases)."""
     flow.complete(case, "Task_PlanDrill", PLAN)
     flow.complete(case, "Task_Materials", MATERIALS)
-    flow.complete_each(case, training_step, [{"department": department, **(training or {"training": "讲解投诉处理流程"})}
-                                             for department in ROSTER])
+    flow.complete_each(
+        case,
+        training_step,
+        [{"department": department, **(training or {"training": "讲解投诉处理流程"})} for department in ROSTER],
+    )
 
 
 def exercise_first_drill(flow, case) -> None:
@@ -74,7 +86,8 @@ def test_notice_fixes_the_drill_slot_and_each_department_names_its_participants(
     name_participants(drill, case)
     assert drill.data(case)["rosters"] == [
         {"department": "customer_service", "participants": "客服部全体 12 人", "organiser": "王经理"},
-        {"department": "sales", "participants": "销售部 8 人", "organiser": "李经理"}]
+        {"department": "sales", "participants": "销售部 8 人", "organiser": "李经理"},
+    ]
 
 
 # -- 五: preparation in parallel, due before the drill starts --------------------------------------------------------
@@ -102,7 +115,7 @@ def test_preparation_not_done_when_the_drill_starts_is_overdue_but_stays_open(dr
     assert drill.task(case, "Task_Materials")["overdue"]
     assert all(t["overdue"] for t in drill.instances(case, "Task_TrainProcess"))
     assert drill.open_steps(case) == ["Task_Materials", "Task_TrainProcess", "Task_TrainProcess"]
-    prepare_rest = [t for t in drill.open_tasks(case)]
+    prepare_rest = list(drill.open_tasks(case))
     for task in prepare_rest:
         data = MATERIALS if task["bpmn_id"] == "Task_Materials" else {"department": "sales", "training": "补训"}
         drill.engine.complete(task["id"], data, user=drill.user_for(task["role"]))
@@ -189,8 +202,12 @@ def test_next_drill_consolidates_the_results_with_case_analysis(drill):
     assert drill.show(case)["severity"] == "follow_up"
     name_participants(drill, case)
     assert len(drill.data(case)["rosters"]) == 2
-    prepare(drill, case, "Task_PrepareCases",  # 篇二 五.1: cases and scenarios instead of the process training
-            {"cases": "上月 3 起真实投诉", "scenarios": "顾客情绪失控", "training": "案例讲解"})
+    prepare(
+        drill,
+        case,
+        "Task_PrepareCases",  # 篇二 五.1: cases and scenarios instead of the process training
+        {"cases": "上月 3 起真实投诉", "scenarios": "顾客情绪失控", "training": "案例讲解"},
+    )
     assert drill.show(case)["timers"][0]["due_at"] == "2026-12-18T09:00:00+08:00"
     drill.at("2026-12-18T09:00:01+08:00")
     drill.fire()

@@ -32,8 +32,11 @@ def _walks(folder: Path) -> int:
     return max([3, *widths])
 
 
-WALKS = [pytest.param(folder, choice, id=f"{folder.name}-{choice}") for folder in PREPLANS
-         for choice in range(_walks(folder))]
+WALKS = [
+    pytest.param(folder, choice, id=f"{folder.name}-{choice}")
+    for folder in PREPLANS
+    for choice in range(_walks(folder))
+]
 
 
 @pytest.mark.parametrize("folder", PREPLANS, ids=IDS)

@@ -28,8 +28,13 @@ def company(flow):
 
 
 def start(flow, **changes) -> int:
-    data = {"received_at": MONDAY, "location": "门店", "complainant_name": "陈先生", "subject": "产品质量",
-            "content": "购买的产品使用一周即损坏"}
+    data = {
+        "received_at": MONDAY,
+        "location": "门店",
+        "complainant_name": "陈先生",
+        "subject": "产品质量",
+        "content": "购买的产品使用一周即损坏",
+    }
     data.update(changes)
     return flow.start("generic_4phase", data)
 

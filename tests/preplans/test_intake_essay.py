@@ -13,8 +13,14 @@ from tests.conftest import ROOT
 PREPLAN = ROOT / "processes" / "intake_essay"
 MONDAY = "2026-11-23T10:00:00+08:00"
 
-INTAKE = {"received_at": MONDAY, "channel": "online", "complainant_name": "吴先生", "contact": "wu@example.com",
-          "summary": "网购商品与描述不符", "content": "收到的外套颜色与网页描述不一致"}
+INTAKE = {
+    "received_at": MONDAY,
+    "channel": "online",
+    "complainant_name": "吴先生",
+    "contact": "wu@example.com",
+    "summary": "网购商品与描述不符",
+    "content": "收到的外套颜色与网页描述不一致",
+}
 CLASSIFIED = {"record": "已登记，网购商品描述问题", "departments_notified": "电商运营部"}
 EVALUATED = {"supervision": "处理及时", "evaluation": "处理结果合理", "improvements": "核对商品图片色差"}
 
@@ -50,10 +56,15 @@ def test_serious_complaint_is_investigated_and_may_need_a_public_apology(essay):
     case = start(essay)
     essay.complete(case, "Task_Classify", {**CLASSIFIED, "complaint_type": "serious"})
     assert essay.show(case)["severity"] == "serious"
-    essay.only_step(case, "Task_Investigate", {"facts": "批量商品图片色差严重", "causes": "拍摄未校色"},
-       "intake_essay_related_dept")
-    essay.only_step(case, "Task_SeriousHandle", {"public_apology": True, "apology": "在店铺首页发布致歉声明",
-                                           "measures": "为全部买家办理退换"}, "intake_essay_related_dept")
+    essay.only_step(
+        case, "Task_Investigate", {"facts": "批量商品图片色差严重", "causes": "拍摄未校色"}, "intake_essay_related_dept"
+    )
+    essay.only_step(
+        case,
+        "Task_SeriousHandle",
+        {"public_apology": True, "apology": "在店铺首页发布致歉声明", "measures": "为全部买家办理退换"},
+        "intake_essay_related_dept",
+    )
     assert essay.data(case)["public_apology"] is True
     evaluate_and_close(essay, case, revise=True)  # 第18行 修订和完善预案
 

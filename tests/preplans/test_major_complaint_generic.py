@@ -17,12 +17,23 @@ from tests.conftest import ROOT
 PREPLAN = ROOT / "processes" / "major_complaint_generic"
 MONDAY = "2026-11-23T10:00:00+08:00"
 
-REPORT = {"received_at": MONDAY, "channel": "phone", "complainant_name": "张三", "contact": "13800000000",
-          "summary": "分支机构服务纠纷", "content": "客户在分支机构办理业务时与员工发生冲突", "demands": "赔礼道歉并赔偿损失"}
+REPORT = {
+    "received_at": MONDAY,
+    "channel": "phone",
+    "complainant_name": "张三",
+    "contact": "13800000000",
+    "summary": "分支机构服务纠纷",
+    "content": "客户在分支机构办理业务时与员工发生冲突",
+    "demands": "赔礼道歉并赔偿损失",
+}
 ACTIVATE = {"nature": "服务纠纷，涉及人身冲突", "impact": "已有媒体关注，影响较大", "activate": True}
 ORGANISE = {"units": "客服部、第三分支机构", "arrangements": "第三分支机构应急处理小组牵头，客服部配合"}
-FACTS = {"complainant_info": "张三，男，45岁，老客户", "content": "办理业务时与员工发生冲突", "demands": "赔礼道歉并赔偿损失",
-         "persons_involved": "柜员李四"}
+FACTS = {
+    "complainant_info": "张三，男，45岁，老客户",
+    "content": "办理业务时与员工发生冲突",
+    "demands": "赔礼道歉并赔偿损失",
+    "persons_involved": "柜员李四",
+}
 SOOTHED = {"communication": "已当面致歉，客户情绪平稳", "emotion_calmed": True, "safety_ensured": True}
 INVESTIGATED = {"facts": "监控录像显示柜员态度恶劣"}
 PLAN = {"plan": "书面致歉，柜员停岗培训，赔偿误工费", "rectification": "柜员停岗培训", "compensation": "误工费500元"}
@@ -88,7 +99,9 @@ def test_not_activated_is_referred_to_the_ordinary_procedure(generic):
     generic.complete(case, "Task_DecideActivation", {**ACTIVATE, "activate": False, "decision_notes": "按一般投诉处理"})
     assert generic.open_steps(case) == ["Task_NotActivated"]
     assert generic.task(case, "Task_NotActivated")["role"] == "major_generic_office"
-    generic.complete(case, "Task_NotActivated", {"referral": "转客服部按常规投诉处理程序处理", "notified_reporter": True})
+    generic.complete(
+        case, "Task_NotActivated", {"referral": "转客服部按常规投诉处理程序处理", "notified_reporter": True}
+    )
     assert generic.status(case) == "completed"
     assert generic.data(case)["activate"] is False
 
@@ -97,8 +110,12 @@ def test_not_activated_is_referred_to_the_ordinary_procedure(generic):
 def test_team_steps_run_in_the_order_of_clause_4_4(generic):
     case = start(generic)
     activate(generic, case)
-    for step, data in (("Task_LearnFacts", FACTS), ("Task_Soothe", SOOTHED), ("Task_Investigate", INVESTIGATED),
-                       ("Task_DraftPlan", PLAN)):
+    for step, data in (
+        ("Task_LearnFacts", FACTS),
+        ("Task_Soothe", SOOTHED),
+        ("Task_Investigate", INVESTIGATED),
+        ("Task_DraftPlan", PLAN),
+    ):
         assert generic.open_steps(case) == [step]
         generic.complete(case, step, data)
     assert generic.open_steps(case) == ["Task_ApprovePlan"]
@@ -114,8 +131,11 @@ def test_rejected_plan_goes_back_to_the_team_for_a_new_plan(generic):
     assert generic.open_steps(case) == ["Task_DraftPlan"]  # not a new investigation
     assert "赔偿标准偏低" in instructions(generic, case, "Task_DraftPlan")
     generic.complete(case, "Task_DraftPlan", {**PLAN, "compensation": "误工费1000元"})
-    generic.complete(case, "Task_ApprovePlan", {"approval": "approved_with_changes",
-                                                "approval_opinion": "书面致歉须由分支机构负责人签发"})
+    generic.complete(
+        case,
+        "Task_ApprovePlan",
+        {"approval": "approved_with_changes", "approval_opinion": "书面致歉须由分支机构负责人签发"},
+    )
     assert generic.open_steps(case) == ["Task_Implement"]  # approved on condition: the team implements with the change
     assert "书面致歉须由分支机构负责人签发" in instructions(generic, case, "Task_Implement")
     assert generic.data(case)["compensation"] == "误工费1000元"

@@ -15,8 +15,14 @@ from tests.conftest import ROOT
 PREPLAN = ROOT / "processes" / "major_three_class"
 MONDAY = "2026-11-23T10:00:00+08:00"
 
-INTAKE = {"received_at": MONDAY, "channel": "sms", "complainant_name": "赵先生", "contact": "13700000000",
-          "summary": "产品批量质量问题", "content": "购买的一批设备全部无法启动，影响生产"}
+INTAKE = {
+    "received_at": MONDAY,
+    "channel": "sms",
+    "complainant_name": "赵先生",
+    "contact": "13700000000",
+    "summary": "产品批量质量问题",
+    "content": "购买的一批设备全部无法启动，影响生产",
+}
 ANALYSIS = {"nature": "产品质量", "severity_assessment": "影响客户生产"}
 FEEDBACK = {"result": "已更换全部设备", "complainant_satisfied": True}
 TRACKED = {"tracking": "一个月后回访，设备运行正常"}
@@ -44,8 +50,12 @@ def departments_report(flow, case, step, field, results: dict[str, str]) -> None
 
 def close(flow, case) -> None:
     """四.4–四.5 after handling: feedback (satisfied), tracking, summary, training."""
-    for step, data in (("Task_Feedback", FEEDBACK), ("Task_Track", TRACKED), ("Task_Summary", SUMMARY),
-                       ("Task_Training", TRAINING)):
+    for step, data in (
+        ("Task_Feedback", FEEDBACK),
+        ("Task_Track", TRACKED),
+        ("Task_Summary", SUMMARY),
+        ("Task_Training", TRAINING),
+    ):
         assert flow.open_steps(case) == [step]
         assert flow.task(case, step)["role"] == "three_class_centre"
         flow.complete(case, step, data)
@@ -78,13 +88,18 @@ def test_major_complaint_is_led_by_the_leadership_group_with_the_departments(thr
     assert three.show(case)["severity"] == "major"
     assert three.open_steps(case) == ["Task_LeadMajor"]
     assert three.task(case, "Task_LeadMajor")["role"] == "three_class_leadership"
-    three.complete(case, "Task_LeadMajor", {"departments": ["quality", "after_sales"], "plan": "质量部检测，售后部更换"})
+    three.complete(
+        case, "Task_LeadMajor", {"departments": ["quality", "after_sales"], "plan": "质量部检测，售后部更换"}
+    )
     assert three.open_steps(case) == ["Task_DeptJoint", "Task_DeptJoint"]  # one per department, in parallel
     assert [t["name"] for t in three.instances(case, "Task_DeptJoint")] == [
-        "相关部门共同处理（质量管理部门）", "相关部门共同处理（售后服务部门）"]  # named by the form's labels
+        "相关部门共同处理（质量管理部门）",
+        "相关部门共同处理（售后服务部门）",
+    ]  # named by the form's labels
     assert {t["role"] for t in three.instances(case, "Task_DeptJoint")} == {"three_class_dept"}
-    departments_report(three, case, "Task_DeptJoint", "joint_result",
-                       {"quality": "检测确认为批次缺陷", "after_sales": "已全部更换"})
+    departments_report(
+        three, case, "Task_DeptJoint", "joint_result", {"quality": "检测确认为批次缺陷", "after_sales": "已全部更换"}
+    )
     assert sorted(three.data(case)["joint_results"]) == ["已全部更换", "检测确认为批次缺陷"]
     close(three, case)
 
@@ -94,7 +109,9 @@ def test_urgent_complaint_activates_the_preplan_and_all_departments_act_together
     analyse(three, case, "urgent")
     assert three.show(case)["severity"] == "urgent"
     assert three.open_steps(case) == ["Task_ActivateUrgent"]
-    three.complete(case, "Task_ActivateUrgent", {"command": "总经理任总指挥，各部门即刻到位"})  # default: every department
+    three.complete(
+        case, "Task_ActivateUrgent", {"command": "总经理任总指挥，各部门即刻到位"}
+    )  # default: every department
     assert len(three.data(case)["departments"]) == 12
     assert three.instances(case, "Task_Command")[0]["role"] == "three_class_leadership"
     assert len(three.instances(case, "Task_DeptCombat")) == 12  # 各部门协同作战, in parallel with the command
@@ -103,13 +120,24 @@ def test_urgent_complaint_activates_the_preplan_and_all_departments_act_together
 def test_urgent_command_and_departments_must_all_finish_before_feedback(three):
     case = start(three)
     analyse(three, case, "urgent")
-    three.complete(case, "Task_ActivateUrgent", {"departments": ["production", "logistics", "public_relations"],
-                                                 "command": "生产部返工，物流部加急配送，公关部对外沟通"})
+    three.complete(
+        case,
+        "Task_ActivateUrgent",
+        {
+            "departments": ["production", "logistics", "public_relations"],
+            "command": "生产部返工，物流部加急配送，公关部对外沟通",
+        },
+    )
     assert three.open_steps(case) == ["Task_Command"] + ["Task_DeptCombat"] * 3
     three.complete(case, "Task_Command", {"command_log": "每两小时调度一次"})
     assert three.open_steps(case) == ["Task_DeptCombat"] * 3
-    departments_report(three, case, "Task_DeptCombat", "combat_result",
-                       {"production": "已返工", "logistics": "已送达", "public_relations": "已发布说明"})
+    departments_report(
+        three,
+        case,
+        "Task_DeptCombat",
+        "combat_result",
+        {"production": "已返工", "logistics": "已送达", "public_relations": "已发布说明"},
+    )
     close(three, case)
 
 
@@ -118,8 +146,11 @@ def test_unsatisfied_complainant_gets_a_new_analysis_and_may_be_raised_to_major(
     case = start(three)
     analyse(three, case, "general")
     three.complete(case, "Task_TeamHandle", {"handling": "建议客户自行重启", "reply": "已回复"})
-    three.complete(case, "Task_Feedback", {"result": "建议自行重启", "complainant_satisfied": False,
-                                           "complainant_view": "问题未解决"})
+    three.complete(
+        case,
+        "Task_Feedback",
+        {"result": "建议自行重启", "complainant_satisfied": False, "complainant_view": "问题未解决"},
+    )
     assert three.open_steps(case) == ["Task_Analyse"]
     analyse(three, case, "major")
     three.complete(case, "Task_LeadMajor", {"departments": ["technical"], "plan": "技术部上门检修"})

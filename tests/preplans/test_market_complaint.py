@@ -16,12 +16,22 @@ from tests.conftest import ROOT
 PREPLAN = ROOT / "processes" / "market_complaint"
 MONDAY = "2026-11-23T10:00:00+08:00"
 
-INTAKE = {"received_at": MONDAY, "complainant_name": "刘女士", "contact": "13800000000", "complaint_type": "quality",
-          "summary": "购买的电饭煲三天即坏", "content": "在 B 区 12 号摊位购买电饭煲，使用三天无法加热，商户拒绝退换",
-          "place": "B 区 12 号摊位", "persons_involved": "摊主陈某"}
+INTAKE = {
+    "received_at": MONDAY,
+    "complainant_name": "刘女士",
+    "contact": "13800000000",
+    "complaint_type": "quality",
+    "summary": "购买的电饭煲三天即坏",
+    "content": "在 B 区 12 号摊位购买电饭煲，使用三天无法加热，商户拒绝退换",
+    "place": "B 区 12 号摊位",
+    "persons_involved": "摊主陈某",
+}
 INVESTIGATED = {"facts": "电饭煲加热盘故障，商户未履行三包义务", "evidence": "购物小票、现场检测"}
-OPINION = {"plan": "商户为消费者退货退款", "executing_department": "市场管理部",
-           "handling_deadline": "2026-11-25T18:00:00+08:00"}
+OPINION = {
+    "plan": "商户为消费者退货退款",
+    "executing_department": "市场管理部",
+    "handling_deadline": "2026-11-25T18:00:00+08:00",
+}
 APPROVED = {"approval": "approved"}
 EXECUTED = {"handling_done": "商户已退款 299 元"}
 SATISFIED = {"result": "已退款", "complainant_satisfied": True}
@@ -58,8 +68,11 @@ def archive(flow, case) -> None:
 
 def completed_steps(flow, case) -> list[str]:
     with flow.engine.db.read() as session:
-        return sorted(t["bpmn_id"] for t in list_tasks(session, flow.engine.tz, case_id=case, include_closed=True)
-                      if t["status"] == "completed")
+        return sorted(
+            t["bpmn_id"]
+            for t in list_tasks(session, flow.engine.tz, case_id=case, include_closed=True)
+            if t["status"] == "completed"
+        )
 
 
 # -- 四、1–2 intake by the clerk, investigation by the investigator -----------------------------------------------------
@@ -107,8 +120,9 @@ def test_the_mediator_brings_the_parties_to_a_settlement_before_execution(market
     until_execution(market, case, mediation_needed=True)
     assert market.open_steps(case) == ["Task_Mediate"]
     assert market.task(case, "Task_Mediate")["role"] == "market_complaint_mediator"
-    market.complete(case, "Task_Mediate", {"mediation_record": "组织双方面谈", "settled": True,
-                                           "agreement": "退款并赠送配件"})
+    market.complete(
+        case, "Task_Mediate", {"mediation_record": "组织双方面谈", "settled": True, "agreement": "退款并赠送配件"}
+    )
     assert market.open_steps(case) == ["Task_Execute"]
 
 
@@ -186,8 +200,11 @@ def test_appeal_reopens_the_investigation_until_the_consumer_is_satisfied(market
     assert market.open_steps(case) == ["Task_Investigate"]  # 申诉 → a new round from the investigation
     assert market.task(case, "Task_Investigate")["role"] == "market_complaint_investigator"
     market.complete(case, "Task_Investigate", {"facts": "同批次商品均有缺陷"})
-    market.complete(case, "Task_Opinion", {**OPINION, "plan": "同批次全部下架，另赔偿", "handling_deadline":
-                                           "2026-11-30T18:00:00+08:00"})
+    market.complete(
+        case,
+        "Task_Opinion",
+        {**OPINION, "plan": "同批次全部下架，另赔偿", "handling_deadline": "2026-11-30T18:00:00+08:00"},
+    )
     market.complete(case, "Task_Approve", APPROVED)
     assert market.task(case, "Task_Execute")["due_at"] == "2026-11-30T18:00:00+08:00"  # the new prescribed time
     market.complete(case, "Task_Execute", {"handling_done": "已下架并赔偿"})

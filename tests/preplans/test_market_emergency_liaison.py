@@ -18,16 +18,31 @@ from tests.conftest import ROOT
 PREPLAN = ROOT / "processes" / "market_emergency_liaison"
 MONDAY = "2026-11-23T10:00:00+08:00"
 
-INTAKE = {"received_at": MONDAY, "channel": "email", "complainant_name": "吴先生", "contact": "wu@example.com",
-          "summary": "促销赠品未兑现", "content": "参加双十一促销购买空调，承诺的赠品至今未发", "demands": "补发赠品"}
+INTAKE = {
+    "received_at": MONDAY,
+    "channel": "email",
+    "complainant_name": "吴先生",
+    "contact": "wu@example.com",
+    "summary": "促销赠品未兑现",
+    "content": "参加双十一促销购买空调，承诺的赠品至今未发",
+    "demands": "补发赠品",
+}
 REPORTED = {"reported_at": MONDAY, "reported_to": "应急领导小组副组长（分管副总经理）"}
-ANALYSED = {"complaint_causes": "赠品库存不足，市场部未及时补货", "involved_departments": ["market", "logistics"],
-            "handling_approach": "调货补发赠品并致歉"}
+ANALYSED = {
+    "complaint_causes": "赠品库存不足，市场部未及时补货",
+    "involved_departments": ["market", "logistics"],
+    "handling_approach": "调货补发赠品并致歉",
+}
 MEASURES = {"measures": "市场部三日内调货，物流部加急配送"}
 FED_BACK = {"result": "赠品已送达"}
 SUMMARY = {"course": "促销赠品库存不足，未按承诺发放", "improvements": "促销前核实赠品库存"}
-REVIEWED = {"drill_feasibility": "流程可行，各环节衔接顺畅", "drill_effectiveness": "联络人汇报及时，部门执行到位",
-            "drill_problems": "物流部响应较慢", "preplan_optimisation": "明确物流部配合时限", "drill_interval": "P3M"}
+REVIEWED = {
+    "drill_feasibility": "流程可行，各环节衔接顺畅",
+    "drill_effectiveness": "联络人汇报及时，部门执行到位",
+    "drill_problems": "物流部响应较慢",
+    "preplan_optimisation": "明确物流部配合时限",
+    "drill_interval": "P3M",
+}
 
 
 @pytest.fixture
@@ -83,7 +98,9 @@ def test_major_incident_is_studied_at_a_leadership_meeting(market):
     assert market.show(case)["severity"] == "major"
     assert market.open_steps(case) == ["Task_Meeting"]
     assert market.task(case, "Task_Meeting")["role"] == "market_leadership"
-    market.complete(case, "Task_Meeting", {"solution": "全部促销订单统一补发赠品并公开致歉", "attendees": "总经理、各部门负责人"})
+    market.complete(
+        case, "Task_Meeting", {"solution": "全部促销订单统一补发赠品并公开致歉", "attendees": "总经理、各部门负责人"}
+    )
     assert market.open_steps(case) == ["Task_Measures"]
     assert market.data(case)["solution"] == "全部促销订单统一补发赠品并公开致歉"
 
@@ -123,7 +140,8 @@ def test_drill_case_ends_with_review_and_the_next_drill_after_its_interval(marke
     market.complete(case, "Task_DrillReview", REVIEWED)
     assert market.open_steps(case) == []
     assert [(t["bpmn_id"], t["due_at"]) for t in market.show(case)["timers"]] == [
-        ("Timer_NextDrill", "2027-02-23T10:00:00+08:00")]  # 每季度: three calendar months after the review
+        ("Timer_NextDrill", "2027-02-23T10:00:00+08:00")
+    ]  # 每季度: three calendar months after the review
     market.at("2027-02-23T10:00:00+08:00")
     assert market.fire() == 0  # fires strictly after its time
     market.at("2027-02-23T10:00:01+08:00")

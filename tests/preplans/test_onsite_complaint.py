@@ -22,8 +22,11 @@ MAJOR = {"nature": "major", "urgency": "urgent"}
 HANDLED = {"handling": "已更换商品", "customer_feedback": "已当面告知客户"}
 REPORTED = {"result_summary": "客户接受处理", "written_report": "书面报告全文"}
 LESSONS = {"causes": "出库检验疏漏", "improvements": "增加出库复检"}
-MEETING = {"plan": "由销售部门负责安抚客户，技术部门检测", "departments": ["sales", "technical"],
-           "duties": "销售：安抚并退换；技术：检测并出具报告"}
+MEETING = {
+    "plan": "由销售部门负责安抚客户，技术部门检测",
+    "departments": ["sales", "technical"],
+    "duties": "销售：安抚并退换；技术：检测并出具报告",
+}
 
 
 @pytest.fixture
@@ -32,16 +35,24 @@ def onsite(flow):
 
 
 def start(flow, **changes) -> int:
-    data = {"received_at": MONDAY, "location": "一楼服务大厅", "receiving_department": "客服部",
-            "complainant_name": "王女士", "content": "购买的商品有质量问题"}
+    data = {
+        "received_at": MONDAY,
+        "location": "一楼服务大厅",
+        "receiving_department": "客服部",
+        "complainant_name": "王女士",
+        "content": "购买的商品有质量问题",
+    }
     data.update(changes)
     return flow.start("onsite_complaint", data)
 
 
 def departments_report(flow, case, results: dict[str, str]) -> None:
     """Each department completes its own instance of 各部门按职责处理."""
-    flow.complete_each(case, "Task_DeptHandle", [{"reporting_department": d, "handling_result": result}
-                                                 for d, result in results.items()])
+    flow.complete_each(
+        case,
+        "Task_DeptHandle",
+        [{"reporting_department": d, "handling_result": result} for d, result in results.items()],
+    )
 
 
 def close(flow, case) -> None:
@@ -111,8 +122,11 @@ def test_general_complaint_of_several_departments_gets_duties_assigned(onsite):
     case = start(onsite)
     onsite.complete(case, "Task_Assess", {**GENERAL, "multi_department": True})
     assert onsite.open_steps(case) == ["Task_AssignDuties"]
-    onsite.complete(case, "Task_AssignDuties", {"departments": ["sales", "logistics", "after_sales"],
-                                                "duties": "销售安抚，物流查件，售后补发"})
+    onsite.complete(
+        case,
+        "Task_AssignDuties",
+        {"departments": ["sales", "logistics", "after_sales"], "duties": "销售安抚，物流查件，售后补发"},
+    )
     assert onsite.open_steps(case) == ["Task_DeptHandle"] * 3
     assert all(t["due_at"] is None for t in onsite.instances(case, "Task_DeptHandle"))
     departments_report(onsite, case, {"sales": "已安抚", "logistics": "已查明", "after_sales": "已补发"})
@@ -126,8 +140,11 @@ def test_review_sends_an_unresolved_complaint_back_for_handling(onsite):
     onsite.complete(case, "Task_Handle", HANDLED)
     onsite.complete(case, "Task_Report", REPORTED)
     onsite.advance(hours=30)
-    onsite.complete(case, "Task_Review", {"resolved": False, "review_note": "客户仍不接受",
-                                          "breach_found": True, "breach_action": "约谈部门负责人"})
+    onsite.complete(
+        case,
+        "Task_Review",
+        {"resolved": False, "review_note": "客户仍不接受", "breach_found": True, "breach_action": "约谈部门负责人"},
+    )
     assert onsite.open_steps(case) == ["Task_Handle"]
     assert onsite.task(case, "Task_Handle")["due_at"] == "2026-11-25T16:00:00+08:00"  # a new 24 h from now
     assert onsite.data(case)["breach_action"] == "约谈部门负责人"

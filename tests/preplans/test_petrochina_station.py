@@ -32,8 +32,13 @@ LEADER_CHOSEN = {"leader_instruction": "立即核实并妥善处理"}
 
 def intake(**changes) -> dict:
     data = {
-        "received_at": MONDAY, "channel": "hotline_400", "customer_name": "刘女士", "contact": "13900000000",
-        "station": "城东加油站", "description": "加油员服务态度差", "customer_request": "要求道歉",
+        "received_at": MONDAY,
+        "channel": "hotline_400",
+        "customer_name": "刘女士",
+        "contact": "13900000000",
+        "station": "城东加油站",
+        "description": "加油员服务态度差",
+        "customer_request": "要求道歉",
     }
     data.update(changes)
     return data
@@ -83,9 +88,15 @@ def petrochina(flow):
 
 
 # -- 第五条 level: the decision table on its own, and on a case -------------------------------------------------
-NOTHING = {"media_involved": False, "safety_incident": False, "mass_incident": False, "food_poisoning": False,
-           "strong_attitude_or_short_deadline": False, "quality_complaints_count": 0,
-           "quantity_complaints_same_station": 0}
+NOTHING = {
+    "media_involved": False,
+    "safety_incident": False,
+    "mass_incident": False,
+    "food_poisoning": False,
+    "strong_attitude_or_short_deadline": False,
+    "quality_complaints_count": 0,
+    "quantity_complaints_same_station": 0,
+}
 
 LEVELS = [  # (what differs from a plain complaint, expected level)
     ({}, 3),
@@ -144,12 +155,17 @@ PENALTIES = [  # (level, overdue h, station's complaints this year, person's, (d
 def test_penalties_follow_articles_14_and_15(petrochina):
     with petrochina.engine.db.read() as session:
         for level, overdue, station_count, person_count, (direct, manager, area), points, sanctions in PENALTIES:
-            data = {"level": level, "overdue_hours": overdue, "station_complaints_this_year": station_count,
-                    "person_complaints_this_year": person_count}
+            data = {
+                "level": level,
+                "overdue_hours": overdue,
+                "station_complaints_this_year": station_count,
+                "person_complaints_this_year": person_count,
+            }
             result = decide(session, petrochina.engine.settings, "petrochina_station/penalties", data)
             assert result == {
                 "fines_yuan": {"direct": direct, "station_manager": manager, "area_manager": area},
-                "area_points": points, "sanctions": sanctions,
+                "area_points": points,
+                "sanctions": sanctions,
             }, data
 
 
@@ -170,15 +186,21 @@ def test_objection_files_a_new_complaint_form_for_the_director(petrochina):
     petrochina.complete(upheld, "Task_Classify", {"nature": "suggestion", "suggestion_type": "card_machine"})
     petrochina.complete(upheld, "Task_InvalidOpinion", {"handling_opinion": "属意见建议", "customer_objects": True})
     assert petrochina.open_steps(upheld) == ["Task_NewComplaint"]
-    petrochina.complete(upheld, "Task_NewComplaint", {"objection": "客户认为属服务问题", "new_complaint_record": "新投诉单"})
+    petrochina.complete(
+        upheld, "Task_NewComplaint", {"objection": "客户认为属服务问题", "new_complaint_record": "新投诉单"}
+    )
     assert role(petrochina, upheld, "Task_DirectorReview") == "petrochina_director"
     petrochina.complete(upheld, "Task_DirectorReview", {"director_decision": "uphold"})
     assert petrochina.status(upheld) == "completed"
 
     reclassified = start(petrochina)
     petrochina.complete(reclassified, "Task_Classify", {"nature": "suggestion"})
-    petrochina.complete(reclassified, "Task_InvalidOpinion", {"handling_opinion": "属意见建议", "customer_objects": True})
-    petrochina.complete(reclassified, "Task_NewComplaint", {"objection": "客户有异议", "new_complaint_record": "新投诉单"})
+    petrochina.complete(
+        reclassified, "Task_InvalidOpinion", {"handling_opinion": "属意见建议", "customer_objects": True}
+    )
+    petrochina.complete(
+        reclassified, "Task_NewComplaint", {"objection": "客户有异议", "new_complaint_record": "新投诉单"}
+    )
     petrochina.complete(reclassified, "Task_DirectorReview", {"director_decision": "reclassify"})
     assert petrochina.open_steps(reclassified) == ["Task_Classify"]  # the loop: classified again from the new form
     classify(petrochina, reclassified)
@@ -209,8 +231,14 @@ def test_levels_2_and_3_are_handled_by_the_posts_without_the_leader(petrochina):
 # -- 第十二条1、2、10 and 第十三条: investigation ----------------------------------------------------------------------
 def test_station_co_handling_and_site_survey_run_in_parallel(petrochina):
     case = start(petrochina)
-    classify(petrochina, case, category="quantity_quality", involves_metering_quality=True, needs_site_survey=True,
-             site_survey_needs="客户要求现场检定加油机")
+    classify(
+        petrochina,
+        case,
+        category="quantity_quality",
+        involves_metering_quality=True,
+        needs_site_survey=True,
+        site_survey_needs="客户要求现场检定加油机",
+    )
     transmit(petrochina, case)
     assert petrochina.open_steps(case) == ["Task_CoHandle", "Task_SiteSurvey", "Task_StationInvestigate"]
     assert role(petrochina, case, "Task_CoHandle") == "petrochina_ops_safety"
@@ -349,8 +377,11 @@ def close_level2_case(petrochina) -> int:
     petrochina.complete(case, "Task_ImprovementPlan", PLAN)
     petrochina.complete(case, "Task_Countermeasures", COUNTERMEASURES)
     petrochina.complete(case, "Task_ImprovementReview", REVIEWED)
-    petrochina.complete(case, "Task_Responsibility", {**OPINION, "station_complaints_this_year": 2,
-                                                      "person_complaints_this_year": 2, "customer_loss_yuan": 300})
+    petrochina.complete(
+        case,
+        "Task_Responsibility",
+        {**OPINION, "station_complaints_this_year": 2, "person_complaints_this_year": 2, "customer_loss_yuan": 300},
+    )
     petrochina.complete(case, "Task_StationOpinion", {"staff_handling_proposal": "加油员停岗培训"})
     data = petrochina.data(case)
     assert data["overdue_hours"] == 1.0
@@ -391,9 +422,13 @@ def test_station_that_never_feeds_back_is_fined_at_the_12_hour_tier(petrochina):
     petrochina.complete(case, "Task_Verify", ACCEPTED)
     petrochina.complete(case, "Task_LeaderSpecial", {"leader_decision": "尽快回复"})
     petrochina.complete(case, "Task_Reply", REPLIED)
-    for step, data in (("Task_ImprovementPlan", PLAN), ("Task_Countermeasures", COUNTERMEASURES),
-                       ("Task_ImprovementReview", REVIEWED), ("Task_Responsibility", OPINION),
-                       ("Task_StationOpinion", {})):
+    for step, data in (
+        ("Task_ImprovementPlan", PLAN),
+        ("Task_Countermeasures", COUNTERMEASURES),
+        ("Task_ImprovementReview", REVIEWED),
+        ("Task_Responsibility", OPINION),
+        ("Task_StationOpinion", {}),
+    ):
         petrochina.complete(case, step, data)
     data = petrochina.data(case)
     assert data["overdue_hours"] == 22.0  # from 2 h to 24 h after 受理

@@ -29,8 +29,14 @@ DUTY_REPORTED = {"instructions_received": "立即联系电梯维保单位，安�
 
 
 def intake(**changes) -> dict:
-    data = {"received_at": MONDAY, "received_by": "csd", "location": "A座 12 层 1201", "customer_name": "星光科技公司",
-            "contact": "021-60000000", "content": "空调停机两小时无人处理"}
+    data = {
+        "received_at": MONDAY,
+        "received_by": "csd",
+        "location": "A座 12 层 1201",
+        "customer_name": "星光科技公司",
+        "contact": "021-60000000",
+        "content": "空调停机两小时无人处理",
+    }
     data.update(changes)
     return data
 
@@ -82,8 +88,15 @@ SEVERITY = [  # (criteria, class)
 def test_severity_follows_clause_2_2(prop):
     with prop.engine.db.read() as session:
         for criteria, expected in SEVERITY:
-            data = {"severity_exception": "none", "service_quality_impact": False, "serious_consequences": False, **criteria}
-            assert decide(session, prop.engine.settings, "property_major/severity", data) == {"severity": expected}, criteria
+            data = {
+                "severity_exception": "none",
+                "service_quality_impact": False,
+                "serious_consequences": False,
+                **criteria,
+            }
+            assert decide(session, prop.engine.settings, "property_major/severity", data) == {"severity": expected}, (
+                criteria
+            )
 
 
 # -- 2 normal working hours ---------------------------------------------------------------------------------------------
@@ -168,8 +181,16 @@ def test_until_the_customer_is_satisfied_with_an_explanation_when_it_cannot_be_s
     judge(prop, case, severity_exception="major")
     prop.complete(case, "Task_GMGuide", GUIDED)
     prop.complete(case, "Task_MajorMeasures", MEASURES)
-    prop.complete(case, "Task_ReportMajor", {"result": "需更换整套机组，暂时无法解决", "temporarily_unsolvable": True,
-                                             "customer_satisfied": False, "customer_view": "要求尽快解决"})
+    prop.complete(
+        case,
+        "Task_ReportMajor",
+        {
+            "result": "需更换整套机组，暂时无法解决",
+            "temporarily_unsolvable": True,
+            "customer_satisfied": False,
+            "customer_view": "要求尽快解决",
+        },
+    )
     assert prop.open_steps(case) == ["Task_Explain"]  # 2.8
     assert role(prop, case, "Task_Explain") == "property_csd"
     prop.complete(case, "Task_Explain", {"explanation": "机组到货需三天，期间提供移动空调"})
@@ -208,8 +229,9 @@ def test_not_solvable_the_same_day_the_customer_is_contacted_on_the_first_workin
     case = start(prop, received_at=received_at)
     prop.complete(case, "Task_DutyOnSite", DUTY_RECORDED)
     prop.complete(case, "Task_DutyLeaderReport", DUTY_REPORTED)
-    prop.complete(case, "Task_OffHoursHandle", {"handling": "需更换配件", "solved_now": False,
-                                                "explanation": "配件需上班后采购"})
+    prop.complete(
+        case, "Task_OffHoursHandle", {"handling": "需更换配件", "solved_now": False, "explanation": "配件需上班后采购"}
+    )
     assert prop.open_steps(case) == []  # waits for work to resume
     assert [(t["bpmn_id"], t["due_at"]) for t in prop.show(case)["timers"]] == [("Timer_WaitOpening", resumes)]
     prop.at(resumes)

@@ -17,29 +17,54 @@ from tests.conftest import ROOT
 PREPLAN = ROOT / "processes" / "safety_accident_complaint"
 MONDAY = "2026-11-23T10:00:00+08:00"
 
-INTAKE = {"received_at": MONDAY, "channel": "social_media", "complainant_name": "刘女士", "contact": "13900000000",
-          "summary": "商场扶梯夹伤儿童", "content": "微博投诉：孩子在二楼扶梯处被夹伤脚趾，要求公司说明原因并赔偿"}
+INTAKE = {
+    "received_at": MONDAY,
+    "channel": "social_media",
+    "complainant_name": "刘女士",
+    "contact": "13900000000",
+    "summary": "商场扶梯夹伤儿童",
+    "content": "微博投诉：孩子在二楼扶梯处被夹伤脚趾，要求公司说明原因并赔偿",
+}
 CLASSIFIED = {"request_kind": "complaint", "complainant_party": "customer", "complaint_type": "人身伤害"}
-VERIFIED = {"accident_time": "2026-11-22T15:30:00+08:00", "accident_place": "二楼南侧上行扶梯",
-            "persons_involved": "刘女士之子（6岁）、当班安全员王某"}
+VERIFIED = {
+    "accident_time": "2026-11-22T15:30:00+08:00",
+    "accident_place": "二楼南侧上行扶梯",
+    "persons_involved": "刘女士之子（6岁）、当班安全员王某",
+}
 INTERVIEWED = {"interviewees": "刘女士、安全员王某", "accident_course": "儿童蹲坐扶梯，鞋子卷入梳齿板"}
-PLAN = {"accident_nature": "设备伤人事故", "accident_severity": "serious",
-        "investigation_team": "安全部经理任组长，工程部、客服部各一人；负责现场勘查和责任调查",
-        "investigation_time_place": "11月24日上午，二楼南侧扶梯及监控室",
-        "investigation_methods": "调取监控、查阅维保记录、请第三方检测扶梯",
-        "handling_and_compensation": "承担全部医疗费用并给予慰问金",
-        "responsibility_plan": "根据调查结论认定维保单位和当班人员责任",
-        "prevention": "增设扶梯安全提示和值守"}
-INVESTIGATED = {"findings": "梳齿板缺齿两处，维保记录未见更换", "cause_found": "维保单位未按期更换破损梳齿板",
-                "responsible_persons": "维保单位、工程部主管", "victims": "刘女士之子，脚趾挫伤"}
-RESPONSIBILITY = {"responsibility_conclusion": "维保单位负主要责任，工程部主管负管理责任",
-                  "accountability": "按合同扣罚维保单位，工程部主管通报批评"}
-COMPENSATED = {"compensated_victims": "刘女士之子", "compensation": "已支付医疗费 3,200 元及慰问金 2,000 元",
-               "legal_basis": "《消费者权益保护法》第四十九条；公司客户赔偿制度"}
+PLAN = {
+    "accident_nature": "设备伤人事故",
+    "accident_severity": "serious",
+    "investigation_team": "安全部经理任组长，工程部、客服部各一人；负责现场勘查和责任调查",
+    "investigation_time_place": "11月24日上午，二楼南侧扶梯及监控室",
+    "investigation_methods": "调取监控、查阅维保记录、请第三方检测扶梯",
+    "handling_and_compensation": "承担全部医疗费用并给予慰问金",
+    "responsibility_plan": "根据调查结论认定维保单位和当班人员责任",
+    "prevention": "增设扶梯安全提示和值守",
+}
+INVESTIGATED = {
+    "findings": "梳齿板缺齿两处，维保记录未见更换",
+    "cause_found": "维保单位未按期更换破损梳齿板",
+    "responsible_persons": "维保单位、工程部主管",
+    "victims": "刘女士之子，脚趾挫伤",
+}
+RESPONSIBILITY = {
+    "responsibility_conclusion": "维保单位负主要责任，工程部主管负管理责任",
+    "accountability": "按合同扣罚维保单位，工程部主管通报批评",
+}
+COMPENSATED = {
+    "compensated_victims": "刘女士之子",
+    "compensation": "已支付医疗费 3,200 元及慰问金 2,000 元",
+    "legal_basis": "《消费者权益保护法》第四十九条；公司客户赔偿制度",
+}
 OPINION = {"guidance_measures": "官方微博致歉并说明正在调查，回应网友关切"}
 PUBLISHED = {"published_content": "扶梯夹伤事故调查及处理结果"}
 SUMMARY = {"course": "扶梯梳齿板破损导致儿童夹伤，已赔偿并整改", "improvements": "扶梯梳齿板每周检查"}
-APPRAISED = {"appraised_persons": "工程部主管", "appraisal_result": "未履行检查职责", "rewards_penalties": "扣发当季绩效奖金"}
+APPRAISED = {
+    "appraised_persons": "工程部主管",
+    "appraisal_result": "未履行检查职责",
+    "rewards_penalties": "扣发当季绩效奖金",
+}
 
 
 @pytest.fixture
@@ -52,8 +77,12 @@ def start(flow, **changes) -> int:
 
 
 def until_investigation(flow, case) -> None:
-    for step, data in (("Task_Classify", CLASSIFIED), ("Task_Verify", VERIFIED), ("Task_Interview", INTERVIEWED),
-                       ("Task_Plan", PLAN)):
+    for step, data in (
+        ("Task_Classify", CLASSIFIED),
+        ("Task_Verify", VERIFIED),
+        ("Task_Interview", INTERVIEWED),
+        ("Task_Plan", PLAN),
+    ):
         assert flow.open_steps(case) == [step]
         flow.complete(case, step, data)
 
@@ -83,8 +112,16 @@ def test_disposal_team_receives_verifies_interviews_and_plans(safety):
 
 def test_report_and_enquiry_follow_the_same_procedure(safety):
     case = start(safety, channel="phone")
-    safety.complete(case, "Task_Classify", {"request_kind": "report", "complainant_party": "employee",
-                                            "complaint_type": "安全隐患举报", "sensitive": True})
+    safety.complete(
+        case,
+        "Task_Classify",
+        {
+            "request_kind": "report",
+            "complainant_party": "employee",
+            "complaint_type": "安全隐患举报",
+            "sensitive": True,
+        },
+    )
     assert safety.open_steps(case) == ["Task_Verify"]  # 二: 投诉、举报和咨询 alike
     assert safety.data(case)["sensitive"] is True
 
@@ -104,8 +141,10 @@ def test_after_the_investigation_handling_and_opinion_guidance_run_in_parallel(s
     case = start(safety)
     until_investigation(safety, case)
     safety.complete(case, "Task_Investigate", INVESTIGATED)
-    assert roles(safety, case) == {"Task_Responsibility": "safety_accident_team",
-                                   "Task_GuideOpinion": "safety_accident_team"}
+    assert roles(safety, case) == {
+        "Task_Responsibility": "safety_accident_team",
+        "Task_GuideOpinion": "safety_accident_team",
+    }
     safety.complete(case, "Task_GuideOpinion", OPINION)
     safety.complete(case, "Task_Responsibility", RESPONSIBILITY)
     assert safety.open_steps(case) == ["Task_Compensate"]
@@ -128,14 +167,23 @@ def test_publication_waits_for_opinion_guidance(safety):
 def test_dispute_in_the_investigation_is_coordinated_by_the_leadership_and_may_reopen_it(safety):
     case = start(safety)
     until_investigation(safety, case)
-    safety.complete(case, "Task_Investigate", {**INVESTIGATED, "investigation_dispute": True,
-                                               "investigation_dispute_details": "维保单位不认可检测结论"})
+    safety.complete(
+        case,
+        "Task_Investigate",
+        {**INVESTIGATED, "investigation_dispute": True, "investigation_dispute_details": "维保单位不认可检测结论"},
+    )
     assert roles(safety, case) == {"Task_DisputeInvestigation": "safety_accident_leadership"}
-    safety.complete(case, "Task_DisputeInvestigation", {"investigation_dispute_outcome": "reinvestigate",
-                                                        "investigation_dispute_resolution": "请第三方机构重新检测"})
+    safety.complete(
+        case,
+        "Task_DisputeInvestigation",
+        {"investigation_dispute_outcome": "reinvestigate", "investigation_dispute_resolution": "请第三方机构重新检测"},
+    )
     assert roles(safety, case) == {"Task_Investigate": "safety_accident_investigators"}  # 重新调查
-    safety.complete(case, "Task_Investigate", {**INVESTIGATED, "investigation_dispute": True,
-                                               "investigation_dispute_details": "维保单位要求减轻责任"})
+    safety.complete(
+        case,
+        "Task_Investigate",
+        {**INVESTIGATED, "investigation_dispute": True, "investigation_dispute_details": "维保单位要求减轻责任"},
+    )
     safety.complete(case, "Task_DisputeInvestigation", {"investigation_dispute_resolution": "维持第三方检测结论"})
     assert safety.open_steps(case) == ["Task_GuideOpinion", "Task_Responsibility"]  # default: resolved, go on
 
@@ -146,17 +194,29 @@ def test_dispute_over_responsibility_or_compensation_may_redo_them(safety):
     safety.complete(case, "Task_Investigate", INVESTIGATED)
     safety.complete(case, "Task_GuideOpinion", OPINION)
     safety.complete(case, "Task_Responsibility", RESPONSIBILITY)
-    safety.complete(case, "Task_Compensate", {**COMPENSATED, "handling_dispute": True,
-                                              "handling_dispute_details": "受害者家属认为慰问金过低"})
+    safety.complete(
+        case,
+        "Task_Compensate",
+        {**COMPENSATED, "handling_dispute": True, "handling_dispute_details": "受害者家属认为慰问金过低"},
+    )
     assert roles(safety, case) == {"Task_DisputeHandling": "safety_accident_leadership"}
-    safety.complete(case, "Task_DisputeHandling", {"handling_dispute_outcome": "redo",
-                                                   "handling_dispute_resolution": "按医院诊断重新核定赔偿"})
+    safety.complete(
+        case,
+        "Task_DisputeHandling",
+        {"handling_dispute_outcome": "redo", "handling_dispute_resolution": "按医院诊断重新核定赔偿"},
+    )
     assert safety.open_steps(case) == ["Task_Responsibility"]
     safety.complete(case, "Task_Responsibility", RESPONSIBILITY)
-    safety.complete(case, "Task_Compensate", {**COMPENSATED, "handling_dispute": True,
-                                              "handling_dispute_details": "家属要求书面道歉"})
-    safety.complete(case, "Task_DisputeHandling", {"handling_dispute_outcome": "resolved",
-                                                   "handling_dispute_resolution": "同意书面道歉"})
+    safety.complete(
+        case,
+        "Task_Compensate",
+        {**COMPENSATED, "handling_dispute": True, "handling_dispute_details": "家属要求书面道歉"},
+    )
+    safety.complete(
+        case,
+        "Task_DisputeHandling",
+        {"handling_dispute_outcome": "resolved", "handling_dispute_resolution": "同意书面道歉"},
+    )
     assert safety.open_steps(case) == ["Task_Publish"]
     assert safety.data(case)["handling_dispute_resolution"] == "同意书面道歉"
 

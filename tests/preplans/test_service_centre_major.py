@@ -15,8 +15,14 @@ from tests.conftest import ROOT
 PREPLAN = ROOT / "processes" / "service_centre_major"
 MONDAY = "2026-11-23T10:00:00+08:00"
 
-INTAKE = {"received_at": MONDAY, "complainant_name": "王女士", "contact": "13900000000", "summary": "宽带长期断网",
-          "content": "宽带一个月内断网十余次，多次报修未解决，要求赔偿", "told_customer": True}
+INTAKE = {
+    "received_at": MONDAY,
+    "complainant_name": "王女士",
+    "contact": "13900000000",
+    "summary": "宽带长期断网",
+    "content": "宽带一个月内断网十余次，多次报修未解决，要求赔偿",
+    "told_customer": True,
+}
 JUDGED = {"nature": "服务质量投诉，多次报修未解决", "impact": "客户扬言向媒体曝光", "activate": True}
 MEETING = {"causes": "线路老化，维修人员未彻底排查", "solution": "更换线路并减免两个月费用"}
 COMMUNICATED = {"explanation": "断网原因为线路老化", "improvements": "更换线路，建立定期巡检"}

@@ -18,8 +18,15 @@ PREPLAN = ROOT / "processes" / "service_complaint_duty"
 MONDAY = "2026-11-23T10:00:00+08:00"
 NATIONAL_DAY_NIGHT = "2026-10-03T02:30:00+08:00"  # a holiday (国庆节), in the middle of the night
 
-INTAKE = {"received_at": MONDAY, "channel": "phone", "complainant_name": "黄女士", "contact": "13800000000",
-          "summary": "宽带安装人员爽约", "content": "预约的宽带安装人员两次未按时上门", "demands": "今天内安装并赔偿"}
+INTAKE = {
+    "received_at": MONDAY,
+    "channel": "phone",
+    "complainant_name": "黄女士",
+    "contact": "13800000000",
+    "summary": "宽带安装人员爽约",
+    "content": "预约的宽带安装人员两次未按时上门",
+    "demands": "今天内安装并赔偿",
+}
 REPORTED = {"duty_officer": "值班员小周", "reported_at": MONDAY, "reported_to": "应急领导小组组长张总"}
 VERIFIED = {"verification": "派单系统显示两次改约未通知客户", "complaint_cause": "派单员未通知客户改约"}
 PLAN = {"plan": "当日安排安装并减免一个月费用"}
@@ -61,10 +68,10 @@ def test_duty_staff_receive_at_any_hour_and_report_to_the_leadership_group(duty)
 # -- 六 activation conditions: the decision table on its own --------------------------------------------------------
 NATURES = [
     ({}, "general"),
-    ({"complaints_at_scale": True, "major_impact": True}, "major"),        # 六.1
-    ({"major_interests": True, "media_attention": True}, "major"),         # 六.2
-    ({"complaints_at_scale": True}, "general"),                            # scale without a major impact
-    ({"major_impact": True, "media_attention": True}, "general"),          # halves of two different conditions
+    ({"complaints_at_scale": True, "major_impact": True}, "major"),  # 六.1
+    ({"major_interests": True, "media_attention": True}, "major"),  # 六.2
+    ({"complaints_at_scale": True}, "general"),  # scale without a major impact
+    ({"major_impact": True, "media_attention": True}, "general"),  # halves of two different conditions
     ({"major_interests": True}, "general"),
     ({"complaints_at_scale": True, "major_impact": True, "major_interests": True, "media_attention": True}, "major"),
 ]
@@ -95,14 +102,20 @@ def test_team_may_ask_the_complainant_for_evidence(duty):
     verified(duty, case, evidence_needed=True)
     assert duty.open_steps(case) == ["Task_Evidence"]
     assert duty.task(case, "Task_Evidence")["role"] == "service_response_team"
-    duty.complete(case, "Task_Evidence", {"evidence_requested": "预约短信截图", "evidence_received": "已收到两次预约短信"})
+    duty.complete(
+        case, "Task_Evidence", {"evidence_requested": "预约短信截图", "evidence_received": "已收到两次预约短信"}
+    )
     assert duty.open_steps(case) == ["Task_Plan"]
 
 
-@pytest.mark.parametrize("condition", [
-    {"complaints_at_scale": True, "major_impact": True},
-    {"major_interests": True, "media_attention": True},
-], ids=["scale_and_impact", "interests_and_media"])
+@pytest.mark.parametrize(
+    "condition",
+    [
+        {"complaints_at_scale": True, "major_impact": True},
+        {"major_interests": True, "media_attention": True},
+    ],
+    ids=["scale_and_impact", "interests_and_media"],
+)
 def test_major_complaint_goes_to_the_leadership_group_which_activates_the_preplan(duty, condition):
     case = start(duty)
     verified(duty, case, **condition)
@@ -110,7 +123,9 @@ def test_major_complaint_goes_to_the_leadership_group_which_activates_the_prepla
     duty.complete(case, "Task_Plan", PLAN)
     assert duty.open_steps(case) == ["Task_Activate"]
     assert duty.task(case, "Task_Activate")["role"] == "service_leadership"
-    duty.complete(case, "Task_Activate", {"activation_notes": "启动应急预案", "command": "客服部牵头，质量管理部门配合，当日解决"})
+    duty.complete(
+        case, "Task_Activate", {"activation_notes": "启动应急预案", "command": "客服部牵头，质量管理部门配合，当日解决"}
+    )
     assert duty.open_steps(case) == ["Task_EmergencyHandle"]
     assert duty.task(case, "Task_EmergencyHandle")["role"] == "service_response_team"
     duty.complete(case, "Task_EmergencyHandle", {"emergency_measures": "统一排查同类预约，逐一上门安装"})
@@ -124,8 +139,15 @@ def test_unsatisfied_complainant_is_verified_again_until_satisfied(duty):
     duty.complete(case, "Task_Plan", PLAN)
     duty.complete(case, "Task_Resolve", RESOLVED)
     for round_number in (1, 2):
-        duty.complete(case, "Task_Feedback", {"result": "已安装", "complainant_satisfied": False,
-                                              "complainant_view": f"第{round_number}次：网速达不到套餐标准"})
+        duty.complete(
+            case,
+            "Task_Feedback",
+            {
+                "result": "已安装",
+                "complainant_satisfied": False,
+                "complainant_view": f"第{round_number}次：网速达不到套餐标准",
+            },
+        )
         assert duty.open_steps(case) == ["Task_Reverify"]
         assert duty.task(case, "Task_Reverify")["role"] == "service_response_team"
         duty.complete(case, "Task_Reverify", {"dissatisfaction": "网速不达标", "reverification": "测速仅为套餐的一半"})

@@ -16,12 +16,28 @@ PREPLAN = ROOT / "processes" / "service_essay"
 MONDAY = "2026-11-23T10:00:00+08:00"
 DUE = "2026-11-25T18:00:00+08:00"
 
-INTAKE = {"received_at": MONDAY, "channel": "phone", "complainant_name": "郑女士", "contact": "13800000001",
-          "summary": "酒店房间未按约定升级", "content": "预订时承诺免费升级，入住时未兑现", "demands": "兑现升级或补偿"}
-ASSIGNED = {"agent": "前厅经理 陈某", "agent_contact": "分机 8001", "handling_due": DUE, "division": "前厅沟通，客房部落实"}
+INTAKE = {
+    "received_at": MONDAY,
+    "channel": "phone",
+    "complainant_name": "郑女士",
+    "contact": "13800000001",
+    "summary": "酒店房间未按约定升级",
+    "content": "预订时承诺免费升级，入住时未兑现",
+    "demands": "兑现升级或补偿",
+}
+ASSIGNED = {
+    "agent": "前厅经理 陈某",
+    "agent_contact": "分机 8001",
+    "handling_due": DUE,
+    "division": "前厅沟通，客房部落实",
+}
 TALKED = {"details": "预订系统漏记升级承诺", "opinion": "兑现升级", "solution": "今晚升级为套房"}
 FEEDBACK = {"result": "已升级为套房并致歉", "complainant_satisfied": True}
-RECORD = {"record": "预订漏记升级承诺；已兑现", "departments_informed": "前厅部、客房部、预订中心", "root_cause": "service_process"}
+RECORD = {
+    "record": "预订漏记升级承诺；已兑现",
+    "departments_informed": "前厅部、客房部、预订中心",
+    "root_cause": "service_process",
+}
 
 
 @pytest.fixture

@@ -17,15 +17,23 @@ MONDAY = "2026-11-23T10:00:00+08:00"
 # Form submissions a user would make (only the required fields, unless a test needs a branch).
 REGISTERED = {"handling_result": "已向顾客解释清楚，顾客满意离开"}
 EXPLAINED = {"causes": "员工未按规范唱收唱付"}
-STAFF_HANDLED = {"staff_name": "李四", "staff_handling": "按站规批评教育并扣当月服务考核分",
-                 "notice_content": "已电话告知顾客对当事员工的处理"}
+STAFF_HANDLED = {
+    "staff_name": "李四",
+    "staff_handling": "按站规批评教育并扣当月服务考核分",
+    "notice_content": "已电话告知顾客对当事员工的处理",
+}
 INVITED = {"conversation": "已请顾客到站长办公室交谈"}
 CHECKED = {"computer_records": "电脑记录加油 40.00 升，与加油机读数一致", "fuelling_process": "加油过程正常"}
 
 
 def report(**changes) -> dict:
-    data = {"received_at": MONDAY, "station": "屯溪加油站", "customer_name": "王先生", "complaint_type": "general",
-            "description": "顾客对加油服务不满"}
+    data = {
+        "received_at": MONDAY,
+        "station": "屯溪加油站",
+        "customer_name": "王先生",
+        "complaint_type": "general",
+        "description": "顾客对加油服务不满",
+    }
     data.update(changes)
     return data
 
@@ -73,7 +81,9 @@ def test_manager_explains_and_registers_the_complaint(sinopec):
 
 def test_manager_reports_to_both_departments_which_investigate_and_agree_one_line(sinopec):
     case = start(sinopec)
-    sinopec.complete(case, "Task_ManagerInvestigate", {"findings": "涉及油品质量，站内无法判定", "outcome": "report_depts"})
+    sinopec.complete(
+        case, "Task_ManagerInvestigate", {"findings": "涉及油品质量，站内无法判定", "outcome": "report_depts"}
+    )
     assert sinopec.open_steps(case) == ["Task_QualityInvestigate", "Task_RetailInvestigate"]  # in parallel
     assert role(sinopec, case, "Task_QualityInvestigate") == "sinopec_quality_dept"
     assert role(sinopec, case, "Task_RetailInvestigate") == "sinopec_retail_dept"
@@ -82,7 +92,9 @@ def test_manager_reports_to_both_departments_which_investigate_and_agree_one_lin
     sinopec.complete(case, "Task_QualityInvestigate", {"quality_findings": "油样检测合格"})
     assert sinopec.open_steps(case) == ["Task_UnifiedExplain"]
     assert role(sinopec, case, "Task_UnifiedExplain") == "sinopec_retail_dept"
-    sinopec.complete(case, "Task_UnifiedExplain", {"unified_line": "油品检测合格", "explanation": "已向顾客出示检测报告"})
+    sinopec.complete(
+        case, "Task_UnifiedExplain", {"unified_line": "油品检测合格", "explanation": "已向顾客出示检测报告"}
+    )
     sinopec.complete(case, "Task_Register", REGISTERED)
     assert sinopec.status(case) == "completed"
     data = sinopec.data(case)
@@ -115,8 +127,10 @@ def test_service_complaint_told_in_time_has_no_overdue(sinopec):
 
 # -- 一、3 fuel-quantity disputes ----------------------------------------------------------------------------------
 def test_quantity_records_are_checked_by_the_manager_or_the_metering_clerk(sinopec):
-    for checker, step, expected_role in (("manager", "Task_CheckRecords", "sinopec_station_manager"),
-                                         ("metering_clerk", "Task_CheckRecordsClerk", "sinopec_metering_clerk")):
+    for checker, step, expected_role in (
+        ("manager", "Task_CheckRecords", "sinopec_station_manager"),
+        ("metering_clerk", "Task_CheckRecordsClerk", "sinopec_metering_clerk"),
+    ):
         case = start(sinopec, complaint_type="quantity")
         sinopec.complete(case, "Task_InviteToOffice", {**INVITED, "records_checked_by": checker})
         assert sinopec.open_steps(case) == [step], checker

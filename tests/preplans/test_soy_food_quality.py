@@ -26,8 +26,12 @@ B_DEFECTS = ("empty_or_short_pack", "dirty_or_incomplete_surface", "missing_prod
 C_DEFECTS = ("package_damaged", "underweight_or_broken", "water_leak", "color_difference")
 
 # Form submissions a user would make.
-INVESTIGATED = {"findings": "顾客开袋后发现豆腐发红，批号 20261120-3", "cause": "manufacturing", "health_harm": "none",
-                "abnormal_item": "sour_moldy"}
+INVESTIGATED = {
+    "findings": "顾客开袋后发现豆腐发红，批号 20261120-3",
+    "cause": "manufacturing",
+    "health_harm": "none",
+    "abnormal_item": "sour_moldy",
+}
 EMERGENCY = {"measures": "同批号产品停止销售，库存隔离待检"}
 TRANSMITTED = {"transmitted_to": "生产该品种班组、煮浆人员"}
 TRACKED = {"tracking": "已复核煮浆温度记录，纠正预防措施已落实"}
@@ -36,9 +40,19 @@ SATISFIED = {"result_tracking": "一周后回访，顾客已收到赠品", "sati
 
 
 def record(**changes) -> dict:
-    data = {"received_at": MONDAY, "received_by": "qc_dept", "channel": "phone", "customer_name": "王女士",
-            "contact": "13900000000", "complaint_source": "consumer", "complained_dept": "生产部", "product": "盒装嫩豆腐",
-            "batch_no": "20261120-3", "defect": "abnormal_color", "facts": "购买的嫩豆腐开盒后发红"}
+    data = {
+        "received_at": MONDAY,
+        "received_by": "qc_dept",
+        "channel": "phone",
+        "customer_name": "王女士",
+        "contact": "13900000000",
+        "complaint_source": "consumer",
+        "complained_dept": "生产部",
+        "product": "盒装嫩豆腐",
+        "batch_no": "20261120-3",
+        "defect": "abnormal_color",
+        "facts": "购买的嫩豆腐开盒后发红",
+    }
     data.update(changes)
     return data
 
@@ -77,8 +91,12 @@ def approve(flow, case, decision="approved") -> None:
 
 def departments_act(flow, case) -> None:
     step = "Task_DeptCAPA"
-    flow.complete_each(case, step, [{"department": "production_team", "handling": "已查明原因", "capa": "加强煮浆温度监控"}]
-                       * len(flow.instances(case, step)))
+    flow.complete_each(
+        case,
+        step,
+        [{"department": "production_team", "handling": "已查明原因", "capa": "加强煮浆温度监控"}]
+        * len(flow.instances(case, step)),
+    )
 
 
 def finish(flow, case) -> None:
@@ -107,8 +125,12 @@ def test_compensation_decision_follows_clauses_9_1_and_9_2(soy):
     with soy.engine.db.read() as session:
         for defect in A_DEFECTS + B_DEFECTS + C_DEFECTS:
             for harm in ("serious", "minor", "none"):
-                result = decide(session, soy.engine.settings, "soy_food_quality/compensation",
-                                {"defect": defect, "health_harm": harm})
+                result = decide(
+                    session,
+                    soy.engine.settings,
+                    "soy_food_quality/compensation",
+                    {"defect": defect, "health_harm": harm},
+                )
                 assert result == expected_compensation(defect, harm), (defect, harm)
 
 
@@ -119,8 +141,18 @@ def test_every_defect_of_the_record_form_has_a_class():
 
 RESPONSIBILITY = [  # (客诉类别, 异常现象, suggested departments, clause) — 10.1
     ("consumer", "equipment_parts", ["production_team", "facilities_dept"], "10.1.1.1 a) 消费客诉 A类（重大）"),
-    ("consumer", "same_batch_symptoms", ["production_team", "pulping_staff", "qc_dept"], "10.1.1.1 b) 消费客诉 A类（重大）"),
-    ("consumer", "equipment_batch", ["production_team", "facilities_dept", "qc_dept"], "10.1.1.1 g) 消费客诉 A类（重大）"),
+    (
+        "consumer",
+        "same_batch_symptoms",
+        ["production_team", "pulping_staff", "qc_dept"],
+        "10.1.1.1 b) 消费客诉 A类（重大）",
+    ),
+    (
+        "consumer",
+        "equipment_batch",
+        ["production_team", "facilities_dept", "qc_dept"],
+        "10.1.1.1 g) 消费客诉 A类（重大）",
+    ),
     ("consumer", "design_standard", ["design_centre"], "10.1.1.1 h) 消费客诉 A类（重大）"),
     ("consumer", "black_spots", ["production_team"], "10.1.1.2 c) 消费客诉 B类（一般）"),
     ("consumer", "date_error", ["production_team"], "10.1.1.3 c) 消费客诉 C类（一般）"),
@@ -135,8 +167,12 @@ RESPONSIBILITY = [  # (客诉类别, 异常现象, suggested departments, clause
 def test_responsibility_table_follows_clause_10_1(soy):
     with soy.engine.db.read() as session:
         for source, item, departments, clause in RESPONSIBILITY:
-            result = decide(session, soy.engine.settings, "soy_food_quality/responsibility",
-                            {"complaint_source": source, "abnormal_item": item})
+            result = decide(
+                session,
+                soy.engine.settings,
+                "soy_food_quality/responsibility",
+                {"complaint_source": source, "abnormal_item": item},
+            )
             assert result == {"suggested_departments": departments, "attribution": clause}, (source, item)
 
 
@@ -175,8 +211,11 @@ def test_special_situation_is_coordinated_first_and_the_record_completed_afterwa
     assert soy.open_steps(case) == ["Task_CoordinateFirst"]  # 7.2 特殊情况下可先协调解决后补写
     soy.complete(case, "Task_CoordinateFirst", {"coordination": "店长先行为顾客更换产品"})
     assert soy.open_steps(case) == ["Task_CompleteRecord"]
-    soy.complete(case, "Task_CompleteRecord", {"facts": "嫩豆腐开盒发红，顾客保留实物", "contact": "13900000000",
-                                               "sample_available": True})
+    soy.complete(
+        case,
+        "Task_CompleteRecord",
+        {"facts": "嫩豆腐开盒发红，顾客保留实物", "contact": "13900000000", "sample_available": True},
+    )
     assert soy.open_steps(case) == ["Task_Investigate"]
     assert soy.data(case)["facts"] == "嫩豆腐开盒发红，顾客保留实物"
 
@@ -237,9 +276,10 @@ def test_each_responsible_department_acts_and_the_quality_department_tracks_it(s
     tasks = soy.instances(case, "Task_DeptCAPA")
     assert len(tasks) == 3 and {t["role"] for t in tasks} == {"soy_responsible_dept"}
     done = [("qc_dept", "增加抽检"), ("facilities_dept", "更换脱落零件"), ("production_team", "调整模具")]
-    for task, (dept, measure) in zip(tasks, done):
-        soy.engine.complete(task["id"], {"department": dept, "handling": "已处理", "capa": measure},
-                            user=soy.user_for(task["role"]))
+    for task, (dept, measure) in zip(tasks, done, strict=False):
+        soy.engine.complete(
+            task["id"], {"department": dept, "handling": "已处理", "capa": measure}, user=soy.user_for(task["role"])
+        )
     assert "Task_TrackCAPA" in soy.open_steps(case)
     assert role(soy, case, "Task_TrackCAPA") == "soy_qc_dept"
     assert soy.data(case)["capa_results"] == [{"department": d, "handling": "已处理", "capa": m} for d, m in done]
@@ -262,16 +302,29 @@ def test_class_a_with_serious_harm_needs_the_company_before_compensation(soy):
     case = start(soy, defect="foreign_matter")
     to_approval(soy, case, health_harm="serious")
     data = soy.data(case)
-    assert {k: data[k] for k in ("class", "gift_ratio", "needs_company_approval", "visit", "medical_costs")} == \
-        {"class": "A", "gift_ratio": None, "needs_company_approval": True, "visit": True, "medical_costs": True}
+    assert {k: data[k] for k in ("class", "gift_ratio", "needs_company_approval", "visit", "medical_costs")} == {
+        "class": "A",
+        "gift_ratio": None,
+        "needs_company_approval": True,
+        "visit": True,
+        "medical_costs": True,
+    }
     approve(soy, case)
     assert soy.open_steps(case) == ["Task_CompanyApprove", "Task_Transmit"]
     assert role(soy, case, "Task_CompanyApprove") == "soy_company"
     assert "赠送慰问品" in instructions(soy, case, "Task_CompanyApprove")
     soy.complete(case, "Task_CompanyApprove", {"company_agrees": True, "approved_measures": "拜访并承担检查费用"})
     assert "Task_Resolve" in soy.open_steps(case)
-    soy.complete(case, "Task_Resolve", {"solution": "诚挚拜访，支付医疗检查费用 300 元，赠送慰问品", "apology": "visit",
-                                        "medical_costs_paid": 300, "comfort_gift": "果篮"})
+    soy.complete(
+        case,
+        "Task_Resolve",
+        {
+            "solution": "诚挚拜访，支付医疗检查费用 300 元，赠送慰问品",
+            "apology": "visit",
+            "medical_costs_paid": 300,
+            "comfort_gift": "果篮",
+        },
+    )
     soy.complete(case, "Task_Transmit", TRANSMITTED)
     departments_act(soy, case)
     soy.complete(case, "Task_TrackCAPA", TRACKED)
@@ -357,5 +410,7 @@ def test_extortion_crisis_is_handled_by_the_company_and_ends_where_the_source_st
     assert soy.open_steps(case) == ["Task_Crisis", "Task_Investigate"]
     assert role(soy, case, "Task_Crisis") == "soy_company"
     assert "原文在此截断" in instructions(soy, case, "Task_Crisis")
-    soy.complete(case, "Task_Crisis", {"warning_signs": "顾客索要高额赔偿并威胁曝光", "isolation": "统一由公司对外发言"})
+    soy.complete(
+        case, "Task_Crisis", {"warning_signs": "顾客索要高额赔偿并威胁曝光", "isolation": "统一由公司对外发言"}
+    )
     assert soy.open_steps(case) == ["Task_Investigate"]

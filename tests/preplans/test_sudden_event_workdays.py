@@ -34,8 +34,16 @@ REVIEWED = {"review_opinion": "同意，按改进措施落实"}
 
 
 def intake(**changes) -> dict:
-    data = {"received_at": MONDAY, "channel": "wechat", "complainant_name": "陈先生", "contact": "13800000000",
-            "summary": "网购商品迟迟未到", "content": "下单一周仍未收到商品", "category": "service", "grade": "general"}
+    data = {
+        "received_at": MONDAY,
+        "channel": "wechat",
+        "complainant_name": "陈先生",
+        "contact": "13800000000",
+        "summary": "网购商品迟迟未到",
+        "content": "下单一周仍未收到商品",
+        "category": "service",
+        "grade": "general",
+    }
     data.update(changes)
     return data
 
@@ -168,7 +176,9 @@ def test_unsatisfied_customer_gets_another_feedback_before_the_report(sudden):
     case = start(sudden)
     sudden.complete(case, "Task_CentreReply", REPLIES["Task_CentreReply"])
     sudden.complete(case, "Task_Track", TRACKED)
-    sudden.complete(case, "Task_Feedback", {"result": "已补发", "complainant_satisfied": False, "complainant_view": "要求赔偿"})
+    sudden.complete(
+        case, "Task_Feedback", {"result": "已补发", "complainant_satisfied": False, "complainant_view": "要求赔偿"}
+    )
     assert sudden.open_steps(case) == ["Task_Feedback"]
     sudden.complete(case, "Task_Feedback", {"result": "补发并赔偿运费", "complainant_satisfied": True})
     assert sudden.open_steps(case) == ["Task_Report"]

@@ -19,20 +19,38 @@ from tests.conftest import ROOT
 PREPLAN = ROOT / "processes" / "tiered_emergency_3level"
 MONDAY = "2026-11-23T10:00:00+08:00"
 
-RECEIVED = {"received_at": MONDAY, "complainant_name": "幸福小区业主委员会", "contact": "13500000000",
-            "summary": "小区供暖中断三天", "description": "寒潮期间小区整体停暖三天，多户老人身体不适",
-            "loss": "none", "illegal_conduct": "none", "public_attention": "none"}
+RECEIVED = {
+    "received_at": MONDAY,
+    "complainant_name": "幸福小区业主委员会",
+    "contact": "13500000000",
+    "summary": "小区供暖中断三天",
+    "description": "寒潮期间小区整体停暖三天，多户老人身体不适",
+    "loss": "none",
+    "illegal_conduct": "none",
+    "public_attention": "none",
+}
 CONVENED = {"group_leader": "客服部经理", "members": "客服部、工程部、法务部人员"}
 ASSESSED = {"impact_scope": "全小区 600 户", "consequences": "可能引发集体上访", "response_measures": "抢修并临时供暖"}
-OWNERS = [{"owner": "工程部王工", "task": "抢修供暖管道", "steps": "排查、更换阀门、试压"},
-          {"owner": "客服部李主管", "task": "逐户走访安抚", "steps": ""},
-          {"owner": "行政部赵经理", "task": "发放电暖器"}]
+OWNERS = [
+    {"owner": "工程部王工", "task": "抢修供暖管道", "steps": "排查、更换阀门、试压"},
+    {"owner": "客服部李主管", "task": "逐户走访安抚", "steps": ""},
+    {"owner": "行政部赵经理", "task": "发放电暖器"},
+]
 PLAN = {"plan": "24 小时抢修，同时临时供暖", "assignments": OWNERS, "resources_needed": "抢修队两支、电暖器 100 台"}
 RESOURCES = {"resources_allocated": "调集抢修队两支、电暖器 100 台"}
-FEEDBACK = {"handling_course": "接诉后组成小组抢修", "result": "第二天恢复供暖", "solution": "更换老化阀门，减免当月供暖费"}
+FEEDBACK = {
+    "handling_course": "接诉后组成小组抢修",
+    "result": "第二天恢复供暖",
+    "solution": "更换老化阀门，减免当月供暖费",
+}
 REVIEW = {"course": "停暖三天，抢修一天恢复", "improvements": "入冬前全面检修供暖管网"}
-NOTHING = {"loss": "none", "illegal_conduct": "none", "personal_safety": False, "public_attention": "none",
-           "many_complaints": False}
+NOTHING = {
+    "loss": "none",
+    "illegal_conduct": "none",
+    "personal_safety": False,
+    "public_attention": "none",
+    "many_complaints": False,
+}
 
 
 @pytest.fixture
@@ -55,8 +73,11 @@ def execute_all(flow, case, owners=OWNERS) -> None:
 
 def completed_steps(flow, case) -> list[str]:
     with flow.engine.db.read() as session:
-        return sorted(t["bpmn_id"] for t in list_tasks(session, flow.engine.tz, case_id=case, include_closed=True)
-                      if t["status"] == "completed")
+        return sorted(
+            t["bpmn_id"]
+            for t in list_tasks(session, flow.engine.tz, case_id=case, include_closed=True)
+            if t["status"] == "completed"
+        )
 
 
 # -- 2. 突发事件分类及级别: the decision table -------------------------------------------------------------------------
@@ -100,11 +121,14 @@ def test_reception_marks_the_level_and_the_person_in_charge_forms_the_group(tier
 
 
 # -- 3.2.3 the level picks the disposal plan -------------------------------------------------------------------------
-@pytest.mark.parametrize(("criteria", "level", "plan_step"), [
-    ({"illegal_conduct": "serious"}, 1, "Task_PlanLevel1"),
-    ({"public_attention": "large"}, 2, "Task_PlanLevel2"),
-    ({"many_complaints": True}, 3, "Task_PlanLevel3"),
-])
+@pytest.mark.parametrize(
+    ("criteria", "level", "plan_step"),
+    [
+        ({"illegal_conduct": "serious"}, 1, "Task_PlanLevel1"),
+        ({"public_attention": "large"}, 2, "Task_PlanLevel2"),
+        ({"many_complaints": True}, 3, "Task_PlanLevel3"),
+    ],
+)
 def test_each_level_has_its_own_disposal_plan(tiered, criteria, level, plan_step):
     case = start(tiered, **criteria)
     assert tiered.data(case)["event_level"] == level
@@ -121,13 +145,20 @@ def test_every_task_owner_gets_a_step_in_parallel_with_resource_allocation(tiere
     assert tiered.open_steps(case) == ["Task_Execute"] * 3 + ["Task_Resources"]
     assert {t["role"] for t in tiered.instances(case, "Task_Execute")} == {"tiered_task_owner"}
     assert [t["name"] for t in tiered.instances(case, "Task_Execute")] == [
-        "执行处置任务（工程部王工）", "执行处置任务（客服部李主管）", "执行处置任务（行政部赵经理）"]
+        "执行处置任务（工程部王工）",
+        "执行处置任务（客服部李主管）",
+        "执行处置任务（行政部赵经理）",
+    ]
     assert tiered.task(case, "Task_Resources")["role"] == "tiered_head"
     execute_all(tiered, case)
     assert tiered.open_steps(case) == ["Task_Resources"]  # feedback waits for the resources as well
     tiered.complete(case, "Task_Resources", RESOURCES)
     assert tiered.open_steps(case) == ["Task_Feedback"]
-    assert sorted(tiered.data(case)["execution_results"]) == ["发放电暖器：已完成", "抢修供暖管道：已完成", "逐户走访安抚：已完成"]
+    assert sorted(tiered.data(case)["execution_results"]) == [
+        "发放电暖器：已完成",
+        "抢修供暖管道：已完成",
+        "逐户走访安抚：已完成",
+    ]
 
 
 def test_a_single_owner_plan_and_resources_first(tiered):
@@ -158,8 +189,16 @@ def test_feedback_with_course_result_and_solution_then_review_closes_the_case(ti
     data = tiered.data(case)  # the feedback and the review keep their own records
     assert (data["handling_course"], data["course"]) == (FEEDBACK["handling_course"], REVIEW["course"])
     assert completed_steps(tiered, case) == sorted(
-        ["Task_Convene", "Task_Assess", "Task_PlanLevel1", "Task_Resources", *["Task_Execute"] * 3, "Task_Feedback",
-         "Task_Review"])
+        [
+            "Task_Convene",
+            "Task_Assess",
+            "Task_PlanLevel1",
+            "Task_Resources",
+            *["Task_Execute"] * 3,
+            "Task_Feedback",
+            "Task_Review",
+        ]
+    )
 
 
 def test_each_owner_s_step_shows_their_own_task(tiered):

@@ -27,9 +27,15 @@ NOTICE_MAJOR = {"notice": "目前处理情况简述", "commander": "王总"}
 
 def intake(**changes) -> dict:
     data = {
-        "channel": "phone", "received_at": MONDAY, "complainant_name": "张三", "contact": "13800000000",
-        "project": "万科城", "customer_class": "owner", "content_type": "engineering_quality",
-        "description": "卫生间漏水", "complainant_count": 1,
+        "channel": "phone",
+        "received_at": MONDAY,
+        "complainant_name": "张三",
+        "contact": "13800000000",
+        "project": "万科城",
+        "customer_class": "owner",
+        "content_type": "engineering_quality",
+        "description": "卫生间漏水",
+        "complainant_count": 1,
     }
     data.update(changes)
     return data
@@ -92,8 +98,15 @@ def vanke(flow):
 
 
 # -- 5.5.1 classification: the decision table on its own, and on a case --------------------------------------
-NOTHING = {"lawsuit_filed": False, "media_exposed": False, "complainant_count": 1, "lawsuit_or_media_risk": False,
-           "same_issue_complainants_30d": 0, "second_complaint_after_close": False, "needs_external_support": False}
+NOTHING = {
+    "lawsuit_filed": False,
+    "media_exposed": False,
+    "complainant_count": 1,
+    "lawsuit_or_media_risk": False,
+    "same_issue_complainants_30d": 0,
+    "second_complaint_after_close": False,
+    "needs_external_support": False,
+}
 
 DECISIONS = [  # (what differs from a plain single complaint, expected class)
     ({}, "general"),
@@ -224,8 +237,11 @@ def test_major_complaint_of_a_specialist_is_reported_and_answered_within_24_hour
     vanke.advance(hours=24, minutes=1)
     assert vanke.fired(case)[-1] == "Timer_PreliminaryReply_24h"
     assert vanke.task(case, "Task_PreliminaryReply")["overdue"]
-    vanke.complete(case, "Task_PreliminaryReply", {"expert_opinion": "先行维修", "preliminary_reply": "已安排维修",
-                                                   "handling_plan": "三日内完成维修"})
+    vanke.complete(
+        case,
+        "Task_PreliminaryReply",
+        {"expert_opinion": "先行维修", "preliminary_reply": "已安排维修", "handling_plan": "三日内完成维修"},
+    )
     assert "Task_Investigate" in vanke.open_steps(case)
 
 
@@ -293,8 +309,11 @@ def test_compensation_follow_up_and_blocked_handling(vanke):
     accept(vanke, case)
     vanke.complete(case, "Task_Investigate", {**INVESTIGATED, "compensation": True})
     assert vanke.open_steps(case) == ["Task_Compensation"]
-    vanke.complete(case, "Task_Compensation", {"compensation_plan": "减免一年物业费", "third_party": True,
-                                               "third_party_name": "消费者协会"})
+    vanke.complete(
+        case,
+        "Task_Compensation",
+        {"compensation_plan": "减免一年物业费", "third_party": True, "third_party_name": "消费者协会"},
+    )
     vanke.complete(case, "Task_Resolve", {"outcome": "in_progress", "resolution": "等待材料到货"})
     assert vanke.open_steps(case) == ["Task_FollowUp"]
     vanke.complete(case, "Task_FollowUp", {"progress": "材料下周到货，已告知客户"})
@@ -393,10 +412,14 @@ REPORTS = [  # (class, intake changes, report steps in order)
     # 16 / 5.5.1.3: a second complaint after the first case closed is a new case, at least 重要
     ("important", {"second_complaint_after_close": True}, [("Task_ReportItem", {"report_summary": "处理过程简述"})]),
     ("hot", {"same_issue_complainants_30d": 3}, [("Task_BriefReport", {"report_course": "始末"})]),
-    ("major", {"media_exposed": True}, [
-        ("Task_DetailedReport", {"report_course": "始末", "report_causes": "原因", "report_measures": "措施"}),
-        ("Task_CaseAnalysis", {"case_analysis": "个案分析"}),
-    ]),
+    (
+        "major",
+        {"media_exposed": True},
+        [
+            ("Task_DetailedReport", {"report_course": "始末", "report_causes": "原因", "report_measures": "措施"}),
+            ("Task_CaseAnalysis", {"case_analysis": "个案分析"}),
+        ],
+    ),
 ]
 
 

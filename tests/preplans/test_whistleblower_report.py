@@ -16,14 +16,24 @@ from tests.conftest import ROOT
 PREPLAN = ROOT / "processes" / "whistleblower_report"
 MONDAY = "2026-11-23T10:00:00+08:00"
 
-REPORT = {"received_at": MONDAY, "channel": "safety_dept", "mode": "written", "reporter_name": "周工",
-          "reporter_contact": "13600000000", "subject": "二号车间压力容器超期未检",
-          "categories": ["equipment"], "report_content": "二号车间 3 号储气罐检验合格证已过期半年，仍在使用"}
+REPORT = {
+    "received_at": MONDAY,
+    "channel": "safety_dept",
+    "mode": "written",
+    "reporter_name": "周工",
+    "reporter_contact": "13600000000",
+    "subject": "二号车间压力容器超期未检",
+    "categories": ["equipment"],
+    "report_content": "二号车间 3 号储气罐检验合格证已过期半年，仍在使用",
+}
 VERIFIED = {"verification": "现场查看，检验合格证确已过期", "initial_judgment": "属实，涉及重大隐患"}
 INVESTIGATED = {"facts": "设备科未安排定期检验", "evidence": "检验台账、现场照片"}
 PROTECTED = {"protection_measures": "举报材料由部门负责人单独保管，调查中不透露举报人"}
-PROPOSED = {"findings": "设备科未按规定安排压力容器定期检验", "responsible_persons": "设备科科长",
-            "proposal": "给予设备科科长记过处分，立即停用并送检"}
+PROPOSED = {
+    "findings": "设备科未按规定安排压力容器定期检验",
+    "responsible_persons": "设备科科长",
+    "proposal": "给予设备科科长记过处分，立即停用并送检",
+}
 DECIDED = {"decision": "同意处理建议，储气罐停用送检"}
 NOTICE = {"notice": "您反映的问题经调查属实，已作出处理", "delivery": "letter"}
 
@@ -39,8 +49,11 @@ def start(flow, **changes) -> int:
 
 def completed_steps(flow, case) -> list[str]:
     with flow.engine.db.read() as session:
-        return sorted(t["bpmn_id"] for t in list_tasks(session, flow.engine.tz, case_id=case, include_closed=True)
-                      if t["status"] == "completed")
+        return sorted(
+            t["bpmn_id"]
+            for t in list_tasks(session, flow.engine.tz, case_id=case, include_closed=True)
+            if t["status"] == "completed"
+        )
 
 
 # -- 三 channels; 五、1 verification within 24 hours -----------------------------------------------------------------
@@ -91,8 +104,11 @@ def test_verification_in_time_cancels_the_deadline(whistle):
 # -- 五、1 decide whether to investigate ----------------------------------------------------------------------------
 def test_no_investigation_the_reporter_is_told_in_writing_and_the_case_ends(whistle):
     case = start(whistle)
-    whistle.complete(case, "Task_Verify", {**VERIFIED, "investigate": False,
-                                            "no_investigation_reason": "该储气罐已于上周送检，合格证已更新"})
+    whistle.complete(
+        case,
+        "Task_Verify",
+        {**VERIFIED, "investigate": False, "no_investigation_reason": "该储气罐已于上周送检，合格证已更新"},
+    )
     assert whistle.open_steps(case) == ["Task_NoticeNoInvestigation"]
     assert whistle.task(case, "Task_NoticeNoInvestigation")["role"] == "whistle_safety_dept"
     whistle.complete(case, "Task_NoticeNoInvestigation", {**NOTICE, "notice": "经核实，合格证已更新，不予调查"})
@@ -120,8 +136,14 @@ def test_leaders_decide_and_the_safety_department_tells_the_reporter_in_writing(
     whistle.complete(case, "Task_Propose", PROPOSED)
     assert whistle.open_steps(case) == ["Task_Decide"]
     assert whistle.task(case, "Task_Decide")["role"] == "whistle_company_leader"
-    whistle.complete(case, "Task_Decide", {**DECIDED, "violations": [
-        {"employee": "设备科科长", "conduct": "调查期间向他人打听举报人", "sanction": "warning"}]})
+    whistle.complete(
+        case,
+        "Task_Decide",
+        {
+            **DECIDED,
+            "violations": [{"employee": "设备科科长", "conduct": "调查期间向他人打听举报人", "sanction": "warning"}],
+        },
+    )
     assert whistle.open_steps(case) == ["Task_NotifyResult"]  # the decision goes back to the safety department
     assert whistle.task(case, "Task_NotifyResult")["role"] == "whistle_safety_dept"
     whistle.complete(case, "Task_NotifyResult", NOTICE)

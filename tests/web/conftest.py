@@ -47,7 +47,7 @@ class Browser:
     def post(self, url: str, data: dict, page: str = "/tasks", **kw):
         return self.client.post(url, data={"csrf_token": self.token(page), **data}, headers=self.headers, **kw)
 
-    def login(self, name: str) -> "Browser":
+    def login(self, name: str) -> Browser:
         response = self.post("/login", {"username": name, "password": "pw"}, page="/login")
         assert response.status_code == 302, response.get_data(as_text=True)
         return self

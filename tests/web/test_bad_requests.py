@@ -13,8 +13,9 @@ INTAKE = {"customer": "王五", "summary": "噪音", "complainant_count": "2", "
 
 
 def cases(app) -> int:
-    return len(app.flow.engine.start.__self__.db.engine.connect().exec_driver_sql(
-        "select id from preplan_case").fetchall())
+    return len(
+        app.flow.engine.start.__self__.db.engine.connect().exec_driver_sql("select id from preplan_case").fetchall()
+    )
 
 
 @pytest.fixture
@@ -38,12 +39,15 @@ def test_a_request_larger_than_the_site_accepts_gets_a_413_page(app, clerk):
     assert cases(app) == 0
 
 
-@pytest.mark.parametrize("field, value, message", [
-    ("complainant_count", "99999999999", "不能大于 1000000000"),
-    ("complainant_count", "1e400", "请输入整数"),
-    ("customer", "王\x00五", "无法保存的字符"),
-    ("received_at", "99999-01-01T00:00", "请输入日期和时间"),
-])
+@pytest.mark.parametrize(
+    "field, value, message",
+    [
+        ("complainant_count", "99999999999", "不能大于 1000000000"),
+        ("complainant_count", "1e400", "请输入整数"),
+        ("customer", "王\x00五", "无法保存的字符"),
+        ("received_at", "99999-01-01T00:00", "请输入日期和时间"),
+    ],
+)
 def test_values_no_form_means_are_refused_beside_their_field(app, clerk, field, value, message):
     form = clerk.form("/cases/new/mini_complaint")
     refused = clerk.post(form, {**INTAKE, field: value}, page=form)
@@ -51,18 +55,25 @@ def test_values_no_form_means_are_refused_beside_their_field(app, clerk, field, 
     assert cases(app) == 0
 
 
-@pytest.mark.parametrize("url", ["/tasks?page=99999999999999999999", "/cases?page=9223372036854775808",
-                                 "/tasks?page=-3", "/cases?page=abc"])
+@pytest.mark.parametrize(
+    "url", ["/tasks?page=99999999999999999999", "/cases?page=9223372036854775808", "/tasks?page=-3", "/cases?page=abc"]
+)
 def test_page_numbers_past_the_end_show_the_last_page(app, url):
     boss = Browser(app).login("boss")
     assert boss.get(url).status_code == 200
 
 
-@pytest.mark.parametrize("method, url, status", [
-    ("get", "/tasks/99999999999999999999", 404), ("get", "/cases/0", 404),
-    ("get", "/admin/calendar?year=0", 403), ("post", "/preplans/mini_complaint/versions/99999999999999999999", 404),
-    ("delete", "/tasks", 405), ("get", "/cases/1/nothing-here", 404),
-])
+@pytest.mark.parametrize(
+    "method, url, status",
+    [
+        ("get", "/tasks/99999999999999999999", 404),
+        ("get", "/cases/0", 404),
+        ("get", "/admin/calendar?year=0", 403),
+        ("post", "/preplans/mini_complaint/versions/99999999999999999999", 404),
+        ("delete", "/tasks", 405),
+        ("get", "/cases/1/nothing-here", 404),
+    ],
+)
 def test_addresses_that_cannot_exist_get_a_page_in_the_readers_language(app, method, url, status):
     browser = Browser(app).login("wang")
     response = getattr(browser.client, method)(url, headers=browser.headers)

@@ -15,9 +15,15 @@ from tests.web.conftest import Browser, text
 from web import create_app
 
 INTAKE = {
-    "channel": "phone", "received_at": "2026-12-05T10:30", "complainant_name": "王先生", "contact": "13800000000",
-    "project": "万科城", "customer_class": "owner", "content_type": "engineering_quality",
-    "description": "地下车库漏水", "complainant_count": "-5",
+    "channel": "phone",
+    "received_at": "2026-12-05T10:30",
+    "complainant_name": "王先生",
+    "contact": "13800000000",
+    "project": "万科城",
+    "customer_class": "owner",
+    "content_type": "engineering_quality",
+    "description": "地下车库漏水",
+    "complainant_count": "-5",
 }
 
 
@@ -60,7 +66,9 @@ def test_a_form_shown_again_after_errors_keeps_the_typed_time_and_the_case_count
 
 
 def test_a_stored_time_is_shown_in_the_organisations_zone(vanke):
-    case = vanke.flow.start("vanke_complaint", {**INTAKE, "received_at": "2026-12-05T02:30:00Z", "complainant_count": 1})
+    case = vanke.flow.start(
+        "vanke_complaint", {**INTAKE, "received_at": "2026-12-05T02:30:00Z", "complainant_count": 1}
+    )
     browser = Browser(vanke).login("csc")
     page = text(browser.get(f"/cases/{case}"))
     assert "2026-12-05 10:30" in page

@@ -23,8 +23,13 @@ from tests.conftest import FIXTURES
 from tests.web.conftest import Browser
 
 EXAMPLES = int(os.environ.get("PREPLAN_FUZZ_EXAMPLES", "60"))
-FUZZ = settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
-                suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+FUZZ = settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 FIELDS = ["customer", "summary", "complainant_count", "received_at", "result", "approved", "drill", "x" * 90]
 # What a browser can send: any text without lone surrogates (those cannot be encoded; raw bytes cover them).
 TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=300)
@@ -58,14 +63,21 @@ def test_raw_bytes_in_a_form_body_are_read_or_refused(app, clerk, body):
     address = clerk.form("/cases/new/mini_complaint")
     token = clerk.token(address)
     raw = b"csrf_token=" + token.encode() + b"&customer=" + quote_from_bytes(body).encode() + b"&" + body
-    response = clerk.client.post(address, data=raw, content_type="application/x-www-form-urlencoded",
-                                 headers=clerk.headers)
+    response = clerk.client.post(
+        address, data=raw, content_type="application/x-www-form-urlencoded", headers=clerk.headers
+    )
     assert response.status_code < 500
 
 
 @FUZZ
-@given(form=FORM, query=st.dictionaries(st.sampled_from(["page", "sort", "scope", "severity", "q", "status",
-                                                         "overdue", "year", "next"]), TEXT, max_size=4))
+@given(
+    form=FORM,
+    query=st.dictionaries(
+        st.sampled_from(["page", "sort", "scope", "severity", "q", "status", "overdue", "year", "next"]),
+        TEXT,
+        max_size=4,
+    ),
+)
 def test_lists_and_task_forms_answer_anything_with_a_page(app, form, query):
     case = app.flow.start("mini_complaint", {"customer": "张三", "summary": "漏水", "complainant_count": 12})
     task = app.flow.task(case, "Task_Approve")["id"]
@@ -75,7 +87,9 @@ def test_lists_and_task_forms_answer_anything_with_a_page(app, form, query):
     for url in ("/tasks", "/cases", "/preplans", "/inbox"):
         assert boss.get(url, query_string=query).status_code < 500, url
     assert boss.post(f"/cases/{case}/comments", {"text": form.get("summary", "")}).status_code == 302
-    assert boss.post("/language", {"language": form.get("customer", ""), "next": query.get("next", "")}).status_code == 302
+    assert (
+        boss.post("/language", {"language": form.get("customer", ""), "next": query.get("next", "")}).status_code == 302
+    )
 
 
 @FUZZ
@@ -113,7 +127,10 @@ def cli(tmp_path, capsys):
 def test_the_cli_answers_any_json_with_a_result_or_a_json_refusal(cli, data, raw):
     text = raw if raw is not None else json.dumps(data, ensure_ascii=False)
     # --data=TEXT: a text starting with "-" is data, not an option (the command line itself is not fuzzed here)
-    for args in (("start", "mini_complaint", "--json", f"--data={text}"), ("complete", "1", "--as", "li", f"--data={text}")):
+    for args in (
+        ("start", "mini_complaint", "--json", f"--data={text}"),
+        ("complete", "1", "--as", "li", f"--data={text}"),
+    ):
         code, out, err = cli(*args)
         assert code in (0, 1) and "Traceback" not in out + err
         answer = json.loads(out)

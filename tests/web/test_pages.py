@@ -84,10 +84,15 @@ def test_claim_release_and_supervisor_reassign(app):
 def test_start_a_case_from_its_form(app):
     clerk = Browser(app).login("wang")
     assert "测试投诉流程" in text(clerk.get("/cases/new"))
-    bad = clerk.post("/cases/new/mini_complaint", {"customer": "王五", "complainant_count": "abc"}, page="/cases/new/mini_complaint")
+    bad = clerk.post(
+        "/cases/new/mini_complaint", {"customer": "王五", "complainant_count": "abc"}, page="/cases/new/mini_complaint"
+    )
     assert bad.status_code == 422 and "请输入整数" in text(bad) and 'value="王五"' in text(bad)
-    started = clerk.post("/cases/new/mini_complaint", {"customer": "王五", "summary": "噪音", "complainant_count": "2",
-                                                       "received_at": "2026-11-23T09:30"}, page="/cases/new/mini_complaint")
+    started = clerk.post(
+        "/cases/new/mini_complaint",
+        {"customer": "王五", "summary": "噪音", "complainant_count": "2", "received_at": "2026-11-23T09:30"},
+        page="/cases/new/mini_complaint",
+    )
     assert started.status_code == 302
     case = int(started.headers["Location"].rsplit("/", 1)[1])
     assert app.flow.data(case)["received_at"] == "2026-11-23T09:30:00+08:00"
@@ -151,7 +156,13 @@ def test_a_preplan_page_says_what_it_is_for_and_its_steps_in_words(app):
     assert not re.search(r"Task_|Lane_|working_days\(|at\(dispatch_due\)", visible), "no developer notes"
     english = text(Browser(app, "en").login("li").get("/preplans/vanke_complaint"))
     assert "For a real-estate developer" in english
-    assert Browser(app).login("li").get("/preplans/vanke_complaint/diagram.bpmn").get_data(as_text=True).startswith("<?xml")
+    assert (
+        Browser(app)
+        .login("li")
+        .get("/preplans/vanke_complaint/diagram.bpmn")
+        .get_data(as_text=True)
+        .startswith("<?xml")
+    )
     assert Browser(app).login("li").get("/preplans/nope").status_code == 404
 
 
@@ -162,8 +173,13 @@ def test_admin_retires_a_version_and_compares_versions(app):
     assert 'data-version="1"' in page and "启用中" in page
     admin.post("/preplans/mini_complaint/versions/1", {"status": "retired"}, page="/preplans/mini_complaint")
     assert "已停用" in text(admin.get("/preplans/mini_complaint"))
-    assert Browser(app).login("li").post("/preplans/mini_complaint/versions/1", {"status": "active"},
-                                         page="/preplans/mini_complaint").status_code == 302
+    assert (
+        Browser(app)
+        .login("li")
+        .post("/preplans/mini_complaint/versions/1", {"status": "active"}, page="/preplans/mini_complaint")
+        .status_code
+        == 302
+    )
     assert "已停用" in text(admin.get("/preplans/mini_complaint"))  # a non-admin changed nothing
     assert "两个版本的文件相同" in text(admin.get("/preplans/mini_complaint/compare?old=1&new=1"))
 
@@ -176,7 +192,9 @@ def test_the_next_person_sees_what_earlier_steps_recorded_and_can_comment_from_t
     page = text(clerk.get(f"/tasks/{task}"))
     earlier = re.search(r'<div class="recorded" data-step="Task_Approve">.*?</div>\s*</dl>', page, re.S).group(0)
     assert "领导审批" in earlier and "li" in earlier and "同意按规定赔偿" in earlier and "意见" in earlier
-    answer = clerk.post("/cases/1/comments", {"text": "已电话联系客户", "back": f"/tasks/{task}"}, page=f"/tasks/{task}")
+    answer = clerk.post(
+        "/cases/1/comments", {"text": "已电话联系客户", "back": f"/tasks/{task}"}, page=f"/tasks/{task}"
+    )
     assert answer.headers["Location"] == f"/tasks/{task}#comments"
     assert "已电话联系客户" in text(clerk.get(f"/tasks/{task}"))
 

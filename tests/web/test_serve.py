@@ -21,16 +21,37 @@ def free_port() -> int:
 
 
 def preplan(url: str, *args: str, **kw) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "engine.cli", "--database-url", url, *args], capture_output=True,
-                          text=True, timeout=120, **kw)
+    return subprocess.run(
+        [sys.executable, "-m", "engine.cli", "--database-url", url, *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        **kw,
+    )
 
 
 def test_serve_answers_through_gunicorn_and_stops_cleanly_with_its_timer_worker(sqlite_url, tmp_path):
     assert preplan(sqlite_url, "deploy", str(FIXTURES / "processes" / "mini_complaint")).returncode == 0
     port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "engine.cli", "--database-url", sqlite_url, "serve", "--port",
-                               str(port), "--threads", "2", "--worker"], stdout=subprocess.PIPE,
-                              stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "engine.cli",
+            "--database-url",
+            sqlite_url,
+            "serve",
+            "--port",
+            str(port),
+            "--threads",
+            "2",
+            "--worker",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
     try:
         deadline = time.monotonic() + 60
         while True:  # waiting for the server to listen is not a timing assertion
@@ -43,8 +64,9 @@ def test_serve_answers_through_gunicorn_and_stops_cleanly_with_its_timer_worker(
                 time.sleep(0.2)
         assert response.status == 200 and "Content-Security-Policy" in response.headers
         assert response.headers["Server"].startswith("gunicorn")
-        children = subprocess.run(["pgrep", "-f", "-g", str(os.getpgid(server.pid)), "engine.cli .* worker$"],
-                                  capture_output=True, text=True).stdout.split()
+        children = subprocess.run(
+            ["pgrep", "-f", "-g", str(os.getpgid(server.pid)), "engine.cli .* worker$"], capture_output=True, text=True
+        ).stdout.split()
         assert children, "the timer worker runs beside the web server"
     finally:
         server.send_signal(signal.SIGTERM)

@@ -30,15 +30,28 @@ def logged_out(browser: Browser) -> bool:
 
 
 # -- redirects --------------------------------------------------------------------------------------------------
-@pytest.mark.parametrize("target", [
-    "/%09/evil.example", "/\t/evil.example", "//evil.example", "/\\evil.example", "\\\\evil.example",
-    "https://evil.example/", "/\r\nSet-Cookie: stolen=1", "java\nscript:alert(1)", " //evil.example",
-])
+@pytest.mark.parametrize(
+    "target",
+    [
+        "/%09/evil.example",
+        "/\t/evil.example",
+        "//evil.example",
+        "/\\evil.example",
+        "\\\\evil.example",
+        "https://evil.example/",
+        "/\r\nSet-Cookie: stolen=1",
+        "java\nscript:alert(1)",
+        " //evil.example",
+    ],
+)
 def test_after_login_and_language_switch_only_paths_of_this_site_are_followed(app, target):
     for query in ({"next": target}, "next=" + target):  # sent encoded, and raw as in the address bar
         browser = Browser(app)
-        response = browser.client.post("/login", query_string=query, data={
-            "csrf_token": browser.token("/login"), "username": "li", "password": "pw"})
+        response = browser.client.post(
+            "/login",
+            query_string=query,
+            data={"csrf_token": browser.token("/login"), "username": "li", "password": "pw"},
+        )
         assert response.status_code == 302 and stays_here(response.headers["Location"]), response.headers["Location"]
     switched = browser.post("/language", {"language": "en", "next": target})
     assert switched.status_code == 302 and stays_here(switched.headers["Location"])
@@ -46,8 +59,10 @@ def test_after_login_and_language_switch_only_paths_of_this_site_are_followed(ap
 
 def test_a_path_of_this_site_is_followed_after_login(app):
     browser = Browser(app)
-    response = browser.client.post("/login?next=/cases/new%3Fx%3D1",
-                                   data={"csrf_token": browser.token("/login"), "username": "li", "password": "pw"})
+    response = browser.client.post(
+        "/login?next=/cases/new%3Fx%3D1",
+        data={"csrf_token": browser.token("/login"), "username": "li", "password": "pw"},
+    )
     assert response.headers["Location"] == "/cases/new?x=1"
 
 
@@ -68,11 +83,14 @@ def test_logging_out_ends_the_session_even_for_a_copied_cookie(app):
     assert logged_out(user) and logged_out(thief)
 
 
-@pytest.mark.parametrize("change", [
-    lambda session: deactivate(session, "li", "admin"),
-    lambda session: set_password(session, "li", "a new password", "admin"),
-    lambda session: set_roles(session, "li", ["clerk"], "admin"),
-])
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda session: deactivate(session, "li", "admin"),
+        lambda session: set_password(session, "li", "a new password", "admin"),
+        lambda session: set_roles(session, "li", ["clerk"], "admin"),
+    ],
+)
 def test_deactivation_a_new_password_or_new_roles_end_every_session_of_the_user(app, change):
     desk, phone = Browser(app).login("li"), Browser(app).login("li")
     other = Browser(app).login("wang")
@@ -120,7 +138,9 @@ def test_an_unknown_user_name_costs_the_same_password_check_as_a_known_one(app, 
 
     checks: list[str] = []
     real = users.check_password_hash
-    monkeypatch.setattr(users, "check_password_hash", lambda stored, given: checks.append(stored) or real(stored, given))
+    monkeypatch.setattr(
+        users, "check_password_hash", lambda stored, given: checks.append(stored) or real(stored, given)
+    )
     assert fail(Browser(app), "li") == 401
     assert fail(Browser(app), "nobody-by-this-name") == 401
     assert len(checks) == 2 and checks[0].split("$")[0] == checks[1].split("$")[0], "same method, same cost"
@@ -152,11 +172,20 @@ def test_every_page_forbids_inline_scripts_framing_and_sniffing(app):
 
 
 def test_pages_carry_no_inline_script(app):
-    case = app.flow.start("mini_complaint", {"customer": "张三", "summary": "漏水", "complainant_count": 12},
-                          drill=True)
+    case = app.flow.start(
+        "mini_complaint", {"customer": "张三", "summary": "漏水", "complainant_count": 12}, drill=True
+    )
     boss = Browser(app).login("boss")
-    for url in ("/tasks", f"/cases/{case}", f"/cases/{case}/report", "/cases", "/preplans",
-                "/preplans/mini_complaint", "/inbox", "/cases/new"):
+    for url in (
+        "/tasks",
+        f"/cases/{case}",
+        f"/cases/{case}/report",
+        "/cases",
+        "/preplans",
+        "/preplans/mini_complaint",
+        "/inbox",
+        "/cases/new",
+    ):
         page = text(boss.get(url))
         assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", page), url
         assert not re.search(r"\son[a-z]+=", page), url
@@ -167,8 +196,9 @@ def test_cookies_are_secure_when_the_page_is_https(app):
     assert "Secure" not in plain.headers["Set-Cookie"]
     browser = Browser(app)
     token = re.search(r'name="csrf_token" value="([^"]+)"', text(browser.get("/login", base_url="https://localhost")))
-    secure = browser.client.post("/login", base_url="https://localhost", data={
-        "csrf_token": token.group(1), "username": "li", "password": "pw"})
+    secure = browser.client.post(
+        "/login", base_url="https://localhost", data={"csrf_token": token.group(1), "username": "li", "password": "pw"}
+    )
     assert "Secure" in secure.headers["Set-Cookie"] and "HttpOnly" in secure.headers["Set-Cookie"]
     assert "max-age=31536000" in secure.headers["Strict-Transport-Security"]
 

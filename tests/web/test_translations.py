@@ -14,8 +14,10 @@ KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "say": None}
 
 def messages_in_code() -> set[str]:
     """The web's messages and the engine's sentences for people (``say(…)``), which the web shows translated."""
-    found = [*extract_from_dir(str(WEB), METHODS, keywords=KEYWORDS), *extract_from_dir(str(ROOT / "engine"),
-             [("**.py", "python")], keywords={"say": None})]
+    found = [
+        *extract_from_dir(str(WEB), METHODS, keywords=KEYWORDS),
+        *extract_from_dir(str(ROOT / "engine"), [("**.py", "python")], keywords={"say": None}),
+    ]
     return {message if isinstance(message, str) else message[0] for _file, _line, message, *_ in found}
 
 
@@ -33,15 +35,20 @@ def test_catalogue_is_complete(locale):
 def test_chinese_catalogue_is_chinese():
     with open(WEB / "translations" / "zh_Hans_CN" / "LC_MESSAGES" / "messages.po", "rb") as handle:
         catalogue = read_po(handle)
-    latin_only = [m.id for m in catalogue if m.id and m.string and not any("\u4e00" <= ch <= "\u9fff" for ch in m.string)]
+    latin_only = [
+        m.id for m in catalogue if m.id and m.string and not any("\u4e00" <= ch <= "\u9fff" for ch in m.string)
+    ]
     assert not latin_only, f"zh_Hans_CN entries with no Chinese: {latin_only}"
 
 
 def test_english_catalogue_is_english():
     with open(WEB / "translations" / "en" / "LC_MESSAGES" / "messages.po", "rb") as handle:
         catalogue = read_po(handle)
-    chinese = [m.id for m in catalogue if m.id and isinstance(m.string, str) and _has_chinese(m.string)
-               and not _has_chinese(m.id)]
+    chinese = [
+        m.id
+        for m in catalogue
+        if m.id and isinstance(m.string, str) and _has_chinese(m.string) and not _has_chinese(m.id)
+    ]
     assert not chinese, f"en entries in Chinese: {chinese}"
 
 
