@@ -12,8 +12,8 @@ from SpiffWorkflow import TaskState
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
 
 from engine.cases.views import list_tasks
+from engine.preplans.conventions import schema_file
 from engine.preplans.examples import example_submission
-from engine.preplans.forms import schema_file
 from engine.preplans.package import PreplanPackage
 from engine.preplans.spec import ParsedSpec, new_workflow
 from engine.scripting.helpers import build_helpers

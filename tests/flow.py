@@ -16,7 +16,7 @@ from engine.cases.views import case_view, find_case, list_tasks
 from engine.people.users import add_user
 from engine.preplans.deploy import deploy
 from engine.preplans.package import load_package
-from engine.service import Engine, timers
+from engine.service import Engine
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -57,7 +57,7 @@ class Flow:
         return self.fire()
 
     def fire(self) -> int:
-        return timers.run_due(self.engine)
+        return self.engine.run_due()
 
     # -- cases ----------------------------------------------------------------------------------------------
     def start(self, key: str, data: dict[str, Any], *, user: str | None = None, drill: bool = False) -> int:

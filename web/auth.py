@@ -10,7 +10,8 @@ from flask_login import LoginManager, UserMixin, current_user, login_required, l
 from sqlalchemy.orm import Session
 
 from engine.errors import NotFound
-from engine.people.users import authenticate, end_sessions, get_user
+from engine.people import access
+from engine.people.users import authenticate, get_user
 from engine.service import Engine
 from engine.store.models import User
 
@@ -22,11 +23,15 @@ login_manager.login_view = "auth.login"
 login_manager.login_message = None
 
 
-@dataclass
+@dataclass(frozen=True)
 class WebUser(UserMixin):
+    """The logged-in person as pages need them: name, roles, and what the engine's access rules let them do."""
+
     name: str
     roles: frozenset[str]
     generation: int
+    supervises: bool
+    is_admin: bool
 
     def get_id(self) -> str:
         """What the session cookie holds: the user and the session generation it was opened in."""
@@ -34,11 +39,13 @@ class WebUser(UserMixin):
 
     @classmethod
     def of(cls, user: User) -> WebUser:
-        return cls(user.name, frozenset(user.role_keys), user.session_generation)
-
-    @property
-    def supervises(self) -> bool:
-        return bool(self.roles & {"admin", "supervisor"})
+        return cls(
+            user.name,
+            frozenset(user.role_keys),
+            user.session_generation,
+            access.supervises(user),
+            access.is_admin(user),
+        )
 
 
 def engine() -> Engine:
@@ -88,7 +95,6 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
-    with engine().db.write() as session:
-        end_sessions(session, current_user.name, current_user.name)
+    engine().end_sessions(current_user.name, user=current_user.name)
     logout_user()
     return redirect(url_for("auth.login"))

@@ -7,17 +7,19 @@ import secrets
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy.orm import Session
 
 from engine.cases import drills
 from engine.cases.progress import case_progress
 from engine.cases.stats import statistics
-from engine.cases.views import case_view, data_by_step, list_preplans, recorded_steps, role_titles
+from engine.cases.views import case_view, data_by_step, recorded_steps, visible_case
 from engine.cases.worklist import case_list
-from engine.errors import AlreadyStarted, PreplanError, ValidationFailed
-from engine.people.access import may_start, may_view_case, supervises
-from engine.preplans.forms import schema_file
+from engine.errors import AlreadyStarted, NotFound, PreplanError, ValidationFailed
+from engine.people.access import may_start, supervises
+from engine.people.users import role_titles
+from engine.preplans.listing import list_preplans
+from engine.preplans.manifest import Manifest
 from engine.store.models import Case
-from engine.store.records import newest_active_version
 
 from . import schema_form
 from .auth import engine, person
@@ -62,12 +64,13 @@ def index():
 def choose():
     with engine().db.read() as session:
         user = person(session)
-        plans = [p for p in list_preplans(session) if may_start(user, _manifest_of(session, p["key"]))]
+        versions = engine().versions
+        plans = [
+            p
+            for p in list_preplans(session, versions)
+            if may_start(user, versions.newest(session, p["key"]).manifest.start_roles)
+        ]
     return render_template("cases/choose.html", preplans=plans)
-
-
-def _manifest_of(session, key: str) -> dict:
-    return newest_active_version(session, key).manifest
 
 
 @bp.route("/cases/new/<key>", methods=["GET", "POST"])
@@ -75,14 +78,12 @@ def _manifest_of(session, key: str) -> dict:
 def start(key: str):
     with engine().db.read() as session:
         try:
-            version = newest_active_version(session, key)
+            manifest = engine().versions.newest(session, key).manifest
         except PreplanError:
             abort(404)
-        manifest = version.manifest
-        if not may_start(person(session), manifest):
+        if not may_start(person(session), manifest.start_roles):
             abort(403)
-    schema = manifest["forms"][schema_file(manifest["start_form"])]
-    ui = manifest["forms"].get(schema_file(manifest["start_form"]).replace(".schema.json", ".ui.json"), {})
+    schema, ui = manifest.start_schema, manifest.start_ui
     token = request.args.get("form")
     if request.method == "GET" and not token:
         # One case per form: the form's address carries a one-time token, so a form shown again by Back (even
@@ -119,14 +120,13 @@ def start(key: str):
     ), status
 
 
-def _visible_case(session, case_id: int) -> tuple[Case, dict]:
-    case = session.get(Case, case_id)
-    if case is None:
+def _visible_case(session: Session, case_id: int) -> tuple[Case, Manifest]:
+    """The case if the logged-in user may see it (the engine's rule), with its manifest."""
+    try:
+        case = visible_case(session, engine().versions, person(session), case_id)
+    except NotFound:
         abort(404)
-    manifest = engine().versions.info(session, case.version_id).manifest
-    if not may_view_case(person(session), manifest):
-        abort(404)
-    return case, manifest
+    return case, engine().versions.info(session, case.version_id).manifest
 
 
 @bp.get("/cases/<id:case_id>")
@@ -135,10 +135,10 @@ def show(case_id: int):
     with engine().db.read() as session:
         case, manifest = _visible_case(session, case_id)
         view = case_view(session, case, engine().tz)
-        progress = case_progress(engine(), session, case)
+        progress = case_progress(engine().versions, session, case)
         roles = role_titles(session)
         steps = recorded_steps(session, case, engine().tz)
-    start_schema = manifest["forms"][schema_file(manifest["start_form"])]
+    start_schema = manifest.start_schema
     groups = data_by_step(view["data"], steps, set(start_schema.get("properties", {})))
     return render_template(
         "cases/detail.html",
@@ -194,15 +194,12 @@ def resume(case_id: int):
 def advance_drill(case_id: int):
     with engine().db.read() as session:
         _visible_case(session, case_id)
-        if not supervises(person(session)):
-            abort(403)
     attempt(
-        lambda: drills.advance(
-            engine(),
+        lambda: engine().advance_drill(
             case_id,
             to_next_deadline=request.form.get("mode") == "next",
             by=request.form.get("by") or None,
-            actor=current_user.name,
+            user=current_user.name,
         ),
         lambda result: _(
             "Drill clock now at %(now)s; %(n)s deadline(s) reached.",

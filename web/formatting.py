@@ -3,22 +3,18 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
 from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
 
+from engine.timefmt import wall
+
 
 def when(value: str | None) -> str:
     """``2026-11-23T14:00:00+08:00`` -> ``2026-11-23 14:00``, in the organisation's zone whatever offset the value
     was written with (a time sent as ``…Z`` is shown as the organisation's wall time)."""
-    if not value:
-        return "—"
-    moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(current_app.extensions["preplan"].tz)
-    return moment.strftime("%Y-%m-%d %H:%M")
+    return wall(value, current_app.extensions["preplan"].tz)
 
 
 _INSTANT = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d)?([+-]\d\d:\d\d|Z)$")

@@ -8,9 +8,6 @@ from flask import Blueprint, render_template
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from engine.cases.views import list_notifications
-from engine.notify.notices import mark_read, unread
-
 from .auth import engine
 
 bp = Blueprint("inbox", __name__)
@@ -19,9 +16,7 @@ bp = Blueprint("inbox", __name__)
 @bp.get("/inbox")
 @login_required
 def index():
-    with engine().db.write() as session:
-        items = list_notifications(session, engine().tz, user=current_user.name, channel="inbox", limit=200)
-        mark_read(session, current_user.name)
+    items = engine().open_inbox(current_user.name)
     for item in items:
         item["text"] = subject(item["kind"], item["params"]) or item["subject"]
     return render_template("inbox.html", items=items)
@@ -46,7 +41,4 @@ def subject(kind: str, params: dict[str, Any] | None) -> str | None:
 
 
 def unread_count() -> int:
-    if not current_user.is_authenticated:
-        return 0
-    with engine().db.read() as session:
-        return unread(session, current_user.name)
+    return engine().unread(current_user.name) if current_user.is_authenticated else 0

@@ -4,18 +4,23 @@ when) with its versions. The developers' clause-by-clause notes stay in the prep
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+from typing import Any
+
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from engine.cases.views import preplan_catalogue, preplan_versions, role_titles
-from engine.errors import Forbidden, NotFound
-from engine.preplans.history import compare, set_status
+from engine.errors import NotFound
+from engine.people.users import role_titles
+from engine.preplans.history import compare
+from engine.preplans.listing import preplan_catalogue, preplan_versions
+from engine.preplans.manifest import Manifest
 from engine.preplans.outline import steps
 from engine.store.records import newest_active_version
 
 from . import schema_form
-from .auth import engine, person
+from .auth import engine
 from .deadlines import describe
 from .feedback import attempt
 from .i18n import current_language
@@ -23,7 +28,7 @@ from .i18n import current_language
 bp = Blueprint("preplans", __name__)
 
 
-def _deadlines(items: list[dict], manifest: dict) -> list[dict]:
+def _deadlines(items: Iterable[Mapping[str, Any]], manifest: Manifest) -> list[dict[str, Any]]:
     labels = {name: title for name, (title, _values) in schema_form.labels(manifest, current_language()).items()}
     return [{**item, "words": describe(item["expression"], item["kind"], labels)} for item in items]
 
@@ -32,8 +37,8 @@ def _deadlines(items: list[dict], manifest: dict) -> list[dict]:
 @login_required
 def index():
     with engine().db.read() as session:
-        plans = preplan_catalogue(session)
-        manifests = {p["key"]: newest_active_version(session, p["key"]).manifest for p in plans}
+        plans = preplan_catalogue(session, engine().versions)
+        manifests = {p["key"]: engine().versions.newest(session, p["key"]).manifest for p in plans}
     for plan in plans:
         plan["deadlines"] = _deadlines(plan["deadlines"], manifests[plan["key"]])
     return render_template("preplans/index.html", preplans=plans)
@@ -47,7 +52,7 @@ def show(key: str):
             version = newest_active_version(session, key, active=False)
         except NotFound:
             abort(404)
-        manifest, files = version.manifest, version.files
+        manifest, files = engine().versions.info(session, version.id).manifest, version.files
         versions = preplan_versions(session, key, engine().tz)
         roles = role_titles(session)
     outline = steps(files, manifest)
@@ -61,7 +66,7 @@ def show(key: str):
         versions=versions,
         roles=roles,
         steps=outline,
-        deadlines=_deadlines([d for d in manifest.get("deadlines", []) if not d.get("attached_to")], manifest),
+        deadlines=_deadlines([d for d in manifest.deadlines if not d.get("attached_to")], manifest),
     )
 
 
@@ -82,14 +87,8 @@ def compare_versions(key: str):
 def set_version_status(key: str, number: int):
     status = "retired" if request.form.get("status") == "retired" else "active"
 
-    def change():
-        with engine().db.write() as session:
-            if "admin" not in person(session).role_keys:
-                raise Forbidden("only admins change version status")
-            return set_status(session, key, number, status, current_user.name)
-
     attempt(
-        change,
+        lambda: engine().set_version_status(key, number, status, user=current_user.name),
         _("v%(n)s is now retired: it starts no new case; running cases carry on.", n=number)
         if status == "retired"
         else _("v%(n)s is active again.", n=number),

@@ -16,8 +16,9 @@ from typing import Any
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
+from engine.preplans.conventions import enum_values
 from engine.preplans.forms import bounded
-from engine.preplans.gateway_coverage import enum_values
+from engine.preplans.manifest import Manifest
 
 LONG_TEXT = 200
 
@@ -199,18 +200,18 @@ def localized(kinds: Mapping[str, tuple[str, Any]], fallback: Mapping[str, str])
     return {name: message(*kinds[name]) if name in kinds else text for name, text in fallback.items()}
 
 
-def labels(manifest: dict[str, Any], language: str) -> dict[str, tuple[str, dict[str, str]]]:
+def labels(manifest: Manifest, language: str) -> dict[str, tuple[str, dict[str, str]]]:
     """Field name -> (title, {value: label}) for showing case data: the manifest's ``[fields]`` (for values a
     script or decision computed) first, then every form of the preplan."""
     result: dict[str, tuple[str, dict[str, str]]] = {}
     side = "en" if language == "en" else "zh"
-    for name, spec in manifest.get("fields", {}).items():
+    for name, spec in manifest.fields.items():
         values = {
             str(v): (t.get(side) or t.get("zh", v)) if isinstance(t, dict) else str(t)
             for v, t in spec.get("values", {}).items()
         }
         result[name] = (spec.get(side) or spec.get("zh") or name, values)
-    schemas = [s for s in manifest["forms"].values() if isinstance(s, dict)]
+    schemas = [s for s in manifest.forms.values() if isinstance(s, dict)]
     for schema in schemas:
         for name, prop in schema.get("properties", {}).items():
             if name in result or not isinstance(prop, dict):
@@ -220,6 +221,6 @@ def labels(manifest: dict[str, Any], language: str) -> dict[str, tuple[str, dict
     return result
 
 
-def severity_labels(manifest: dict[str, Any], language: str) -> dict[str, str]:
+def severity_labels(manifest: Manifest, language: str) -> dict[str, str]:
     """Value -> label of the preplan's severity field (``[case] severity``), in the reader's language."""
-    return labels(manifest, language).get(manifest.get("case", {}).get("severity", ""), ("", {}))[1]
+    return labels(manifest, language).get(manifest.severity_field or "", ("", {}))[1]

@@ -5,26 +5,24 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from jinja2.sandbox import SandboxedEnvironment
-from markupsafe import Markup
+from sqlalchemy.orm import Session
 
-from engine.cases.views import case_comments, list_preplans, recorded_steps, role_titles, task_view, users_with_role
+from engine.cases import instructions
+from engine.cases.views import case_comments, recorded_steps, task_view, visible_task
 from engine.cases.worklist import severities, work_list
-from engine.errors import PreplanError, ValidationFailed
-from engine.people.access import supervises
-from engine.preplans.forms import schema_file
+from engine.errors import NotFound, PreplanError, ValidationFailed
+from engine.people.access import may_work_on
+from engine.people.users import role_titles, users_with_role
+from engine.preplans.listing import list_preplans
+from engine.preplans.manifest import Manifest
 from engine.store.models import Case, Task
-from engine.store.records import newest_active_version
 
 from . import schema_form
 from .auth import engine, person
 from .feedback import attempt, refusal
-from .formatting import when
 from .i18n import current_language
 
 bp = Blueprint("tasks", __name__)
-_TEMPLATES = SandboxedEnvironment(autoescape=True)
-_TEMPLATES.filters["when"] = when
 
 
 @bp.get("/tasks")
@@ -40,13 +38,19 @@ def my_tasks():
     descending = request.args.get("sort") == "-due"
     with engine().db.read() as session:
         user = person(session)
-        result = work_list(session, engine().tz, user, page=page, descending=descending, **filters)
+        result = work_list(
+            session,
+            engine().tz,
+            user,
+            page=page,
+            descending=descending,
+            reminder_share=engine().settings.reminder_share,
+            **filters,
+        )
         roles = role_titles(session)
-        preplans = list_preplans(session)
+        preplans = list_preplans(session, engine().versions)
         choices = severities(session, user)
-        manifests = [
-            engine().versions.info(session, newest_active_version(session, p["key"]).id).manifest for p in preplans
-        ]
+        manifests = [engine().versions.newest(session, p["key"]).manifest for p in preplans]
     names: dict[str, str] = {}
     for manifest in manifests:
         names.update(schema_form.severity_labels(manifest, current_language()))
@@ -61,13 +65,12 @@ def my_tasks():
     )
 
 
-def _load(session, task_id: int) -> tuple[Task, Case, dict]:
-    """The task if the logged-in user may see it: a holder of its role, its assignee, or a supervisor."""
-    row = session.get(Task, task_id)
-    user = person(session)
-    if row is None or not (row.role in user.role_keys or row.assignee == user.name or supervises(user)):
+def _load(session: Session, task_id: int) -> tuple[Task, Case, Manifest]:
+    """The task if the logged-in user may see it (the engine's rule), with its case and manifest."""
+    try:
+        row, case = visible_task(session, person(session), task_id)
+    except NotFound:
         abort(404)
-    case = session.get(Case, row.case_id)
     return row, case, engine().versions.info(session, case.version_id).manifest
 
 
@@ -84,22 +87,17 @@ def _render(task_id: int, values: dict | None, errors: dict, status: int = 200):
         view = task_view(row, case, key, engine().tz)
         roles = role_titles(session)
         candidates = users_with_role(session, row.role) if current_user.supervises else []
+        may_work = may_work_on(person(session), row)
         earlier = [step for step in recorded_steps(session, case, engine().tz) if step["data"]]
         comments = case_comments(session, case, engine().tz)
         data = dict(case.data)
         if row.context:  # an instance of a multi-instance step reads its own item
             data[row.context["item"]] = row.context["value"]
-    forms = manifest["forms"]
-    schema = forms.get(row.form) if row.form else None
-    ui = forms.get(manifest.get("task_ui", {}).get(row.bpmn_id, ""), {})
-    fields = (
-        schema_form.fields_for(schema, ui, values if values is not None else (row.data or {}), errors, engine().tz)
-        if schema
-        else []
-    )
-    start_schema = forms[schema_file(manifest["start_form"])]
+    schema = manifest.form(row.form)
+    shown = values if values is not None else (row.data or {})
+    fields = schema_form.fields_for(schema, manifest.ui_of(row.bpmn_id), shown, errors, engine().tz) if schema else []
     labels = schema_form.labels(manifest, current_language())
-    facts = [(n, data[n]) for n in schema_form.ordered(start_schema, None) if n in data]
+    facts = [(n, data[n]) for n in schema_form.ordered(manifest.start_schema, None) if n in data]
     return render_template(
         "tasks/detail.html",
         task=view,
@@ -111,21 +109,12 @@ def _render(task_id: int, values: dict | None, errors: dict, status: int = 200):
         labels=labels,
         earlier=earlier,
         comments=comments,
-        instructions=_instructions(manifest.get("instructions", {}).get(row.bpmn_id), data),
+        instructions=instructions.render(manifest.instructions.get(row.bpmn_id), data, engine().settings),
         candidates=candidates,
+        may_work=may_work,
         form_title=(schema or {}).get("title"),
         severity_labels=schema_form.severity_labels(manifest, current_language()),
     ), status
-
-
-def _instructions(template: str | None, data: dict) -> Markup | None:
-    """The step's instructions from the diagram, filled in with case data (sandboxed, escaped)."""
-    if not template:
-        return None
-    try:
-        return Markup(_TEMPLATES.from_string(template).render(**data))
-    except Exception:  # a template error must not hide the task; show the text as written
-        return Markup.escape(template)
 
 
 @bp.post("/tasks/<id:task_id>/claim")
@@ -164,7 +153,7 @@ def complete(task_id: int):
     with engine().db.read() as session:
         row, case, manifest = _load(session, task_id)
         name, business_key = row.name, case.business_key
-    schema = manifest["forms"].get(row.form) if row.form else {"properties": {}}
+    schema = manifest.form(row.form) or {"properties": {}}
     data, errors = schema_form.coerce(schema, request.form, engine().tz)
     if errors:
         return _render(task_id, request.form.to_dict(), errors, 422)

@@ -1,54 +1,30 @@
 """Drills (演练): cases that rehearse a preplan on their own virtual clock.
 
-A drill case runs on the real clock plus its own offset. ``advance`` moves only that case's clock (to its next
-deadline, or by a duration) and fires what came due in that case; real cases and other drills are untouched.
-The report lists every step with its opening, deadline and completion, and whether it was done on time.
+A drill case runs on the real clock plus its own offset. Advancing a drill (an operation of the service layer)
+moves only that case's clock by :func:`step` (to its next deadline, or by a duration) and fires what came due in
+that case; real cases and other drills are untouched. The report lists every step with its opening, deadline and
+completion, and whether it was done on time.
 """
 
 from __future__ import annotations
 
 from datetime import timedelta, tzinfo
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from engine.cases.run import CaseRun
 from engine.cases.views import case_now, find_case
 from engine.errors import Conflict, ValidationFailed, say
-from engine.store import audit
 from engine.store.models import Case, Task, Timer
 from engine.timefmt import iso
-
-if TYPE_CHECKING:
-    from engine.service import Engine
 
 _PAST_DUE = timedelta(seconds=1)  # timers fire strictly after their due time
 
 
-def advance(
-    engine: Engine, case_ref: str | int, *, to_next_deadline: bool = False, by: str | None = None, actor: str = "cli"
-) -> dict[str, Any]:
-    from engine.store.records import lock_case
-
-    with engine.db.write() as session:
-        case = find_case(session, case_ref)
-        if not case.is_drill:
-            raise Conflict(say("%(case)s is a real case; only drills have their own clock", case=case.business_key))
-        lock_case(session, case.id)
-        if case.status != "running":
-            raise Conflict(say("drill %(case)s has already ended", case=case.business_key))
-        step = _step(session, case, to_next_deadline, by)
-        case.clock_offset_seconds += step.total_seconds()
-        with CaseRun(engine, session, case) as run:
-            run.advance()
-            run.save("drill")
-            audit.record(session, case.id, actor, "drill_advanced", by=str(step), fired=len(run.fired))
-        return {"case": case.id, "now": iso(case_now(case), engine.tz), "fired": len(run.fired)}
-
-
-def _step(session: Session, case: Case, to_next_deadline: bool, by: str | None) -> timedelta:
+def step(session: Session, case: Case, to_next_deadline: bool, by: str | None) -> timedelta:
+    """How far a drill's clock moves: just past its next deadline, or by an ISO 8601 duration."""
     now = case_now(case)
     if to_next_deadline:
         due = session.scalar(select(func.min(Timer.due_at)).where(Timer.case_id == case.id))

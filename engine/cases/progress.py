@@ -5,23 +5,19 @@ The one read path that restores a workflow (a single case page); lists never do.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from SpiffWorkflow import TaskState
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine import clock
+from engine.preplans.catalog import VersionCache
 from engine.preplans.spec import load_workflow
 from engine.store.models import Case, Task
 
-if TYPE_CHECKING:
-    from engine.service import Engine
 
-
-def case_progress(engine: Engine, session: Session, case: Case) -> dict[str, list[str]]:
-    parsed = engine.versions.spec(session, case.version_id)
-    workflow = load_workflow(case.state, parsed, lambda: engine.versions.stored_spec(session, case.version_id))
+def case_progress(versions: VersionCache, session: Session, case: Case) -> dict[str, list[str]]:
+    parsed = versions.spec(session, case.version_id)
+    workflow = load_workflow(case.state, parsed, lambda: versions.stored_spec(session, case.version_id))
     done, active = set(), set()
     for task in workflow.get_tasks():
         bpmn_id = getattr(task.task_spec, "bpmn_id", None)

@@ -17,9 +17,17 @@ from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.notify.notices import remind_at
-from engine.preplans.diagram_rules import FORM_PROPERTY
+from engine.preplans.conventions import FORM_PROPERTY
+from engine.preplans.manifest import Manifest
 from engine.store.models import Case, Task, Timer
+
+
+def remind_at(task: Task, offset_seconds: float, share: float) -> datetime | None:
+    """Real time at which ``share`` of the task's time (opening to deadline) is used: when its reminder goes out
+    and the task lists start showing it as due soon (``PREPLAN_REMINDER_SHARE``)."""
+    if task.due_at is None:
+        return None
+    return task.created_at + (task.due_at - task.created_at) * share - timedelta(seconds=offset_seconds)
 
 
 def timer_due(task) -> datetime | None:
@@ -71,7 +79,7 @@ def sync_tasks(
     session: Session,
     case: Case,
     workflow: BpmnWorkflow,
-    manifest: dict[str, Any],
+    manifest: Manifest,
     now: datetime,
     reminder_share: float,
     provisional: Provisional,
@@ -107,7 +115,7 @@ def sync_tasks(
             spiff_id=spiff_id,
             bpmn_id=spec.bpmn_id,
             name=instance_name(spec.bpmn_name or spec.bpmn_id, context, manifest),
-            role=manifest["lane_roles"].get(spec.bpmn_id, ""),
+            role=manifest.role_of(spec.bpmn_id),
             form=spec.extensions.get("properties", {}).get(FORM_PROPERTY),
             status="open",
             created_at=now,
@@ -137,7 +145,7 @@ def instance_context(task) -> dict[str, Any] | None:
     }
 
 
-def instance_name(name: str, context: dict[str, Any] | None, manifest: dict[str, Any]) -> str:
+def instance_name(name: str, context: dict[str, Any] | None, manifest: Manifest) -> str:
     """``相关部门共同处理（销售部门）``: a step's name with the label of its instance's item (a record's first field),
     so the instances of a multi-instance step can be told apart in every list."""
     value = (context or {}).get("value")
@@ -148,12 +156,12 @@ def instance_name(name: str, context: dict[str, Any] | None, manifest: dict[str,
     return f"{name}（{_value_title(manifest, (context['item'], context['collection']), value)}）"
 
 
-def _value_title(manifest: dict[str, Any], names: Iterable[str | None], value: str | int) -> str:
+def _value_title(manifest: Manifest, names: Iterable[str | None], value: str | int) -> str:
     for name in filter(None, names):
-        title = manifest.get("fields", {}).get(name, {}).get("values", {}).get(str(value), {}).get("zh")
+        title = manifest.fields.get(name, {}).get("values", {}).get(str(value), {}).get("zh")
         if title:
             return title
-        for schema in manifest.get("forms", {}).values():
+        for schema in manifest.forms.values():
             prop = schema.get("properties", {}).get(name) if isinstance(schema, dict) else None
             if isinstance(prop, dict):
                 options = prop.get("oneOf") or prop.get("items", {}).get("oneOf") or []

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import math
 from contextlib import ExitStack
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from uuid import UUID
 
 from SpiffWorkflow import TaskState
@@ -21,8 +22,11 @@ from sqlalchemy.orm import Session
 
 from engine import clock
 from engine.cases.projection import is_timer, sync_tasks, sync_timers, timer_due, waiting_timers
+from engine.config import Settings
 from engine.errors import DiagramError, PreplanError, Text, say
 from engine.notify import notices
+from engine.preplans.catalog import VersionCache
+from engine.preplans.manifest import Manifest
 from engine.preplans.spec import dump_workflow, load_workflow
 from engine.scripting.helpers import build_helpers, counts_working_time
 from engine.scripting.sandbox import Budget, ScriptRejected, script_engine
@@ -31,30 +35,36 @@ from engine.store.models import Case
 from engine.time.calendar import WorkCalendar, package_last_year
 from engine.time.calendar_store import load_calendar
 
-if TYPE_CHECKING:
-    from engine.service import Engine
-
 #: Automatic steps may make timers due that were created already overdue; bound the catch-up rounds.
 _MAX_ROUNDS = 50
 #: Kept in a waiting timer's internal data: the instant of the operation that counted its deadline.
 ARMED_AT = "preplan_armed_at"
 
 
+@dataclass(frozen=True)
+class RunContext:
+    """What running a case needs besides the case: the deployed versions and the settings."""
+
+    versions: VersionCache
+    settings: Settings
+
+
 class CaseRun:
-    def __init__(self, engine: Engine, session: Session, case: Case, workflow: BpmnWorkflow | None = None) -> None:
-        self.engine, self.session, self.case = engine, session, case
-        self.manifest: dict[str, Any] = engine.versions.info(session, case.version_id).manifest
+    def __init__(self, context: RunContext, session: Session, case: Case, workflow: BpmnWorkflow | None = None) -> None:
+        self.settings, self.session, self.case = context.settings, session, case
+        versions = context.versions
+        self.manifest: Manifest = versions.info(session, case.version_id).manifest
         self._stack = ExitStack()
         self._stack.enter_context(clock.shifted(timedelta(seconds=case.clock_offset_seconds)))
         self._stack.enter_context(clock.pinned())  # the whole operation happens at one instant of the case's time
-        parsed = engine.versions.spec(session, case.version_id)
+        parsed = versions.spec(session, case.version_id)
         self.workflow = workflow or load_workflow(
-            case.state, parsed, lambda: engine.versions.stored_spec(session, case.version_id)
+            case.state, parsed, lambda: versions.stored_spec(session, case.version_id)
         )
         self._calendar: WorkCalendar | None = None
         self.workflow.script_engine = script_engine(
-            build_helpers(self.calendar, engine.settings.timezone, drill=case.is_drill),
-            Budget(engine.settings.script_steps, engine.settings.script_seconds),
+            build_helpers(self.calendar, self.settings.timezone, drill=case.is_drill),
+            Budget(self.settings.script_steps, self.settings.script_seconds),
         )
         self.fired: list[dict[str, Any]] = []
         self._boundary_fires: list[tuple[Any, dict[str, Any]]] = []
@@ -66,14 +76,14 @@ class CaseRun:
     def calendar(self) -> WorkCalendar:
         """The working calendar, read once per operation and only if a deadline needs it."""
         if self._calendar is None:
-            self._calendar = load_calendar(self.session, self.engine.settings)
+            self._calendar = load_calendar(self.session, self.settings)
         return self._calendar
 
     def provisional(self, timer, due: datetime) -> bool:
         """Whether ``timer`` counted working time into a year whose official schedule is not known yet."""
         if not counts_working_time(getattr(timer.task_spec.event_definition, "expression", "") or ""):
             return False
-        day = due.astimezone(self.engine.settings.timezone).date()
+        day = due.astimezone(self.settings.timezone).date()
         return day.year > package_last_year() and self.calendar().is_provisional(day)
 
     def recount_deadlines(self) -> list[dict[str, Any]]:
@@ -148,7 +158,7 @@ class CaseRun:
         case.state = dump_workflow(workflow)
         case.updated_at = now
         data = case.data = case_data(workflow)
-        severity_field = self.manifest.get("case", {}).get("severity")
+        severity_field = self.manifest.severity_field
         if severity_field and data.get(severity_field) is not None:
             case.severity = str(data[severity_field])
         for fired in self.fired:
@@ -156,7 +166,7 @@ class CaseRun:
         if workflow.is_completed() and case.status == "running":
             case.status, case.ended_at = "completed", now
             audit.record(self.session, case.id, actor, "completed")
-        settings = self.engine.settings
+        settings = self.settings
         new_tasks = sync_tasks(
             self.session, case, workflow, self.manifest, now, settings.reminder_share, self.provisional
         )
@@ -180,7 +190,7 @@ class CaseRun:
                 for row in targets:
                     notices.send(
                         self.session,
-                        self.engine.settings,
+                        self.settings,
                         notices.holders(self.session, row.role),
                         "escalated",
                         self.case,
@@ -189,11 +199,11 @@ class CaseRun:
                     )
                     covered.add(row.id)
                 continue
-            role = self.manifest["lane_roles"].get(fired["bpmn_id"])
+            role = self.manifest.role_of(fired["bpmn_id"])
             if role and fired["interrupting"]:
                 notices.send(
                     self.session,
-                    self.engine.settings,
+                    self.settings,
                     notices.holders(self.session, role),
                     "escalated",
                     self.case,

@@ -11,19 +11,17 @@ from sqlalchemy.orm import Session
 from engine import clock
 from engine.errors import NotFound, say
 from engine.inputs import record_id
-from engine.preplans.forms import schema_file
+from engine.people import access
+from engine.preplans.catalog import VersionCache
 from engine.store.models import (
     Case,
     Comment,
     Event,
-    Notification,
     Preplan,
     PreplanVersion,
-    Role,
     Task,
     Timer,
     User,
-    UserRole,
 )
 from engine.timefmt import iso
 
@@ -44,6 +42,23 @@ def find_case(session: Session, ref: str | int) -> Case:
     if case is None:
         raise NotFound(say("no case %(value)s", value=text))
     return case
+
+
+def visible_case(session: Session, versions: VersionCache, user: User, ref: str | int) -> Case:
+    """A case the user may see (:func:`engine.people.access.may_see_case`); one they may not is not found, with the
+    same answer as a case that does not exist."""
+    case = find_case(session, ref)
+    if not access.may_see_case(user, versions.info(session, case.version_id).manifest.roles):
+        raise NotFound(say("no case %(value)s", value=str(ref)[:80]))
+    return case
+
+
+def visible_task(session: Session, user: User, task_id: int | str) -> tuple[Task, Case]:
+    """A task the user may see, and its case; one they may not is not found."""
+    row = session.get(Task, record_id(task_id, "task"))
+    if row is None or not access.may_see_task(user, row):
+        raise NotFound(say("no task %(value)s", value=str(task_id)[:40]))
+    return row, session.get_one(Case, row.case_id)
 
 
 def task_view(row: Task, case: Case, preplan_key: str, tz: tzinfo) -> dict[str, Any]:
@@ -165,117 +180,3 @@ def data_by_step(data: dict[str, Any], steps: list[dict[str, Any]], start_fields
     groups = [{"kind": "start", "fields": start}] if start else []
     groups += [{"kind": "step", **steps[i], "fields": recorded[i]} for i in sorted(recorded)]
     return groups + ([{"kind": "computed", "fields": computed}] if computed else [])
-
-
-def list_preplans(session: Session) -> list[dict[str, Any]]:
-    rows = session.execute(
-        select(Preplan, PreplanVersion)
-        .join(PreplanVersion)
-        .where(PreplanVersion.status == "active")
-        .order_by(Preplan.key, PreplanVersion.number.desc())
-    )
-    newest: dict[str, dict[str, Any]] = {}
-    for preplan, version in rows:
-        if preplan.key in newest:
-            continue
-        manifest = version.manifest
-        newest[preplan.key] = {
-            "key": preplan.key,
-            "title": manifest["title"],
-            "version": version.number,
-            "start_form": manifest["forms"][schema_file(manifest["start_form"])],
-        }
-    return list(newest.values())
-
-
-def role_titles(session: Session) -> dict[str, dict[str, str]]:
-    return {r.key: {"zh": r.title_zh, "en": r.title_en} for r in session.scalars(select(Role))}
-
-
-def users_with_role(session: Session, role: str) -> list[str]:
-    return list(
-        session.scalars(
-            select(User.name).join(UserRole).where(UserRole.role_key == role, User.active.is_(True)).order_by(User.name)
-        )
-    )
-
-
-def list_notifications(
-    session: Session,
-    tz: tzinfo,
-    *,
-    user: str | None = None,
-    channel: str | None = None,
-    pending: bool = False,
-    limit: int = 500,
-) -> list[dict[str, Any]]:
-    statement = select(Notification).order_by(Notification.id.desc()).limit(limit)
-    if user:
-        statement = statement.where(Notification.user == user)
-    if channel:
-        statement = statement.where(Notification.channel == channel)
-    if pending:
-        statement = statement.where(Notification.sent_at.is_(None))
-    return [
-        {
-            "id": n.id,
-            "to": n.address or n.user,
-            "user": n.user,
-            "channel": n.channel,
-            "kind": n.kind,
-            "case": n.case_id,
-            "task": n.task_id,
-            "subject": n.subject,
-            "created_at": iso(n.created_at, tz),
-            "sent_at": iso(n.sent_at, tz),
-            "read_at": iso(n.read_at, tz),
-            "attempts": n.attempts,
-            "last_error": n.last_error,
-            "params": n.params,
-        }
-        for n in session.scalars(statement)
-    ]
-
-
-def preplan_catalogue(session: Session) -> list[dict[str, Any]]:
-    """Every deployed preplan (newest active version) with what a process owner compares templates by."""
-    roles = role_titles(session)
-    result = []
-    for item in list_preplans(session):
-        version = session.scalar(
-            select(PreplanVersion)
-            .join(Preplan)
-            .where(Preplan.key == item["key"], PreplanVersion.number == item["version"])
-        )
-        manifest = version.manifest
-        result.append(
-            {
-                "key": item["key"],
-                "title": manifest["title"],
-                "version": version.number,
-                "category": manifest.get("category"),
-                "source": manifest.get("source", {}),
-                "about": manifest.get("about"),
-                "roles": [{"key": key, **roles.get(key, {"zh": key, "en": key})} for key in manifest.get("roles", {})],
-                "deadlines": manifest.get("deadlines", []),
-                "steps": len(manifest.get("task_forms", {})),
-            }
-        )
-    return result
-
-
-def preplan_versions(session: Session, key: str, tz: tzinfo) -> list[dict[str, Any]]:
-    rows = session.scalars(
-        select(PreplanVersion).join(Preplan).where(Preplan.key == key).order_by(PreplanVersion.number.desc())
-    )
-    return [
-        {
-            "number": v.number,
-            "status": v.status,
-            "deployed_at": iso(v.deployed_at, tz),
-            "deployed_by": v.deployed_by,
-            "note": v.note,
-            "sha256": v.sha256,
-        }
-        for v in rows
-    ]

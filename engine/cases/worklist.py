@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import tzinfo
+from datetime import datetime, tzinfo
 from typing import Any
 
 from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from engine import clock
+from engine.cases.projection import remind_at
 from engine.cases.views import task_view
+from engine.people.access import work_list_clause
 from engine.store.models import Case, Preplan, PreplanVersion, Task, User
 from engine.timefmt import iso
 
@@ -51,12 +53,11 @@ def work_list(
     page: int = 1,
     per_page: int = 20,
     descending: bool = False,
-    reminder_share: float = 0.75,
+    reminder_share: float,
 ) -> Page:
-    """Tasks assigned to ``user`` and unclaimed tasks of the user's roles. ``scope``: all | mine | unassigned."""
-    mine = Task.assignee == user.name
-    unassigned = Task.assignee.is_(None) & Task.role.in_(user.role_keys)
-    visible = {"mine": mine, "unassigned": unassigned}.get(scope, or_(mine, unassigned))
+    """Tasks assigned to ``user`` and unclaimed tasks of the user's roles. ``scope``: all | mine | unassigned.
+    ``reminder_share`` is the settings' (``PREPLAN_REMINDER_SHARE``): "due soon" is when the reminder goes out."""
+    visible = work_list_clause(user, scope)
     statement = (
         select(Task, Case, Preplan)
         .join(Case, Task.case_id == Case.id)
@@ -81,7 +82,7 @@ def work_list(
             preplan_title={"zh": plan.title_zh, "en": plan.title_en},
             case_title=case.title,
             severity=case.severity,
-            due_soon=_due_soon(task, now, reminder_share) and not view["overdue"],
+            due_soon=_due_soon(task, case, now, reminder_share) and not view["overdue"],
         )
         items.append(view)
     return Page(items, total, page, per_page)
@@ -89,7 +90,7 @@ def work_list(
 
 def severities(session: Session, user: User) -> list[str]:
     """The severities among the open tasks a user can see (the choices of the severity filter)."""
-    visible = or_(Task.assignee == user.name, Task.assignee.is_(None) & Task.role.in_(user.role_keys))
+    visible = work_list_clause(user)
     return sorted(
         v
         for v in session.scalars(
@@ -101,12 +102,10 @@ def severities(session: Session, user: User) -> list[str]:
     )
 
 
-def _due_soon(task: Task, now, share: float) -> bool:
-    """Past ``share`` of the time between opening and deadline (the reminder point)."""
-    if task.real_due_at is None:
-        return False
-    opened = task.real_due_at - (task.due_at - task.created_at)
-    return now >= opened + (task.real_due_at - opened) * share
+def _due_soon(task: Task, case: Case, now: datetime, share: float) -> bool:
+    """Past the reminder point (``share`` of the task's time), as the reminder itself counts it."""
+    point = remind_at(task, case.clock_offset_seconds, share)
+    return point is not None and now >= point
 
 
 def case_list(

@@ -6,38 +6,20 @@ import argparse
 import sys
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from engine import clock
-from engine.cases.recount import recount
-from engine.cases.views import list_preplans, preplan_versions
 from engine.cli.output import emit_json, emit_table, read_data
 from engine.errors import InvalidPreplan, PreplanError
-from engine.people.users import (
-    add_user,
-    deactivate,
-    demo_users,
-    end_sessions,
-    ensure_builtin_roles,
-    list_users,
-    set_password,
-    set_roles,
-)
+from engine.people.users import list_users
 from engine.preplans.check import check_package
 from engine.preplans.decisions import decide
-from engine.preplans.deploy import deploy
-from engine.preplans.history import compare, set_status
+from engine.preplans.history import compare
+from engine.preplans.listing import list_preplans, preplan_versions
 from engine.preplans.package import discover, load_package
+from engine.service.base import OPERATOR
 from engine.store import schema
-from engine.time.calendar_store import (
-    clear_day,
-    confirm_year,
-    import_notice,
-    load_calendar,
-    set_day,
-    set_working_hours,
-    working_hours_text,
-    year_view,
-)
+from engine.time.calendar_store import load_calendar, working_hours_text, year_view
 from engine.timefmt import iso
 
 
@@ -150,8 +132,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 def db_init(ctx, args) -> int:
     schema.upgrade(ctx.db)
-    with ctx.db.write() as session:
-        ensure_builtin_roles(session)
+    ctx.engine.ensure_builtin_roles()
     print(f"database ready: {ctx.db.engine.url.render_as_string(hide_password=True)}")
     return 0
 
@@ -192,7 +173,7 @@ def deploy_cmd(ctx, args) -> int:
     if problems:
         raise InvalidPreplan(problems)  # nothing is deployed unless every named preplan is valid
     for package in packages:
-        emit_json(deploy(ctx.db, package, note=args.note))
+        emit_json(ctx.engine.deploy(package, note=args.note))
     return 0
 
 
@@ -212,8 +193,7 @@ def versions_cmd(ctx, args) -> int:
 
 
 def status_cmd(ctx, args, status: str) -> int:
-    with ctx.db.write() as session:
-        emit_json(set_status(session, args.key, args.version, status, "cli"))
+    emit_json(ctx.engine.set_version_status(args.key, args.version, status))
     return 0
 
 
@@ -229,7 +209,7 @@ def diff_cmd(ctx, args) -> int:
 
 def preplans_cmd(ctx, args) -> int:
     with ctx.db.read() as session:
-        plans = list_preplans(session)
+        plans = list_preplans(session, ctx.engine.versions)
     if args.json:
         emit_json(plans)
     else:
@@ -241,15 +221,13 @@ def preplans_cmd(ctx, args) -> int:
 
 
 def users_add(ctx, args) -> int:
-    with ctx.db.write() as session:
-        user = add_user(session, args.name, args.roles, password=args.password, email=args.email)
-        print(f"added user {user.name} (roles: {', '.join(sorted(user.role_keys))})")
+    roles = ctx.engine.add_user(args.name, args.roles, password=args.password, email=args.email)
+    print(f"added user {args.name} (roles: {', '.join(roles)})")
     return 0
 
 
 def users_demo(ctx, args) -> int:
-    with ctx.db.write() as session:
-        rows = demo_users(session)
+    rows = ctx.engine.demo_users()
     print("Demo users (log in at /login):")
     emit_table(
         [
@@ -275,30 +253,25 @@ def users_list(ctx, args) -> int:
 
 
 def users_deactivate(ctx, args) -> int:
-    with ctx.db.write() as session:
-        deactivate(session, args.name, "cli")
+    ctx.engine.deactivate_user(args.name)
     emit_json({"user": args.name, "active": False})
     return 0
 
 
 def users_password(ctx, args) -> int:
-    with ctx.db.write() as session:
-        set_password(session, args.name, args.password, "cli")
+    ctx.engine.set_password(args.name, args.password)
     emit_json({"user": args.name, "password": "changed"})
     return 0
 
 
 def users_roles(ctx, args) -> int:
-    with ctx.db.write() as session:
-        user = set_roles(session, args.name, args.roles, "cli")
-        roles = sorted(user.role_keys)
+    roles = ctx.engine.set_roles(args.name, args.roles)
     emit_json({"user": args.name, "roles": roles})
     return 0
 
 
 def users_logout(ctx, args) -> int:
-    with ctx.db.write() as session:
-        end_sessions(session, args.name, "cli")
+    ctx.engine.end_sessions(args.name)
     emit_json({"user": args.name, "sessions": "ended"})
     return 0
 
@@ -310,28 +283,24 @@ def decide_cmd(ctx, args) -> int:
 
 
 def calendar_set(ctx, args) -> int:
-    with ctx.db.write() as session:
-        set_day(session, args.date, args.workday, "cli", args.note)
+    moved = ctx.engine.set_calendar_day(args.date, args.workday, args.note)
     print(
         f"{args.date.isoformat()}: {'workday' if args.workday else 'holiday'}"
         " (applies to deadlines computed from now on; existing deadlines keep their value, provisional ones "
         "are counted again)"
     )
-    _report_recount(ctx, f"calendar: {args.date.isoformat()} set")
+    _report_recount(moved)
     return 0
 
 
 def calendar_clear(ctx, args) -> int:
-    with ctx.db.write() as session:
-        removed = clear_day(session, args.date, "cli")
-    print(f"{args.date.isoformat()}: {'override removed' if removed else 'no override'}")
-    if removed:
-        _report_recount(ctx, f"calendar: {args.date.isoformat()} cleared")
+    moved = ctx.engine.clear_calendar_day(args.date)
+    print(f"{args.date.isoformat()}: {'override removed' if moved is not None else 'no override'}")
+    _report_recount(moved or [])
     return 0
 
 
-def _report_recount(ctx, reason: str) -> None:
-    moved = recount(ctx.engine, "cli", reason)
+def _report_recount(moved: list[dict[str, Any]]) -> None:
     if moved:
         print(f"{sum(len(m['moved']) for m in moved)} provisional deadline(s) of {len(moved)} case(s) moved")
 
@@ -341,23 +310,17 @@ def calendar_import(ctx, args) -> int:
         text = args.file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise PreplanError(f"cannot read {args.file}: {exc}") from None
-    with ctx.db.write() as session:
-        result = import_notice(session, text, "cli", args.year)
-    emit_json({**result, "moved": recount(ctx.engine, "cli", f"calendar: {result['year']} schedule imported")})
+    emit_json(ctx.engine.import_calendar_notice(text, year=args.year))
     return 0
 
 
 def calendar_confirm(ctx, args) -> int:
-    with ctx.db.write() as session:
-        confirm_year(session, args.year, "cli")
-    emit_json(
-        {"year": args.year, "confirmed": True, "moved": recount(ctx.engine, "cli", f"calendar: {args.year} confirmed")}
-    )
+    emit_json(ctx.engine.confirm_calendar_year(args.year))
     return 0
 
 
 def calendar_recount(ctx, args) -> int:
-    emit_json({"moved": recount(ctx.engine, "cli", "calendar recounted")})
+    emit_json({"moved": ctx.engine.recount_deadlines(OPERATOR, "calendar recounted")})
     return 0
 
 
@@ -384,8 +347,7 @@ def calendar_show(ctx, args) -> int:
 def calendar_hours(ctx, args) -> int:
     if args.periods:
         try:
-            with ctx.db.write() as session:
-                print(set_working_hours(session, args.periods, "cli"))
+            print(ctx.engine.set_working_hours(args.periods))
         except ValueError as exc:
             raise PreplanError(str(exc)) from None
         return 0

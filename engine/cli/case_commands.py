@@ -8,14 +8,12 @@ import signal
 import threading
 
 from engine.cases import drills
-from engine.cases import recount as provisional
 from engine.cases.stats import statistics
-from engine.cases.views import case_view, find_case, list_notifications, list_tasks
+from engine.cases.views import case_view, find_case, list_tasks
 from engine.cli.output import emit_json, emit_table, read_data
-from engine.notify.notices import sweep_deadlines
-from engine.notify.outbox import deliver_pending
+from engine.notify.notices import list_notifications
 from engine.people.users import get_user
-from engine.service import timers
+from engine.service.timers import work
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -188,13 +186,13 @@ def show_cmd(ctx, args) -> int:
 
 
 def timers_run(ctx, args) -> int:
-    fired = timers.run_due(ctx.engine)
-    emit_json({"fired": fired, "notices": sweep_deadlines(ctx.engine) + provisional.warn_admins(ctx.engine)})
+    fired = ctx.engine.run_due()
+    emit_json({"fired": fired, "notices": ctx.engine.sweep_deadlines() + ctx.engine.warn_admins()})
     return 0
 
 
 def drill_advance(ctx, args) -> int:
-    result = drills.advance(ctx.engine, args.case, to_next_deadline=args.to_next_deadline, by=args.by)
+    result = ctx.engine.advance_drill(args.case, to_next_deadline=args.to_next_deadline, by=args.by)
     if args.json:
         emit_json(result)
     else:
@@ -282,7 +280,7 @@ def notifications_cmd(ctx, args) -> int:
 
 
 def notifications_send(ctx, args) -> int:
-    emit_json({"sent": deliver_pending(ctx.engine)})
+    emit_json({"sent": ctx.engine.deliver_mail()})
     return 0
 
 
@@ -292,6 +290,6 @@ def worker_cmd(ctx, args) -> int:
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
     logging.info("worker started on %s", ctx.db.engine.url.render_as_string(hide_password=True))
-    timers.work(ctx.engine, stop)
+    work(ctx.engine, stop)
     logging.info("worker stopped")
     return 0

@@ -12,19 +12,17 @@ mail server, and everything is written in the transaction of the change that cau
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import timedelta
-from typing import TYPE_CHECKING
+from datetime import tzinfo
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from engine import clock
 from engine.config import Settings
+from engine.store.db import Database
 from engine.store.models import Case, Notification, Task, User, UserRole
 from engine.timefmt import iso
-
-if TYPE_CHECKING:
-    from engine.service import Engine
 
 BATCH = 200
 _SUBJECT = {
@@ -44,13 +42,6 @@ _ENGLISH = {
     "calendar": "The official holiday schedule ends on {until}: enter the {year} schedule (deadlines after it are "
     "provisional until then).",
 }
-
-
-def remind_at(task: Task, offset_seconds: float, share: float):
-    """Real time at which ``share`` of the task's time (opening to deadline) is used."""
-    if task.due_at is None:
-        return None
-    return task.created_at + (task.due_at - task.created_at) * share - timedelta(seconds=offset_seconds)
 
 
 def holders(session: Session, role: str) -> list[User]:
@@ -140,16 +131,16 @@ def _write(
     return count
 
 
-def sweep_deadlines(engine: Engine) -> int:
+def sweep_deadlines(db: Database, settings: Settings) -> int:
     """Send due reminders and overdue notices; returns how many tasks were noticed. Safe with several workers:
     task rows are taken with SKIP LOCKED, and each notice is flagged in the same transaction."""
     noticed = 0
     for kind in ("reminder", "overdue"):
         while True:
-            with engine.db.write() as session:
+            with db.write() as session:
                 rows = session.execute(_due(session, kind)).all()
                 for task, case in rows:
-                    send(session, engine.settings, recipients(session, task), kind, case, task)
+                    send(session, settings, recipients(session, task), kind, case, task)
                     if kind == "reminder":
                         task.remind_at = None
                     else:
@@ -191,3 +182,40 @@ def unread(session: Session, user: str) -> int:
         .select_from(Notification)
         .where(Notification.user == user, Notification.channel == "inbox", Notification.read_at.is_(None))
     )
+
+
+def list_notifications(
+    session: Session,
+    tz: tzinfo,
+    *,
+    user: str | None = None,
+    channel: str | None = None,
+    pending: bool = False,
+    limit: int = 500,
+) -> list[dict[str, Any]]:
+    statement = select(Notification).order_by(Notification.id.desc()).limit(limit)
+    if user:
+        statement = statement.where(Notification.user == user)
+    if channel:
+        statement = statement.where(Notification.channel == channel)
+    if pending:
+        statement = statement.where(Notification.sent_at.is_(None))
+    return [
+        {
+            "id": n.id,
+            "to": n.address or n.user,
+            "user": n.user,
+            "channel": n.channel,
+            "kind": n.kind,
+            "case": n.case_id,
+            "task": n.task_id,
+            "subject": n.subject,
+            "created_at": iso(n.created_at, tz),
+            "sent_at": iso(n.sent_at, tz),
+            "read_at": iso(n.read_at, tz),
+            "attempts": n.attempts,
+            "last_error": n.last_error,
+            "params": n.params,
+        }
+        for n in session.scalars(statement)
+    ]

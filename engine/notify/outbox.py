@@ -13,16 +13,14 @@ import smtplib
 from collections.abc import Callable
 from datetime import timedelta
 from email.message import EmailMessage
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 from sqlalchemy import select
 
 from engine import clock
-from engine.config import Smtp
+from engine.config import Settings, Smtp
+from engine.store.db import Database
 from engine.store.models import Notification
-
-if TYPE_CHECKING:
-    from engine.service import Engine
 
 log = logging.getLogger(__name__)
 BATCH = 50
@@ -51,8 +49,8 @@ def smtp_sender(smtp: Smtp) -> Sender:
     return send
 
 
-def senders(engine: Engine) -> dict[str, Sender]:
-    smtp = engine.settings.smtp
+def senders(settings: Settings) -> dict[str, Sender]:
+    smtp = settings.smtp
     return {"email": smtp_sender(smtp)} if smtp is not None else {}
 
 
@@ -60,25 +58,25 @@ def backoff(attempts: int) -> timedelta:
     return min(FIRST_RETRY * 2 ** max(attempts - 1, 0), MAX_RETRY)
 
 
-def deliver_pending(engine: Engine, channels: dict[str, Sender] | None = None) -> int:
+def deliver_pending(db: Database, settings: Settings, channels: dict[str, Sender] | None = None) -> int:
     """Send what is due now; returns how many were sent."""
-    channels = senders(engine) if channels is None else channels
+    channels = senders(settings) if channels is None else channels
     if not channels:
         return 0
     sent = 0
     while True:
-        claimed = _claim(engine, list(channels))
+        claimed = _claim(db, list(channels))
         for notification_id, channel, snapshot in claimed:
             error = _try(channels[channel], snapshot)
-            _record(engine, notification_id, error)
+            _record(db, notification_id, error)
             sent += error is None
         if len(claimed) < BATCH:
             return sent
 
 
-def _claim(engine: Engine, channels: list[str]) -> list[tuple[int, str, Notification]]:
+def _claim(db: Database, channels: list[str]) -> list[tuple[int, str, Notification]]:
     now = clock.real_now()
-    with engine.db.write() as session:
+    with db.write() as session:
         statement = (
             select(Notification)
             .where(
@@ -106,8 +104,8 @@ def _try(send: Callable[[Notification], None], notification: Notification) -> st
         return f"{type(exc).__name__}: {exc}"
 
 
-def _record(engine: Engine, notification_id: int, error: str | None) -> None:
-    with engine.db.write() as session:
+def _record(db: Database, notification_id: int, error: str | None) -> None:
+    with db.write() as session:
         row = session.get(Notification, notification_id)
         row.attempts += 1
         if error is None:

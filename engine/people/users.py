@@ -152,3 +152,15 @@ def demo_users(session: Session) -> list[tuple[str, str, list[str], bool]]:
             add_user(session, name, roles, password=DEMO_PASSWORD, actor="demo")
         rows.append((name, DEMO_PASSWORD if not exists else "(unchanged)", roles, not exists))
     return rows
+
+
+def role_titles(session: Session) -> dict[str, dict[str, str]]:
+    return {r.key: {"zh": r.title_zh, "en": r.title_en} for r in session.scalars(select(Role))}
+
+
+def users_with_role(session: Session, role: str) -> list[str]:
+    return list(
+        session.scalars(
+            select(User.name).join(UserRole).where(UserRole.role_key == role, User.active.is_(True)).order_by(User.name)
+        )
+    )

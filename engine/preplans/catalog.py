@@ -1,5 +1,5 @@
-"""In-process cache of deployed versions. A version never changes after deployment, so what an operation needs
-from it (the manifest, the preplan key, the parsed spec) is read from the database once per process."""
+"""The deployed versions, cached in-process. A version never changes after deployment, so what an operation needs
+from it (the typed manifest, the preplan key, the parsed spec) is read and built once per process."""
 
 from __future__ import annotations
 
@@ -10,8 +10,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine.preplans.manifest import Manifest
 from engine.preplans.spec import ParsedSpec, spec_from_dict
 from engine.store.models import Preplan, PreplanVersion
+from engine.store.records import newest_active_version
 
 
 @dataclass(frozen=True)
@@ -19,10 +21,12 @@ class VersionInfo:
     id: int
     number: int
     preplan_key: str
-    manifest: dict[str, Any]
+    manifest: Manifest
 
 
 class VersionCache:
+    """Thread-safe; several threads of one web process share it."""
+
     def __init__(self) -> None:
         self._info: dict[int, VersionInfo] = {}
         self._specs: dict[int, ParsedSpec] = {}
@@ -36,7 +40,7 @@ class VersionCache:
                 .join(Preplan)
                 .where(PreplanVersion.id == version_id)
             ).one()
-            found = VersionInfo(version_id, number, key, manifest)
+            found = VersionInfo(version_id, number, key, Manifest.from_stored(manifest))
             with self._lock:
                 found = self._info.setdefault(version_id, found)
         return found
@@ -49,6 +53,11 @@ class VersionCache:
                 parsed = self._specs.setdefault(version_id, parsed)
         return parsed
 
+    def newest(self, session: Session, key: str, *, active: bool = True) -> VersionInfo:
+        """The version new cases of ``key`` use (``active=False``: the newest whatever its status)."""
+        return self.info(session, newest_active_version(session, key, active=active).id)
+
     @staticmethod
     def stored_spec(session: Session, version_id: int) -> dict[str, Any]:
-        return session.scalar(select(PreplanVersion.spec).where(PreplanVersion.id == version_id))
+        spec: dict[str, Any] = session.scalar(select(PreplanVersion.spec).where(PreplanVersion.id == version_id))
+        return spec

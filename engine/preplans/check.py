@@ -18,6 +18,7 @@ from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from engine.config import load_settings
 from engine.errors import Problem
 from engine.preplans import forms as formlib
+from engine.preplans.conventions import SCHEMA_SUFFIX, schema_file
 from engine.preplans.decision_rules import check_dmn, decisions, output_domains
 from engine.preplans.diagram_rules import analyse
 from engine.preplans.gateway_coverage import form_domains
@@ -138,9 +139,7 @@ def _check_manifest(package: PreplanPackage, where: _Locator) -> list[Problem]:
     need(isinstance(prefix, str) and bool(_PREFIX.match(prefix)), "key_prefix must be 2-4 capital letters")
     start_form = manifest.get("start_form")
     if isinstance(start_form, str):
-        need(
-            formlib.schema_file(start_form) in package.forms, f"start form {start_form!r} not found in the forms folder"
-        )
+        need(schema_file(start_form) in package.forms, f"start form {start_form!r} not found in the forms folder")
     return problems
 
 
@@ -149,7 +148,7 @@ def _check_forms(package, where, helper_names: set[str], problems: list[Problem]
     schemas: dict[str, dict | None] = {}
     for name, raw in package.forms.items():
         path = where(FORMS_PREFIX + name)
-        if name.endswith(formlib.SCHEMA_SUFFIX):
+        if name.endswith(SCHEMA_SUFFIX):
             found = formlib.schema_problems(raw)
             problems.extend(Problem(path, message) for message in found)
             schema = None if found else json.loads(raw)

@@ -12,13 +12,12 @@ from typing import Any
 import jinja2
 from lxml import etree
 
+from engine.preplans.conventions import FORM_PROPERTY, UI_PROPERTY
 from engine.preplans.gateway_coverage import Domain, coverage_problem
 from engine.scripting.sandbox import check_code, check_timer
 
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 SPIFF = "http://spiffworkflow.org/bpmn/schema/1.0/core"
-FORM_PROPERTY = "formJsonSchemaFilename"
-UI_PROPERTY = "formUiSchemaFilename"
 _HUMAN = ("userTask", "manualTask")
 _UNSUPPORTED = ("serviceTask", "sendTask", "receiveTask", "complexGateway")
 _JINJA = jinja2.Environment()

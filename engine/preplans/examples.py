@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from engine import clock
-from engine.preplans.gateway_coverage import enum_values
+from engine.preplans.conventions import enum_values
 
 
 def example_submission(schema: dict[str, Any], choice: int = 0, *, only_required: bool = False) -> dict[str, Any]:

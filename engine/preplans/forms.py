@@ -19,10 +19,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import SchemaError
 
 from engine import inputs
-from engine.preplans.gateway_coverage import enum_values
-
-SCHEMA_SUFFIX = ".schema.json"
-UI_SUFFIX = ".ui.json"
+from engine.preplans.conventions import enum_values
 
 _FORMATS = FormatChecker()
 
@@ -42,11 +39,6 @@ def _is_date(value: object) -> bool:
     if isinstance(value, str):
         date.fromisoformat(value)
     return True
-
-
-def schema_file(form: str) -> str:
-    """``intake`` or ``intake.schema.json`` -> ``intake.schema.json``."""
-    return form if form.endswith(SCHEMA_SUFFIX) else form + SCHEMA_SUFFIX
 
 
 def schema_problems(raw: bytes) -> list[str]:

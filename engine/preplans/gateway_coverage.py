@@ -9,6 +9,8 @@ import ast
 from collections.abc import Iterable
 from typing import Any
 
+from engine.preplans.conventions import enum_values
+
 Domain = frozenset
 
 
@@ -88,13 +90,3 @@ def form_domains(schemas: Iterable[dict[str, Any]]) -> dict[str, Domain]:
             elif prop.get("type") == "boolean":
                 domains.setdefault(name, set()).update({True, False})
     return {k: frozenset(v) for k, v in domains.items()}
-
-
-def enum_values(prop: dict[str, Any]) -> list[Any] | None:
-    """The values a field may take: ``enum``, or ``oneOf`` of ``{"const": …, "title": …}`` (labelled choices)."""
-    if "enum" in prop:
-        return list(prop["enum"])
-    options = prop.get("oneOf")
-    if isinstance(options, list) and options and all(isinstance(o, dict) and "const" in o for o in options):
-        return [o["const"] for o in options]
-    return None

@@ -7,12 +7,13 @@ from collections import deque
 from typing import Any
 
 from engine.preplans.diagram_rules import q
+from engine.preplans.manifest import Manifest
 from engine.preplans.safexml import parse
 
 _STEPS = ("userTask", "manualTask")
 
 
-def steps(files: dict[str, str], manifest: dict[str, Any]) -> list[dict[str, Any]]:
+def steps(files: dict[str, str], manifest: Manifest) -> list[dict[str, Any]]:
     """``[{"bpmn_id", "name", "role", "deadlines": [deadline entries of the manifest]}]`` in flow order: breadth
     first from the start events along sequence flows, boundary events following the task they are attached to."""
     bpmn = next((text for name, text in sorted(files.items()) if name.endswith(".bpmn") and "/" not in name), None)
@@ -29,7 +30,7 @@ def steps(files: dict[str, str], manifest: dict[str, Any]) -> list[dict[str, Any
         following.setdefault(sub.get("id"), []).extend(s.get("id") for s in sub.iterfind(q("startEvent")))
     starts = [e.get("id") for e in root.iter(q("startEvent")) if e.getparent().tag == q("process")]
     deadlines: dict[str, list[dict[str, Any]]] = {}
-    for deadline in manifest.get("deadlines", []):
+    for deadline in manifest.deadlines:
         if deadline.get("attached_to"):
             deadlines.setdefault(deadline["attached_to"], []).append(deadline)
     seen, queue, result = set(starts), deque(starts), []
@@ -41,7 +42,7 @@ def steps(files: dict[str, str], manifest: dict[str, Any]) -> list[dict[str, Any
                 {
                     "bpmn_id": node,
                     "name": element.get("name") or node,
-                    "role": manifest.get("lane_roles", {}).get(node),
+                    "role": manifest.lane_roles.get(node),
                     "deadlines": deadlines.get(node, []),
                 }
             )

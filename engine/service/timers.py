@@ -1,4 +1,5 @@
-"""Firing due timers: the sweep (``preplan timers run``) and the worker loop (``preplan worker``).
+"""What happens because time passes: due timers fired (``preplan timers run``, and continuously by ``preplan
+worker``), reminders and overdue notices, mail delivery, and the working calendar's upkeep.
 
 The sweep asks the ``timer`` projection for cases with a timer due (an index range scan, so its cost does not
 grow with the number of open cases), then fires each case in its own transaction. On PostgreSQL the case row is
@@ -14,28 +15,33 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from datetime import datetime
-from typing import TYPE_CHECKING
+from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
 
 from engine import clock
-from engine.cases import recount as provisional
 from engine.cases.run import CaseRun
 from engine.errors import DiagramError
-from engine.notify.notices import sweep_deadlines
-from engine.notify.outbox import deliver_pending
+from engine.notify import notices, outbox
+from engine.people.access import ADMIN
+from engine.service.calendar import CalendarOperations
 from engine.store import audit
-from engine.store.models import Timer
-
-if TYPE_CHECKING:
-    from engine.service import Engine
+from engine.store.models import Timer, User, UserRole
+from engine.store.records import change_setting, lock_case
+from engine.time.calendar import package_last_year
+from engine.time.calendar_store import load_calendar
 
 log = logging.getLogger(__name__)
 BATCH = 100
+#: Admins are told this long before the official holiday schedule runs out.
+WARN_BEFORE = timedelta(days=60)
+_WARNED = "calendar_warned_until"
+_PACKAGE_YEAR = "calendar_package_year"
 
 
-def due_case_ids(session, now: datetime, limit: int, exclude: set[int]) -> list[int]:
+def due_case_ids(session: Session, now: datetime, limit: int, exclude: set[int]) -> list[int]:
     """Cases with a timer due, earliest first: a range scan of the ``fire_at`` index, whatever the table size."""
     statement = select(Timer.case_id).where(Timer.fire_at <= now).order_by(Timer.fire_at).limit(limit)
     if exclude:
@@ -43,60 +49,83 @@ def due_case_ids(session, now: datetime, limit: int, exclude: set[int]) -> list[
     return list(dict.fromkeys(session.scalars(statement)))
 
 
-def next_fire_at(session) -> datetime | None:
+def next_fire_at(session: Session) -> datetime | None:
     return session.scalar(select(func.min(Timer.fire_at)))
 
 
-def fire_case(engine: Engine, case_id: int) -> int:
-    """Fire what is due on one case; 0 when another worker holds it or nothing was due after all."""
-    from engine.store.records import lock_case
+class TimerOperations(CalendarOperations):
+    def run_due(self) -> int:
+        """Fire every timer due now; returns how many fired."""
+        fired, seen = 0, set()
+        while True:
+            with self.db.read() as session:
+                batch = due_case_ids(session, clock.now(), BATCH, seen)
+            if not batch:
+                return fired
+            for case_id in batch:
+                seen.add(case_id)
+                fired += self.fire_case(case_id)
 
-    try:
-        with engine.db.write() as session:
-            case = lock_case(session, case_id, skip_locked=True)
-            if case is None or case.status != "running":
-                return 0
-            with CaseRun(engine, session, case) as run:
-                run.advance()
-                if not run.fired:
-                    session.rollback()
+    def fire_case(self, case_id: int) -> int:
+        """Fire what is due on one case; 0 when another worker holds it or nothing was due after all."""
+        try:
+            with self.db.write() as session:
+                case = lock_case(session, case_id, skip_locked=True)
+                if case is None or case.status != "running":
                     return 0
-                run.save("timer")
-                return len(run.fired)
-    except DiagramError as exc:
-        _mark_error(engine, case_id, exc)
-        return 0
+                with CaseRun(self.context, session, case) as run:
+                    run.advance()
+                    if not run.fired:
+                        session.rollback()
+                        return 0
+                    run.save("timer")
+                    return len(run.fired)
+        except DiagramError as exc:
+            self._stop_with_error(case_id, exc)
+            return 0
 
+    def _stop_with_error(self, case_id: int, exc: DiagramError) -> None:
+        """A diagram that fails when its timer fires stops the case (status ``error``) instead of failing forever."""
+        log.error("case %s: %s", case_id, exc.message)
+        with self.db.write() as session:
+            case = lock_case(session, case_id)
+            if case is None or case.status != "running":
+                return
+            case.status = "error"
+            session.execute(delete(Timer).where(Timer.case_id == case_id))
+            audit.record(session, case_id, "timer", "error", message=exc.message, element=exc.details.get("element"))
 
-def _mark_error(engine: Engine, case_id: int, exc: DiagramError) -> None:
-    """A diagram that fails when its timer fires stops the case (status ``error``) instead of failing forever."""
-    from engine.store.records import lock_case
+    def sweep_deadlines(self) -> int:
+        """Send due reminders and overdue notices; returns how many tasks were noticed."""
+        return notices.sweep_deadlines(self.db, self.settings)
 
-    log.error("case %s: %s", case_id, exc.message)
-    with engine.db.write() as session:
-        case = lock_case(session, case_id)
-        if case is None or case.status != "running":
-            return
-        case.status = "error"
-        session.query(Timer).filter(Timer.case_id == case_id).delete()
-        audit.record(session, case_id, "timer", "error", message=exc.message, element=exc.details.get("element"))
+    def deliver_mail(self, channels: dict[str, outbox.Sender] | None = None) -> int:
+        """Send the mail that is due; returns how many were sent."""
+        return outbox.deliver_pending(self.db, self.settings, channels)
 
+    def follow_package(self) -> list[dict[str, Any]]:
+        """After an upgrade of chinesecalendar that covers more years, recount provisional deadlines once."""
+        year = package_last_year()
+        with self.db.write() as session:
+            if not change_setting(session, _PACKAGE_YEAR, str(year), "system"):
+                return []
+        return self.recount_deadlines("system", f"chinesecalendar covers {year}")
 
-def run_due(engine: Engine) -> int:
-    """Fire every timer due now; returns how many fired."""
-    fired, seen = 0, set()
-    while True:
-        with engine.db.read() as session:
-            batch = due_case_ids(session, clock.now(), BATCH, seen)
-        if not batch:
-            return fired
-        for case_id in batch:
-            seen.add(case_id)
-            fired += fire_case(engine, case_id)
+    def warn_admins(self) -> int:
+        """Tell every admin, once per year, that the official schedule ends within 60 days; returns how many."""
+        with self.db.write() as session:
+            until = load_calendar(session, self.settings).official_until
+            today = clock.now().astimezone(self.tz).date()
+            if today < until - WARN_BEFORE or not change_setting(session, _WARNED, until.isoformat(), "system"):
+                return 0
+            admins = session.scalars(
+                select(User).join(UserRole).where(UserRole.role_key == ADMIN, User.active.is_(True)).order_by(User.name)
+            )
+            return notices.send_calendar_warning(session, self.settings, list(admins), until, today)
 
 
 def work(
-    engine: Engine, stop: threading.Event, poll: float = 0.5, sleep: Callable[[float], object] | None = None
+    engine: TimerOperations, stop: threading.Event, poll: float = 0.5, sleep: Callable[[float], object] | None = None
 ) -> None:
     """Until ``stop`` is set: fire due timers and send deadline notices, sleeping until the next timer is due (at
     most ``poll`` seconds, so a timer created by another process is picked up within that time). Mail goes out
@@ -104,15 +133,19 @@ def work(
     provisional deadlines after a chinesecalendar upgrade, warning admins before the schedule runs out) from a
     third, hourly. ``sleep`` replaces the wait between sweeps (tests move a fixed clock instead of waiting)."""
     threads = [
-        threading.Thread(target=_deliver_until, args=(engine, stop), daemon=True),
-        threading.Thread(target=_keep_calendar, args=(engine, stop), daemon=True),
+        threading.Thread(target=_every, args=(stop, 2.0, "delivering mail", engine.deliver_mail), daemon=True),
+        threading.Thread(
+            target=_every,
+            args=(stop, 3600.0, "calendar upkeep", engine.follow_package, engine.warn_admins),
+            daemon=True,
+        ),
     ]
     for thread in threads:
         thread.start()
     while not stop.is_set():
         try:
-            run_due(engine)
-            sweep_deadlines(engine)
+            engine.run_due()
+            engine.sweep_deadlines()
             with engine.db.read() as session:
                 upcoming = next_fire_at(session)
         except Exception:  # the database restarting must not kill the worker
@@ -124,20 +157,12 @@ def work(
         thread.join(timeout=15)
 
 
-def _keep_calendar(engine: Engine, stop: threading.Event, period: float = 3600.0) -> None:
+def _every(stop: threading.Event, period: float, what: str, *duties: Callable[[], object]) -> None:
+    """Run ``duties`` every ``period`` seconds until ``stop``; a failure is logged and retried next time."""
     while not stop.is_set():
         try:
-            provisional.follow_package(engine)
-            provisional.warn_admins(engine)
+            for duty in duties:
+                duty()
         except Exception:
-            log.exception("calendar upkeep failed; retrying")
+            log.exception("%s failed; retrying", what)
         stop.wait(period)
-
-
-def _deliver_until(engine: Engine, stop: threading.Event, poll: float = 2.0) -> None:
-    while not stop.is_set():
-        try:
-            deliver_pending(engine)
-        except Exception:
-            log.exception("delivering notifications failed; retrying")
-        stop.wait(poll)

@@ -10,7 +10,6 @@ import pytest
 from sqlalchemy import func, select
 
 from engine import clock
-from engine.cases import drills
 from engine.store.models import Case
 from tests.browser.conftest import log_in, screenshot
 from tests.conftest import ROOT
@@ -135,7 +134,7 @@ def test_the_preplan_page_and_the_drill_report_fit_the_screen(vanke, new_page, w
         },
         drill=True,
     )
-    drills.advance(flow.engine, drill, by="PT2H")
+    flow.engine.advance_drill(drill, by="PT2H")
     page = new_page(width=width)
     log_in(page, base, "boss")
     for url in ("/preplans/vanke_complaint", f"/cases/{drill}/report", "/cases", f"/cases/{drill}"):

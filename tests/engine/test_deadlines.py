@@ -14,11 +14,10 @@ from sqlalchemy import select
 from engine import clock
 from engine.cases import drills
 from engine.cases.stats import statistics
-from engine.cases.views import list_notifications
 from engine.config import Smtp, load_settings
 from engine.errors import Conflict, ValidationFailed
 from engine.notify import outbox
-from engine.notify.notices import sweep_deadlines
+from engine.notify.notices import list_notifications
 from engine.service import Engine
 from engine.store.db import Database
 from engine.store.models import Notification
@@ -53,9 +52,9 @@ def test_reminder_at_three_quarters_of_the_time_then_overdue(mini):
     case = mini.start("mini_complaint", MAJOR)  # 领导审批 due 14:00 (4 working hours)
     mini.engine.claim(mini.task(case, "Task_Approve")["id"], user="li")
     mini.at("2026-11-23T12:59:00+08:00")
-    assert sweep_deadlines(mini.engine) == 0
+    assert mini.engine.sweep_deadlines() == 0
     mini.at("2026-11-23T13:00:00+08:00")
-    assert sweep_deadlines(mini.engine) == 1 and sweep_deadlines(mini.engine) == 0
+    assert mini.engine.sweep_deadlines() == 1 and mini.engine.sweep_deadlines() == 0
     assert notes(mini, "reminder") == [("li", "reminder")]  # the assignee only, once
     subject = next(n["subject"] for n in list_notifications_all(mini) if n["kind"] == "reminder")
     assert subject == "【即将到期】TS-20261123-0001「领导审批」将于 2026-11-23 14:00 到期"
@@ -87,10 +86,10 @@ def test_overdue_notice_goes_to_the_role_while_unclaimed(notice_only):
     assert notice_only.fire() == 1
     assert notice_only.open_steps(case) == ["Task_Approve", "Task_Escalate"]
     assert notice_only.task(case, "Task_Approve")["overdue"] is True
-    assert sweep_deadlines(notice_only.engine) == 1  # the reminder point passed with the deadline: overdue only
+    assert notice_only.engine.sweep_deadlines() == 1  # the reminder point passed with the deadline: overdue only
     assert notes(notice_only, "overdue") == [("li", "overdue"), ("zhao", "overdue")]
     assert notes(notice_only, "reminder") == []
-    assert sweep_deadlines(notice_only.engine) == 0
+    assert notice_only.engine.sweep_deadlines() == 0
 
 
 def test_steps_without_a_deadline_get_no_reminder(mini):
@@ -109,7 +108,7 @@ def test_escalation_tells_the_target_role(mini):
     subject = next(n["subject"] for n in list_notifications_all(mini) if n["kind"] == "escalated")
     assert subject == "【升级】TS-20261123-0001「超时升级处理」（4 工作小时未审批）"
     assert mini.open_steps(case) == ["Task_Escalate"]
-    assert sweep_deadlines(mini.engine) == 0  # the interrupted task is gone: no overdue notice for it
+    assert mini.engine.sweep_deadlines() == 0  # the interrupted task is gone: no overdue notice for it
 
 
 def test_reminder_share_is_configurable(sqlite_url, monkeypatch):
@@ -121,7 +120,7 @@ def test_reminder_share_is_configurable(sqlite_url, monkeypatch):
     flow.at("2026-11-23T10:00:00+08:00")
     flow.start("mini_complaint", MAJOR)
     flow.at("2026-11-23T12:00:00+08:00")
-    assert sweep_deadlines(engine) == 1
+    assert engine.sweep_deadlines() == 1
     engine.db.dispose()
 
 
@@ -160,14 +159,14 @@ def test_mail_is_delivered_by_smtp_and_retried_with_backoff(mini, smtp_server, m
     )
     mini.start("mini_complaint", MAJOR)
     assert notes(mini, channel="email") == [("li@example.cn", "assigned")]  # zhao has no address: inbox only
-    assert outbox.deliver_pending(mini.engine) == 0  # the server says "try again later"
+    assert mini.engine.deliver_mail() == 0  # the server says "try again later"
     with mini.engine.db.read() as session:
         mail = session.scalar(select(Notification).where(Notification.channel == "email"))
     assert mail.sent_at is None and mail.attempts == 1 and "451" in mail.last_error
     assert mail.next_attempt_at == clock.real_now() + timedelta(seconds=30)
-    assert outbox.deliver_pending(mini.engine) == 0  # not due again yet
+    assert mini.engine.deliver_mail() == 0  # not due again yet
     clock.advance(timedelta(seconds=31))
-    assert outbox.deliver_pending(mini.engine) == 1
+    assert mini.engine.deliver_mail() == 1
     ((recipients, content),) = handler.messages
     assert recipients == ["li@example.cn"] and "TS-20261123-0001" in content
     assert notes(mini, channel="email") == [("li@example.cn", "assigned")]
@@ -181,7 +180,7 @@ def test_a_dead_mail_server_never_blocks_the_workflow(mini, monkeypatch):
         mini.engine, "settings", mini.engine.settings.__class__(**{**mini.engine.settings.__dict__, "smtp": smtp})
     )
     case = mini.start("mini_complaint", MAJOR)
-    assert outbox.deliver_pending(mini.engine) == 0
+    assert mini.engine.deliver_mail() == 0
     mini.complete(case, "Task_Approve", {"approved": True}, user="li")
     assert mini.open_steps(case) == ["Task_Handle"]
     assert [outbox.backoff(n).total_seconds() for n in (1, 2, 3, 8, 20)] == [30, 60, 120, 3600, 3600]
@@ -192,25 +191,25 @@ def test_drill_runs_on_its_own_clock_and_leaves_other_cases_alone(mini):
     drill = mini.start("mini_complaint", MAJOR, drill=True)
     other_drill = mini.start("mini_complaint", MAJOR, drill=True)
     assert mini.show(drill)["business_key"].startswith("YL-")
-    result = drills.advance(mini.engine, drill, to_next_deadline=True)
+    result = mini.engine.advance_drill(drill, to_next_deadline=True)
     assert result == {"case": drill, "now": "2026-11-23T14:00:01+08:00", "fired": 1}
     assert mini.open_steps(drill) == ["Task_Escalate"]
     assert mini.open_steps(real) == ["Task_Approve"] and mini.open_steps(other_drill) == ["Task_Approve"]
     assert mini.fired(real) == [] and mini.fired(other_drill) == []
     assert mini.fire() == 0  # the real sweep finds nothing due: the drill's timer fired in its own time
-    assert drills.advance(mini.engine, drill, by="PT2H")["now"] == "2026-11-23T16:00:01+08:00"
+    assert mini.engine.advance_drill(drill, by="PT2H")["now"] == "2026-11-23T16:00:01+08:00"
     with pytest.raises(Conflict, match="real case"):
-        drills.advance(mini.engine, real, by="PT1H")
+        mini.engine.advance_drill(real, by="PT1H")
     with pytest.raises(ValidationFailed):
-        drills.advance(mini.engine, drill, by="two hours")
+        mini.engine.advance_drill(drill, by="two hours")
 
 
 def test_drill_report_marks_on_time_and_late_steps(mini):
     drill = mini.start("mini_complaint", MAJOR, drill=True)
-    drills.advance(mini.engine, drill, by="PT3H")  # 13:00, before the 14:00 deadline
+    mini.engine.advance_drill(drill, by="PT3H")  # 13:00, before the 14:00 deadline
     mini.complete(drill, "Task_Approve", {"approved": True}, user="li")
     second = mini.start("mini_complaint", MAJOR, drill=True)
-    drills.advance(mini.engine, second, to_next_deadline=True)  # nobody approved: escalated
+    mini.engine.advance_drill(second, to_next_deadline=True)  # nobody approved: escalated
     with mini.engine.db.read() as session:
         done = drills.report(session, drill, mini.engine.tz)
         missed = drills.report(session, second, mini.engine.tz)
@@ -251,7 +250,7 @@ def test_statistics_leave_drills_out(mini):
     finished = mini.start("mini_complaint", MAJOR)
     mini.complete(finished, "Task_Approve", {"approved": True}, user="li")  # on time
     drill = mini.start("mini_complaint", MAJOR, drill=True)
-    drills.advance(mini.engine, drill, to_next_deadline=True)  # the drill misses its deadline
+    mini.engine.advance_drill(drill, to_next_deadline=True)  # the drill misses its deadline
     mini.at("2026-11-23T15:00:00+08:00")  # the first real case's approval is now overdue
     with mini.engine.db.read() as session:
         (real,) = statistics(session)

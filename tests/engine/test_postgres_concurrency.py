@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import func, select, text
 
 from engine import clock
-from engine.service import timers
+from engine.service.timers import work
 from engine.store.models import Event, Task, Timer
 from engine.store.records import lock_case
 from tests.conftest import FIXTURES
@@ -145,7 +145,7 @@ def test_a_worker_killed_mid_transaction_loses_nothing_and_fires_nothing_twice(p
     assert done_before < len(cases), "the worker finished before it was killed"
     clock.fix(clock.parse_instant(AFTER_THE_HOUR))
     wait_for(
-        lambda: timers.run_due(pg_engine) >= 0 and scalar(pg_engine, select(func.count()).select_from(Timer)) == 0,
+        lambda: pg_engine.run_due() >= 0 and scalar(pg_engine, select(func.count()).select_from(Timer)) == 0,
         timeout=30,
         what="the surviving worker to fire the rest",
     )
@@ -170,7 +170,7 @@ def test_the_worker_wakes_for_a_timer_within_its_poll_interval(pg_engine):
         if flow.fired(case) or len(waits) > 1000:
             stop.set()
 
-    timers.work(pg_engine, stop, poll=0.5, sleep=sleep)
+    work(pg_engine, stop, poll=0.5, sleep=sleep)
     fired_at = scalar(pg_engine, select(Event.at).where(Event.case_id == case, Event.kind == "timer_fired"))
     assert fired_at is not None and max(waits) <= 0.5
     assert timedelta(0) < fired_at - due <= timedelta(seconds=0.5), f"fired {fired_at - due} after its due time"

@@ -10,8 +10,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from engine.cases import recount as provisional
-from engine.cases.views import list_notifications
+from engine.notify.notices import list_notifications
 from engine.store.models import Setting
 from engine.time.calendar_store import import_notice, set_day
 from tests.engine.conftest import MAJOR
@@ -55,7 +54,7 @@ def test_entering_the_official_schedule_recounts_the_deadline_audits_it_and_tell
     with leaders.engine.db.write() as session:
         result = import_notice(session, "一、元旦：1月1日（周五）至4日（周一）放假，共4天。", "root", 2027)
     assert result == {"year": 2027, "days_off": 4, "workdays": 0}
-    moved = provisional.recount(leaders.engine, "root", "2027 schedule imported")
+    moved = leaders.engine.recount_deadlines("root", "2027 schedule imported")
     assert moved == [
         {
             "case": case,
@@ -75,7 +74,7 @@ def test_entering_the_official_schedule_recounts_the_deadline_audits_it_and_tell
     assert event["actor"] == "root" and event["details"]["reason"] == "2027 schedule imported"
     (notice,) = inbox(leaders, "deadline_moved")
     assert notice["user"] == "li" and "2027-01-04 11:00 → 2027-01-05 11:00" in notice["subject"]
-    assert provisional.recount(leaders.engine, "root", "again") == [], "nothing is provisional any more"
+    assert leaders.engine.recount_deadlines("root", "again") == [], "nothing is provisional any more"
 
 
 def test_a_deadline_recounted_into_the_past_fires_at_once(leaders):
@@ -84,7 +83,7 @@ def test_a_deadline_recounted_into_the_past_fires_at_once(leaders):
     leaders.at("2027-01-04T10:00:00+08:00")  # before the provisional deadline of 11:00
     with leaders.engine.db.write() as session:
         set_day(session, date(2027, 1, 2), True, "root", "元旦调休上班")  # the Saturday becomes a workday
-    provisional.recount(leaders.engine, "root", "calendar: 2027-01-02 set")
+    leaders.engine.recount_deadlines("root", "calendar: 2027-01-02 set")
     assert leaders.fired(case) == ["Timer_Approve"]  # now due 2 Jan 11:00, already past
     assert "Task_Escalate" in leaders.open_steps(case)
 
@@ -105,19 +104,19 @@ def test_a_periodic_follow_up_reaching_into_2027_keeps_the_case_running(flow):
 
 def test_admins_are_warned_once_from_sixty_days_before_the_schedule_ends(leaders):
     leaders.at("2026-10-01T09:00:00+08:00")
-    assert provisional.warn_admins(leaders.engine) == 0
+    assert leaders.engine.warn_admins() == 0
     leaders.at("2026-12-05T09:00:00+08:00")
-    assert provisional.warn_admins(leaders.engine) == 1
+    assert leaders.engine.warn_admins() == 1
     (warning,) = inbox(leaders, "calendar")
     assert warning["user"] == "root" and "2026-12-31" in warning["subject"] and "2027" in warning["subject"]
-    assert provisional.warn_admins(leaders.engine) == 0, "once per year, not at every sweep"
+    assert leaders.engine.warn_admins() == 0, "once per year, not at every sweep"
     with leaders.engine.db.write() as session:
         import_notice(session, "2027-01-01 放假 元旦", "root", 2027)
-    assert provisional.warn_admins(leaders.engine) == 0, "2027 is entered: the schedule now runs to 2027-12-31"
+    assert leaders.engine.warn_admins() == 0, "2027 is entered: the schedule now runs to 2027-12-31"
 
 
 def test_a_newer_chinesecalendar_is_noticed_once(leaders):
-    assert provisional.follow_package(leaders.engine) == []
+    assert leaders.engine.follow_package() == []
     with leaders.engine.db.read() as session:
         assert session.scalar(select(Setting.value).where(Setting.key == "calendar_package_year")) == "2026"
-    assert provisional.follow_package(leaders.engine) == []
+    assert leaders.engine.follow_package() == []

@@ -14,9 +14,8 @@ import pytest
 
 from engine import clock
 from engine.preplans.check import check_package
+from engine.preplans.conventions import enum_values, schema_file
 from engine.preplans.examples import example_submission
-from engine.preplans.forms import schema_file
-from engine.preplans.gateway_coverage import enum_values
 from engine.preplans.package import load_package
 
 ROOT = Path(__file__).resolve().parents[2]

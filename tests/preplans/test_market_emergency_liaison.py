@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import pytest
 
-from engine.cases import drills
 from tests.conftest import ROOT
 
 PREPLAN = ROOT / "processes" / "market_emergency_liaison"
@@ -157,7 +156,7 @@ def test_drill_clock_jumps_to_the_next_drill_without_touching_real_cases(market)
     drill = market.start("market_emergency_liaison", INTAKE, drill=True)
     handle(market, drill)
     market.complete(drill, "Task_DrillReview", {**REVIEWED, "drill_interval": "P1M"})
-    result = drills.advance(market.engine, drill, to_next_deadline=True)
+    result = market.engine.advance_drill(drill, to_next_deadline=True)
     assert result["now"] == "2026-12-23T10:00:01+08:00" and result["fired"] == 1  # 每月: one calendar month later
     assert market.open_steps(drill) == ["Task_OrganiseDrill"]
     assert market.open_steps(real) == ["Task_Report"]

@@ -1,0 +1,32 @@
+"""Our conventions on top of BPMN and JSON Schema, in one place for the checker and the runtime: how a user task
+names its form, how a form's file is named, and how a field lists the values it may take."""
+
+from __future__ import annotations
+
+from typing import Any
+
+#: The spiffworkflow extension properties a user task names its form (and optional UI hints) with.
+FORM_PROPERTY = "formJsonSchemaFilename"
+UI_PROPERTY = "formUiSchemaFilename"
+SCHEMA_SUFFIX = ".schema.json"
+UI_SUFFIX = ".ui.json"
+
+
+def schema_file(form: str) -> str:
+    """``intake`` or ``intake.schema.json`` -> ``intake.schema.json``."""
+    return form if form.endswith(SCHEMA_SUFFIX) else form + SCHEMA_SUFFIX
+
+
+def ui_file(form: str) -> str:
+    """The UI hints that go with a form: ``intake`` -> ``intake.ui.json``."""
+    return schema_file(form)[: -len(SCHEMA_SUFFIX)] + UI_SUFFIX
+
+
+def enum_values(prop: dict[str, Any]) -> list[Any] | None:
+    """The values a field may take: ``enum``, or ``oneOf`` of ``{"const": …, "title": …}`` (labelled choices)."""
+    if "enum" in prop:
+        return list(prop["enum"])
+    options = prop.get("oneOf")
+    if isinstance(options, list) and options and all(isinstance(o, dict) and "const" in o for o in options):
+        return [o["const"] for o in options]
+    return None

@@ -1,0 +1,46 @@
+"""What every operation of the service layer works with, and how it knows who is acting."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import tzinfo
+
+from sqlalchemy.orm import Session
+
+from engine.cases.run import RunContext
+from engine.config import Settings
+from engine.people.users import get_user
+from engine.preplans.catalog import VersionCache
+from engine.store.db import Database
+from engine.store.models import User
+
+#: Who acts when no user is named: the system itself (timers, starts from integrations).
+SYSTEM_ACTOR = "system"
+#: Who acts for an administration command run without ``--as``: whoever holds the server's credentials.
+OPERATOR = "cli"
+
+
+class ServiceBase:
+    """The database, the settings and the in-process cache of deployed versions."""
+
+    def __init__(self, db: Database, settings: Settings) -> None:
+        self.db, self.settings, self.versions = db, settings, VersionCache()
+
+    @property
+    def context(self) -> RunContext:
+        """What a run of one case needs from the engine (and nothing else of it)."""
+        return RunContext(self.versions, self.settings)
+
+    @property
+    def tz(self) -> tzinfo:
+        return self.settings.timezone
+
+    @staticmethod
+    def acting(session: Session, user: str | None, requirement: Callable[[User], None], default: str) -> str:
+        """The name an operation is recorded under: ``default`` when no user is named (the system or the operator
+        of the command line), else the user, once ``requirement`` (an access rule) holds for them."""
+        if user is None:
+            return default
+        person = get_user(session, user)
+        requirement(person)
+        return person.name

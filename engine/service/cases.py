@@ -1,0 +1,360 @@
+"""Case operations: start, claim, unclaim, complete, reassign, comment, terminate, resume and advance a drill.
+Each is one transaction on one locked case, and checks its access rule (:mod:`engine.people.access`) first.
+
+Only a task that is READY in the workflow can be completed, so a double, stale or concurrent completion is refused
+with the reason, and nothing is written.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from SpiffWorkflow import TaskState
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from engine import clock, inputs
+from engine.cases import drills
+from engine.cases.keys import DRILL_PREFIX, next_business_key
+from engine.cases.run import CaseRun
+from engine.cases.views import case_now, case_summary, find_case
+from engine.errors import AlreadyStarted, Conflict, Forbidden, NotFound, PreplanError, ValidationFailed, say
+from engine.notify import notices
+from engine.people import access
+from engine.people.users import get_user
+from engine.preplans.forms import field_errors, normalized, with_defaults
+from engine.preplans.manifest import Manifest
+from engine.preplans.spec import new_workflow
+from engine.service.base import OPERATOR, SYSTEM_ACTOR, ServiceBase
+from engine.store import audit
+from engine.store.models import Case, Comment, Task, User
+from engine.store.records import lock_case
+from engine.timefmt import iso
+
+_KEY_RETRIES = 5
+
+
+class CaseOperations(ServiceBase):
+    # -- start ----------------------------------------------------------------------------------------------
+    def start(
+        self,
+        key: str,
+        data: dict[str, Any] | None = None,
+        *,
+        user: str | None = None,
+        drill: bool = False,
+        intake_key: str | None = None,
+    ) -> dict[str, Any]:
+        """Start a case. ``intake_key`` is the one-time token of the form it came from: the same form sent twice
+        (back and submit again, a double click) raises :class:`AlreadyStarted` naming the first case."""
+        intake_key = inputs.token(intake_key, "intake_key") if intake_key else None
+        for attempt in range(_KEY_RETRIES):
+            try:
+                with self.db.write() as session:
+                    return self._start(session, key, data or {}, user, drill, intake_key)
+            except IntegrityError as exc:  # a concurrent start took the same business key or form token: retry
+                if not any(column in str(exc.orig) for column in ("business_key", "intake_key")):
+                    raise
+                if attempt == _KEY_RETRIES - 1:
+                    raise
+        raise AssertionError("unreachable")
+
+    def _start(
+        self, session: Session, key: str, data: dict[str, Any], user: str | None, drill: bool, intake_key: str | None
+    ) -> dict:
+        if intake_key is not None:
+            earlier = session.execute(select(Case.id, Case.business_key).where(Case.intake_key == intake_key)).first()
+            if earlier is not None:
+                raise AlreadyStarted(earlier.id, earlier.business_key)
+        version = self.versions.newest(session, key)
+        manifest = version.manifest
+        actor = self.acting(
+            session, user, lambda person: access.require_start(person, key, manifest.start_roles), SYSTEM_ACTOR
+        )
+        schema = manifest.start_schema
+        payload = with_defaults(schema, data)
+        errors = field_errors(schema, payload)
+        if errors:
+            raise ValidationFailed(say("the start form has errors"), errors)
+        payload = normalized(schema, payload, self.tz)
+        now = clock.now()
+        prefix = DRILL_PREFIX if drill else manifest.key_prefix
+        case = Case(
+            version_id=version.id,
+            business_key=next_business_key(session, prefix, now, self.tz),
+            title=case_title(manifest, payload),
+            status="running",
+            is_drill=drill,
+            clock_offset_seconds=0.0,
+            state={},
+            data=payload,
+            started_by=actor,
+            started_at=now,
+            updated_at=now,
+            intake_key=intake_key,
+        )
+        session.add(case)
+        session.flush()
+        workflow = new_workflow(self.versions.spec(session, version.id))
+        workflow.task_tree.data.update(payload)
+        audit.record(session, case.id, actor, "started", preplan=key, version=version.number, drill=drill)
+        with CaseRun(self.context, session, case, workflow) as run:
+            run.advance()
+            run.save(actor)
+        session.flush()
+        return case_summary(session, case, self.tz, version.number)
+
+    # -- claim / unclaim ------------------------------------------------------------------------------------
+    def claim(self, task_id: int | str, *, user: str) -> dict[str, Any]:
+        with self.db.write() as session:
+            row, person = self._task_for(session, task_id, user)
+            if row.assignee == person.name:
+                return {"task": row.id, "assignee": row.assignee}
+            if row.assignee:
+                raise Conflict(say("task %(task)s is already claimed by %(user)s", task=row.id, user=row.assignee))
+            row.assignee, row.claimed_at = person.name, clock.now()
+            audit.record(session, row.case_id, person.name, "claimed", task=row.id, name=row.name)
+            return {"task": row.id, "assignee": row.assignee}
+
+    def unclaim(self, task_id: int | str, *, user: str) -> dict[str, Any]:
+        with self.db.write() as session:
+            row, person = self._task_for(session, task_id, user)
+            if row.assignee != person.name:
+                raise Forbidden(say("task %(task)s is not claimed by %(user)s", task=row.id, user=person.name))
+            row.assignee, row.claimed_at = None, None
+            audit.record(session, row.case_id, person.name, "unclaimed", task=row.id, name=row.name)
+            return {"task": row.id, "assignee": None}
+
+    def _task_for(self, session: Session, task_id: int | str, user: str) -> tuple[Task, User]:
+        """The open task, its case locked, and a user holding its role."""
+        row = _locked_task(session, task_id)
+        person = get_user(session, user)
+        access.require_role(person, row)
+        return row, person
+
+    def reassign(self, task_id: int | str, to_user: str, *, user: str) -> dict[str, Any]:
+        """A supervisor hands an open task to another user who holds its role."""
+        with self.db.write() as session:
+            supervisor = get_user(session, user)
+            access.require_supervisor(supervisor)
+            row = _locked_task(session, task_id)
+            target = get_user(session, to_user)
+            if row.role not in target.role_keys:
+                raise Forbidden(
+                    say(
+                        "%(user)s does not hold the role %(role)s of task %(task)s",
+                        user=target.name,
+                        role=row.role,
+                        task=row.id,
+                    )
+                )
+            previous = row.assignee
+            row.assignee, row.claimed_at = target.name, clock.now()
+            audit.record(
+                session,
+                row.case_id,
+                supervisor.name,
+                "reassigned",
+                task=row.id,
+                name=row.name,
+                previous=previous,
+                to=target.name,
+            )
+            notices.send(session, self.settings, [target], "assigned", session.get(Case, row.case_id), row)
+            return {"task": row.id, "assignee": row.assignee}
+
+    def comment(self, case_ref: str | int, text: str, *, user: str) -> dict[str, Any]:
+        text = inputs.note(text, "text", say("a comment"))
+        with self.db.write() as session:
+            case = find_case(session, case_ref)
+            person = get_user(session, user)
+            access.require_case(person, self.versions.info(session, case.version_id).manifest.roles, case.business_key)
+            session.add(Comment(case_id=case.id, at=clock.now(), author=person.name, text=text))
+            audit.record(session, case.id, person.name, "commented", text=text[:200])
+            return {"case": case.id, "author": person.name}
+
+    # -- complete -------------------------------------------------------------------------------------------
+    def complete(self, task_id: int | str, data: dict[str, Any] | None = None, *, user: str) -> dict[str, Any]:
+        refusal: PreplanError | None = None
+        try:
+            with self.db.write() as session:
+                row, person = self._task_for(session, task_id, user)
+                if row.assignee and row.assignee != person.name:
+                    raise Conflict(say("task %(task)s is claimed by %(user)s", task=row.id, user=row.assignee))
+                case = session.get(Case, row.case_id)
+                payload = self._form_payload(session, case, row, data or {})
+                with CaseRun(self.context, session, case) as run:
+                    run.advance()
+                    task = run.workflow.get_task_from_id(UUID(row.spiff_id))
+                    if task is None or task.state != TaskState.READY or not task.task_spec.manual:
+                        run.save(SYSTEM_ACTOR)  # a deadline passed in the meantime: that escalation stands
+                        fired = "、".join(f["name"] or f["bpmn_id"] for f in run.fired)
+                        refusal = Conflict(
+                            say(
+                                "task %(task)s (%(name)s) closed before this completion: %(fired)s fired; your data was "
+                                "not applied",
+                                task=row.id,
+                                name=row.name,
+                                fired=fired,
+                            )
+                            if fired
+                            else say(
+                                "task %(task)s (%(name)s) closed before this completion; your data was not applied",
+                                task=row.id,
+                                name=row.name,
+                            )
+                        )
+                    else:
+                        run.run_task(task, payload)
+                        run.advance()
+                        row.status, row.assignee = "completed", person.name
+                        row.completed_at, row.completed_by, row.data = clock.now(), person.name, payload
+                        audit.record(
+                            session,
+                            case.id,
+                            person.name,
+                            "task_completed",
+                            task=row.id,
+                            name=row.name,
+                            bpmn_id=row.bpmn_id,
+                            data=payload,
+                        )
+                        run.save(person.name)
+                session.flush()
+                result = case_summary(session, case, self.tz, self.versions.info(session, case.version_id).number)
+        except StaleDataError:
+            raise Conflict(
+                say("task %(task)s: the case changed at the same moment; nothing was changed", task=task_id)
+            ) from None
+        if refusal is not None:
+            raise refusal
+        return result
+
+    def _form_payload(self, session: Session, case: Case, row: Task, data: dict[str, Any]) -> dict[str, Any]:
+        if row.form is None:
+            if data:
+                raise ValidationFailed(say("this step has no form"), dict.fromkeys(data, "is not a field of this form"))
+            return {}
+        schema = self.versions.info(session, case.version_id).manifest.forms[row.form]
+        payload = with_defaults(schema, data)
+        errors = field_errors(schema, payload)
+        if errors:
+            raise ValidationFailed(
+                say("the form of task %(task)s (%(name)s) has errors", task=row.id, name=row.name), errors
+            )
+        return normalized(schema, payload, self.tz)
+
+    # -- resume ---------------------------------------------------------------------------------------------
+    def resume(self, case_ref: str, *, user: str | None = None) -> dict[str, Any]:
+        """Run a case that stopped with ``error`` again, once its cause is fixed (e.g. the missing calendar year
+        entered). If it fails again it stays in ``error`` and the reason is reported."""
+        with self.db.write() as session:
+            case = find_case(session, case_ref)
+            lock_case(session, case.id)
+            actor = self.acting(session, user, access.require_supervisor, SYSTEM_ACTOR)
+            if case.status != "error":
+                raise Conflict(
+                    say("case %(case)s did not stop with an error; there is nothing to resume", case=case.business_key)
+                )
+            case.status = "running"
+            with CaseRun(self.context, session, case) as run:
+                run.advance()
+                audit.record(session, case.id, actor, "resumed")
+                run.save(actor)
+            session.flush()
+            return case_summary(session, case, self.tz, self.versions.info(session, case.version_id).number)
+
+    # -- terminate ------------------------------------------------------------------------------------------
+    def terminate(self, case_ref: str, reason: str, *, user: str | None = None) -> dict[str, Any]:
+        reason = inputs.note(reason, "reason", say("a reason"))
+        with self.db.write() as session:
+            case = find_case(session, case_ref)
+            lock_case(session, case.id)
+            actor = self.acting(session, user, access.require_supervisor, SYSTEM_ACTOR)
+            if case.status not in ("running", "error", "suspended"):
+                raise Conflict(
+                    say("case %(case)s is already completed", case=case.business_key)
+                    if case.status == "completed"
+                    else say("case %(case)s is already terminated", case=case.business_key)
+                )
+            with CaseRun(self.context, session, case) as run:
+                run.workflow.cancel()
+                case.status, case.ended_at, case.end_reason = "terminated", clock.now(), reason
+                audit.record(session, case.id, actor, "terminated", reason=reason)
+                run.save(actor)
+            session.flush()
+            return case_summary(session, case, self.tz, self.versions.info(session, case.version_id).number)
+
+    # -- drills ---------------------------------------------------------------------------------------------
+    def advance_drill(
+        self, case_ref: str | int, *, to_next_deadline: bool = False, by: str | None = None, user: str | None = None
+    ) -> dict[str, Any]:
+        """Move one drill's clock (to just past its next deadline, or by an ISO 8601 duration) and fire what came
+        due in it; supervisors only (``user`` None: the operator of the command line)."""
+        with self.db.write() as session:
+            actor = self.acting(session, user, access.require_supervisor, OPERATOR)
+            case = find_case(session, case_ref)
+            if not case.is_drill:
+                raise Conflict(say("%(case)s is a real case; only drills have their own clock", case=case.business_key))
+            lock_case(session, case.id)
+            if case.status != "running":
+                raise Conflict(say("drill %(case)s has already ended", case=case.business_key))
+            moved = drills.step(session, case, to_next_deadline, by)
+            case.clock_offset_seconds += moved.total_seconds()
+            with CaseRun(self.context, session, case) as run:
+                run.advance()
+                run.save("drill")
+                audit.record(session, case.id, actor, "drill_advanced", by=str(moved), fired=len(run.fired))
+            return {"case": case.id, "now": iso(case_now(case), self.tz), "fired": len(run.fired)}
+
+
+def _locked_task(session: Session, task_id: int | str) -> Task:
+    """An open task, read after its case's row lock is held.
+
+    The task is read after the lock on purpose: PostgreSQL re-checks a locked row after waiting, but hands back
+    the old version of any other row joined in the same statement."""
+    task_id = inputs.record_id(task_id, "task")
+    case_id = session.scalar(select(Task.case_id).where(Task.id == task_id))
+    if case_id is None:
+        raise NotFound(say("no task %(value)s", value=task_id))
+    lock_case(session, case_id)
+    row = session.scalar(select(Task).where(Task.id == task_id).execution_options(populate_existing=True))
+    if row is None:
+        raise NotFound(say("no task %(value)s", value=task_id))
+    if row.status != "open":
+        raise Conflict(_closed(row))
+    return row
+
+
+def _closed(row: Task) -> str:
+    """Why a task can no longer be acted on."""
+    if row.status == "completed" and row.completed_by:
+        return say(
+            "task %(task)s (%(name)s) is already completed by %(user)s; nothing was changed",
+            task=row.id,
+            name=row.name,
+            user=row.completed_by,
+        )
+    if row.status == "completed":
+        return say("task %(task)s (%(name)s) is already completed; nothing was changed", task=row.id, name=row.name)
+    return say(
+        "task %(task)s (%(name)s) was cancelled when its case moved on; nothing was changed", task=row.id, name=row.name
+    )
+
+
+def case_title(manifest: Manifest, data: dict[str, Any]) -> str:
+    """The case's title from its data (``[case] title`` of the manifest; missing fields read as empty)."""
+    template = manifest.case_title
+    values = {k: ("" if v is None else v) for k, v in data.items()}
+    try:
+        return template.format_map(_Blank(values))[:300]
+    except (ValueError, IndexError):
+        return ""
+
+
+class _Blank(dict):
+    def __missing__(self, key: str) -> str:
+        return ""
