@@ -6,7 +6,7 @@ PORT   ?= 5000
 HOST   ?= 127.0.0.1
 VENDOR := web/static/vendor/bpmn-js
 
-.PHONY: setup run test bench lint-bpmn browser-deps postgres-up redis-up translations clean
+.PHONY: setup run test lint bench lint-bpmn browser-deps postgres-up redis-up translations clean
 
 MO     := web/translations/zh_Hans_CN/LC_MESSAGES/messages.mo web/translations/en/LC_MESSAGES/messages.mo
 
@@ -69,7 +69,14 @@ redis-up:
 lint-bpmn: node_modules/.stamp
 	npx --no-install bpmnlint processes/*/*.bpmn
 
-test: setup browser-deps postgres-up redis-up
+# The code's house rules: lint and format (ruff), types (mypy, strict on the engine), import directions (import-linter).
+lint: setup
+	$(BIN)/ruff check engine web tests bench
+	$(BIN)/ruff format --check engine web tests bench
+	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
+
+test: setup lint browser-deps postgres-up redis-up
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: setup postgres-up

@@ -32,7 +32,9 @@ def raw_walk(
 ) -> int:
     """Raw SpiffWorkflow: plain eval environment, no persistence. Appends one timing per completed step."""
     workflow = new_workflow(parsed)
-    workflow.script_engine = PythonScriptEngine(environment=TaskDataEnvironment(build_helpers(calendar)))
+    workflow.script_engine = PythonScriptEngine(
+        environment=TaskDataEnvironment(build_helpers(lambda: calendar, calendar.tz))
+    )
     workflow.task_tree.data.update(start)
     workflow.do_engine_steps()
     steps = 0

@@ -12,7 +12,7 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 
 _fixed: datetime | None = None
 _offset: ContextVar[timedelta] = ContextVar("preplan_clock_offset", default=timedelta(0))
@@ -93,7 +93,7 @@ class _ClockDatetime(datetime):
     """``datetime`` whose ``now()`` is this module's clock; installed into SpiffWorkflow's timer module."""
 
     @classmethod
-    def now(cls, tz=None):  # type: ignore[override]
+    def now(cls, tz: tzinfo | None = None) -> datetime:  # type: ignore[override]
         current = now()
         return current.astimezone(tz) if tz is not None else current.astimezone().replace(tzinfo=None)
 

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import time
 from pathlib import Path
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
+N = TypeVar("N", int, float)
 DEFAULT_TIMEZONE = "Asia/Shanghai"
 DEFAULT_WORKING_HOURS = "09:00-18:00"
 
@@ -73,12 +76,12 @@ def load_settings(database_url: str | None = None) -> Settings:
     )
 
 
-def _positive(kind, name: str, default: str):
+def _positive(kind: Callable[[str], N], name: str, default: str) -> N:
     text = os.environ.get(name, default)
     try:
         value = kind(text)
     except ValueError:
-        value = 0
+        value = kind("0")
     if value <= 0:
         raise ValueError(f"{name}={text!r}: expected a positive number")
     return value

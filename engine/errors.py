@@ -107,6 +107,12 @@ class InvalidPreplan(PreplanError):
         self.problems = problems
 
 
+class InternalError(PreplanError):
+    """Something failed that is not the caller's doing (a bug); nothing was changed."""
+
+    code = "internal"
+
+
 class NoSchema(PreplanError):
     """The database was never initialised (or is another application's)."""
 

@@ -68,13 +68,19 @@ def data_problems(value: Any, path: str = "", depth: int = 0) -> dict[str, str]:
     return problems
 
 
-def note(value: str | None, field: str, label: Text, *, required: bool = True, limit: int = MAX_NOTE) -> str | None:
-    """A comment, reason or note (``field`` names it in refusals for programs, ``label`` for people): stripped,
-    valid text, at most ``limit`` characters."""
+def note(value: str | None, field: str, label: Text, *, limit: int = MAX_NOTE) -> str:
+    """A comment, reason or name that must be given (``field`` names it in refusals for programs, ``label`` for
+    people): stripped, valid text, at most ``limit`` characters."""
+    text = optional_note(value, field, label, limit=limit)
+    if text is None:
+        raise ValidationFailed(say("%(label)s is required", label=label), {field: "is required"})
+    return text
+
+
+def optional_note(value: str | None, field: str, label: Text, *, limit: int = MAX_NOTE) -> str | None:
+    """Like :func:`note`, but an empty value is None."""
     text = (value or "").strip()
     if not text:
-        if required:
-            raise ValidationFailed(say("%(label)s is required", label=label), {field: "is required"})
         return None
     problem = text_problem(text)
     if problem:
@@ -96,7 +102,7 @@ def note(value: str | None, field: str, label: Text, *, required: bool = True, l
 
 def name(value: str, field: str = "name") -> str:
     """A user name: non-empty, valid text, no longer than the database keeps."""
-    return note(value, field, say("the user name"), limit=MAX_NAME) or ""
+    return note(value, field, say("the user name"), limit=MAX_NAME)
 
 
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")

@@ -33,7 +33,7 @@ def step(session: Session, case: Case, to_next_deadline: bool, by: str | None) -
         return max(due - now, timedelta(0)) + _PAST_DUE
     try:
         parsed = TimerEventDefinition.parse_iso_duration(by or "")
-        step = TimerEventDefinition.get_timedelta_from_start(parsed, now)
+        step: timedelta = TimerEventDefinition.get_timedelta_from_start(parsed, now)
     except Exception:
         raise ValidationFailed(
             say("%(by)s is not an ISO 8601 duration (e.g. PT4H, P1D)", by=repr(by or "")),

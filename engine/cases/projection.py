@@ -14,6 +14,7 @@ from SpiffWorkflow import TaskState
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefinition, TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
+from SpiffWorkflow.task import Task as SpiffTask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -30,7 +31,7 @@ def remind_at(task: Task, offset_seconds: float, share: float) -> datetime | Non
     return task.created_at + (task.due_at - task.created_at) * share - timedelta(seconds=offset_seconds)
 
 
-def timer_due(task) -> datetime | None:
+def timer_due(task: SpiffTask) -> datetime | None:
     """When a waiting timer task fires next (its stored, already evaluated value)."""
     value = task.internal_data.get("event_value")
     if value is None:
@@ -39,22 +40,23 @@ def timer_due(task) -> datetime | None:
         if not isinstance(value, dict) or value.get("cycles") == 0:
             return None
         value = value["next"]
-    return TimerEventDefinition.get_datetime(value)
+    due: datetime = TimerEventDefinition.get_datetime(value)
+    return due
 
 
-def is_timer(task) -> bool:
+def is_timer(task: SpiffTask) -> bool:
     return isinstance(getattr(task.task_spec, "event_definition", None), TimerEventDefinition)
 
 
-def waiting_timers(workflow: BpmnWorkflow) -> list[Any]:
+def waiting_timers(workflow: BpmnWorkflow) -> list[SpiffTask]:
     return [t for t in workflow.get_tasks(state=TaskState.WAITING) if is_timer(t)]
 
 
 #: Whether a timer's due time was counted on a provisional calendar: ``(timer task, due) -> bool``.
-Provisional = Callable[[Any, datetime], bool]
+Provisional = Callable[[SpiffTask, datetime], bool]
 
 
-def deadline(task) -> tuple[datetime, Any] | None:
+def deadline(task: SpiffTask) -> tuple[datetime, SpiffTask] | None:
     """The earliest date/duration timer attached to a human task, fired or not (boundary events are its siblings
     under the boundary split), with its timer task. Cycle timers are periodic reminders, not deadlines. A deadline
     that has fired without interrupting the task stays its deadline: the task is then overdue. An instance of a
@@ -130,7 +132,7 @@ def sync_tasks(
     return created
 
 
-def instance_context(task) -> dict[str, Any] | None:
+def instance_context(task: SpiffTask) -> dict[str, Any] | None:
     """For an instance of a multi-instance step: its item (its department, its assignment), the item's variable
     name and the collection it came from; else None."""
     spec = task.parent.task_spec if task.parent else None
@@ -148,7 +150,9 @@ def instance_context(task) -> dict[str, Any] | None:
 def instance_name(name: str, context: dict[str, Any] | None, manifest: Manifest) -> str:
     """``相关部门共同处理（销售部门）``: a step's name with the label of its instance's item (a record's first field),
     so the instances of a multi-instance step can be told apart in every list."""
-    value = (context or {}).get("value")
+    if context is None:
+        return name
+    value = context.get("value")
     if isinstance(value, dict):  # a record (责任人, 任务, …) is named by its first field
         value = next(iter(value.values()), None)
     if not isinstance(value, (str, int)) or isinstance(value, bool) or value == "":
@@ -160,18 +164,18 @@ def _value_title(manifest: Manifest, names: Iterable[str | None], value: str | i
     for name in filter(None, names):
         title = manifest.fields.get(name, {}).get("values", {}).get(str(value), {}).get("zh")
         if title:
-            return title
+            return str(title)
         for schema in manifest.forms.values():
             prop = schema.get("properties", {}).get(name) if isinstance(schema, dict) else None
             if isinstance(prop, dict):
                 options = prop.get("oneOf") or prop.get("items", {}).get("oneOf") or []
                 titles = {o.get("const"): o.get("title") for o in options if isinstance(o, dict)}
                 if titles.get(value):
-                    return titles[value]
+                    return str(titles[value])
     return str(value)
 
 
-def sync_timers(session: Session, case: Case, timers: Iterable[Any], provisional: Provisional) -> None:
+def sync_timers(session: Session, case: Case, timers: Iterable[SpiffTask], provisional: Provisional) -> None:
     """Keep one row per waiting timer; ``fire_at`` is in real time (a drill's virtual time minus its offset)."""
     offset = timedelta(seconds=case.clock_offset_seconds)
     wanted = {str(t.id): (t, timer_due(t)) for t in timers}
@@ -182,8 +186,6 @@ def sync_timers(session: Session, case: Case, timers: Iterable[Any], provisional
     for spiff_id, (task, due) in wanted.items():
         if due is None:
             continue
-        row = rows.get(spiff_id)
-        if row is None:
-            row = Timer(case_id=case.id, spiff_id=spiff_id, bpmn_id=task.task_spec.bpmn_id)
-            session.add(row)
+        row = rows.get(spiff_id) or Timer(case_id=case.id, spiff_id=spiff_id, bpmn_id=task.task_spec.bpmn_id)
+        session.add(row)
         row.due_at, row.fire_at, row.provisional = due, due - offset, provisional(task, due)

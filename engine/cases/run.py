@@ -18,6 +18,7 @@ from uuid import UUID
 from SpiffWorkflow import TaskState
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefinition
+from SpiffWorkflow.task import Task as SpiffTask
 from sqlalchemy.orm import Session
 
 from engine import clock
@@ -31,7 +32,7 @@ from engine.preplans.spec import dump_workflow, load_workflow
 from engine.scripting.helpers import build_helpers, counts_working_time
 from engine.scripting.sandbox import Budget, ScriptRejected, script_engine
 from engine.store import audit
-from engine.store.models import Case
+from engine.store.models import Case, Task
 from engine.time.calendar import WorkCalendar, package_last_year
 from engine.time.calendar_store import load_calendar
 
@@ -79,7 +80,7 @@ class CaseRun:
             self._calendar = load_calendar(self.session, self.settings)
         return self._calendar
 
-    def provisional(self, timer, due: datetime) -> bool:
+    def provisional(self, timer: SpiffTask, due: datetime) -> bool:
         """Whether ``timer`` counted working time into a year whose official schedule is not known yet."""
         if not counts_working_time(getattr(timer.task_spec.event_definition, "expression", "") or ""):
             return False
@@ -113,7 +114,7 @@ class CaseRun:
                 )
         return moved
 
-    def __exit__(self, *exc_info) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         self._stack.close()
 
     # -- running --------------------------------------------------------------------------------------------
@@ -131,25 +132,25 @@ class CaseRun:
             raise diagram_error(exc) from exc
         self._record_cycle_fires()
 
-    def run_task(self, task, data: dict[str, Any]) -> None:
+    def run_task(self, task: SpiffTask, data: dict[str, Any]) -> None:
         task.data.update(data)
         try:
             task.run()
         except Exception as exc:
             raise diagram_error(exc) from exc
 
-    def _did_complete(self, task) -> None:
+    def _did_complete(self, task: SpiffTask) -> None:
         if is_timer(task) and not _is_cycle(task):
             self._record_fire(task, task.internal_data.get("event_value"))
 
-    def _record_fire(self, task, due_value: Any) -> None:
+    def _record_fire(self, task: SpiffTask, due_value: Any) -> None:
         fired = _fired(task, due_value)
         self.fired.append(fired)
         if fired["boundary"]:
             self._boundary_fires.append((task.id, fired))
 
     # -- saving ---------------------------------------------------------------------------------------------
-    def save(self, actor: str) -> list:
+    def save(self, actor: str) -> list[Task]:
         """Write state, status, list fields, projections and audit events; returns newly opened task rows."""
         case, workflow, now = self.case, self.workflow, clock.now()
         timers = waiting_timers(workflow)
@@ -178,7 +179,7 @@ class CaseRun:
                 notices.send(self.session, settings, notices.recipients(self.session, row), "assigned", case, row)
         return new_tasks
 
-    def _notify_escalations(self, new_tasks: list) -> set[int]:
+    def _notify_escalations(self, new_tasks: list[Task]) -> set[int]:
         """Tell the target role of each escalation: the roles of the tasks its path opened; when it opened none,
         the lane's role, but only if the deadline interrupted the work (a non-interrupting tick that leads nowhere,
         such as a weekly report check, tells nobody). Returns the task ids covered (no ``assigned`` notice)."""
@@ -223,7 +224,7 @@ class CaseRun:
             self._cycles[task.id] = now
 
 
-def _descends_from(workflow: BpmnWorkflow, spiff_id: str, ancestor_id) -> bool:
+def _descends_from(workflow: BpmnWorkflow, spiff_id: str, ancestor_id: UUID) -> bool:
     """Whether a task lies on the path that started at ``ancestor_id`` (crossing subprocess boundaries)."""
     task = workflow.get_task_from_id(UUID(spiff_id))
     while task is not None:
@@ -271,7 +272,7 @@ def diagram_error(exc: Exception) -> DiagramError:
         return DiagramError(
             say(
                 "the diagram failed at %(step)s (%(element)s): %(cause)s",
-                step=spec.bpmn_name or element,
+                step=getattr(spec, "bpmn_name", None) or element,
                 element=element,
                 cause=message,
             ),
@@ -280,16 +281,16 @@ def diagram_error(exc: Exception) -> DiagramError:
     return DiagramError(say("the diagram failed: %(cause)s", cause=message), element=element)
 
 
-def _is_cycle(task) -> bool:
+def _is_cycle(task: SpiffTask) -> bool:
     return isinstance(getattr(task.task_spec, "event_definition", None), CycleTimerEventDefinition)
 
 
-def _cycle_state(task) -> Any:
+def _cycle_state(task: SpiffTask) -> Any:
     value = task.internal_data.get("event_value")
     return dict(value) if isinstance(value, dict) else value
 
 
-def _fired(task, due_value: Any) -> dict[str, Any]:
+def _fired(task: SpiffTask, due_value: Any) -> dict[str, Any]:
     spec = task.task_spec
     due = due_value["next"] if isinstance(due_value, dict) else due_value
     return {

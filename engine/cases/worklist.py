@@ -9,9 +9,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
-from typing import Any
+from typing import Any, TypeVarTuple
 
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import Result, Select, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from engine import clock
@@ -20,6 +20,8 @@ from engine.cases.views import task_view
 from engine.people.access import work_list_clause
 from engine.store.models import Case, Preplan, PreplanVersion, Task, User
 from engine.timefmt import iso
+
+Row = TypeVarTuple("Row")
 
 
 @dataclass(frozen=True)
@@ -34,9 +36,9 @@ class Page:
         return max(1, math.ceil(self.total / self.per_page))
 
 
-def _paged(session: Session, statement, page: int, per_page: int):
+def _paged(session: Session, statement: Select[*Row], page: int, per_page: int) -> tuple[int, int, Result[*Row]]:
     """One page; a page number past the end (or below 1) shows the nearest page that exists."""
-    total = session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
+    total = session.execute(select(func.count()).select_from(statement.order_by(None).subquery())).scalar_one()
     page = min(max(1, page), max(1, math.ceil(total / per_page)))
     return total, page, session.execute(statement.limit(per_page).offset((page - 1) * per_page))
 
@@ -92,7 +94,7 @@ def severities(session: Session, user: User) -> list[str]:
     """The severities among the open tasks a user can see (the choices of the severity filter)."""
     visible = work_list_clause(user)
     return sorted(
-        v
+        str(v)
         for v in session.scalars(
             select(Case.severity)
             .distinct()

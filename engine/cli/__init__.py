@@ -20,7 +20,7 @@ from engine import clock
 from engine.cli import admin_commands, case_commands
 from engine.cli.context import Context
 from engine.cli.output import emit_error
-from engine.errors import NoSchema, PreplanError
+from engine.errors import InternalError, NoSchema, PreplanError
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -55,17 +55,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (OperationalError, ProgrammingError) as exc:
         if not _missing_schema(exc):
             raise
-        error = NoSchema("the database has no preplan tables yet: run `preplan db init` first")
-        emit_error(error, json_mode=getattr(args, "json", False) or getattr(args, "json_always", False))
+        emit_error(
+            NoSchema("the database has no preplan tables yet: run `preplan db init` first"),
+            json_mode=getattr(args, "json", False) or getattr(args, "json_always", False),
+        )
         return 1
     except PreplanError as exc:
         emit_error(exc, json_mode=getattr(args, "json", False) or getattr(args, "json_always", False))
         return 1
     except Exception as exc:  # a bug must still answer in the documented shape; the traceback goes to a file
         where = _record_failure(context, args.command)
-        error = PreplanError(f"internal error ({type(exc).__name__}); nothing was changed; details in {where}")
-        error.code = "internal"
-        emit_error(error, json_mode=getattr(args, "json", False) or getattr(args, "json_always", False))
+        failure = InternalError(f"internal error ({type(exc).__name__}); nothing was changed; details in {where}")
+        emit_error(failure, json_mode=getattr(args, "json", False) or getattr(args, "json_always", False))
         return 1
     finally:
         context.close()

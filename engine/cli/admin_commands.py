@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from engine import clock
+from engine.cli.context import Context
 from engine.cli.output import emit_json, emit_table, read_data
 from engine.errors import InvalidPreplan, PreplanError
 from engine.people.users import list_users
@@ -23,7 +24,7 @@ from engine.time.calendar_store import load_calendar, working_hours_text, year_v
 from engine.timefmt import iso
 
 
-def register(commands: argparse._SubParsersAction) -> None:
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     db = commands.add_parser("db", help="database schema").add_subparsers(dest="db_command", required=True)
     db.add_parser("init", help="create or upgrade the schema").set_defaults(handler=db_init)
 
@@ -130,14 +131,14 @@ def register(commands: argparse._SubParsersAction) -> None:
     hours.set_defaults(handler=calendar_hours)
 
 
-def db_init(ctx, args) -> int:
+def db_init(ctx: Context, args: argparse.Namespace) -> int:
     schema.upgrade(ctx.db)
     ctx.engine.ensure_builtin_roles()
     print(f"database ready: {ctx.db.engine.url.render_as_string(hide_password=True)}")
     return 0
 
 
-def check_cmd(ctx, args) -> int:
+def check_cmd(ctx: Context, args: argparse.Namespace) -> int:
     problems = []
     for path in args.paths:
         try:
@@ -157,7 +158,7 @@ def check_cmd(ctx, args) -> int:
     return 1 if problems else 0
 
 
-def deploy_cmd(ctx, args) -> int:
+def deploy_cmd(ctx: Context, args: argparse.Namespace) -> int:
     paths = list(args.paths) + (discover(Path("processes")) if args.all else [])
     if not paths:
         raise PreplanError("nothing to deploy: give preplan folders or --all")
@@ -177,7 +178,7 @@ def deploy_cmd(ctx, args) -> int:
     return 0
 
 
-def versions_cmd(ctx, args) -> int:
+def versions_cmd(ctx: Context, args: argparse.Namespace) -> int:
     with ctx.db.read() as session:
         rows = preplan_versions(session, args.key, ctx.settings.timezone)
     if not rows:
@@ -192,12 +193,12 @@ def versions_cmd(ctx, args) -> int:
     return 0
 
 
-def status_cmd(ctx, args, status: str) -> int:
+def status_cmd(ctx: Context, args: argparse.Namespace, status: str) -> int:
     emit_json(ctx.engine.set_version_status(args.key, args.version, status))
     return 0
 
 
-def diff_cmd(ctx, args) -> int:
+def diff_cmd(ctx: Context, args: argparse.Namespace) -> int:
     with ctx.db.read() as session:
         changes = compare(session, args.key, args.old, args.new)
     for change in changes:
@@ -207,7 +208,7 @@ def diff_cmd(ctx, args) -> int:
     return 0
 
 
-def preplans_cmd(ctx, args) -> int:
+def preplans_cmd(ctx: Context, args: argparse.Namespace) -> int:
     with ctx.db.read() as session:
         plans = list_preplans(session, ctx.engine.versions)
     if args.json:
@@ -220,13 +221,13 @@ def preplans_cmd(ctx, args) -> int:
     return 0
 
 
-def users_add(ctx, args) -> int:
+def users_add(ctx: Context, args: argparse.Namespace) -> int:
     roles = ctx.engine.add_user(args.name, args.roles, password=args.password, email=args.email)
     print(f"added user {args.name} (roles: {', '.join(roles)})")
     return 0
 
 
-def users_demo(ctx, args) -> int:
+def users_demo(ctx: Context, args: argparse.Namespace) -> int:
     rows = ctx.engine.demo_users()
     print("Demo users (log in at /login):")
     emit_table(
@@ -239,50 +240,47 @@ def users_demo(ctx, args) -> int:
     return 0
 
 
-def users_list(ctx, args) -> int:
+def users_list(ctx: Context, args: argparse.Namespace) -> int:
     with ctx.db.read() as session:
-        users = [
-            {"name": u.name, "roles": sorted(u.role_keys), "email": u.email, "active": u.active}
-            for u in list_users(session)
-        ]
+        users = [(u.name, sorted(u.role_keys), u.email, u.active) for u in list_users(session)]
     if args.json:
-        emit_json(users)
+        emit_json([{"name": n, "roles": r, "email": e, "active": a} for n, r, e, a in users])
     else:
-        emit_table([(u["name"], ",".join(u["roles"]), u["email"]) for u in users], ["NAME", "ROLES", "EMAIL"])
+        emit_table([(name, ",".join(roles), email) for name, roles, email, _ in users], ["NAME", "ROLES", "EMAIL"])
     return 0
 
 
-def users_deactivate(ctx, args) -> int:
+def users_deactivate(ctx: Context, args: argparse.Namespace) -> int:
     ctx.engine.deactivate_user(args.name)
     emit_json({"user": args.name, "active": False})
     return 0
 
 
-def users_password(ctx, args) -> int:
+def users_password(ctx: Context, args: argparse.Namespace) -> int:
     ctx.engine.set_password(args.name, args.password)
     emit_json({"user": args.name, "password": "changed"})
     return 0
 
 
-def users_roles(ctx, args) -> int:
+def users_roles(ctx: Context, args: argparse.Namespace) -> int:
     roles = ctx.engine.set_roles(args.name, args.roles)
     emit_json({"user": args.name, "roles": roles})
     return 0
 
 
-def users_logout(ctx, args) -> int:
+def users_logout(ctx: Context, args: argparse.Namespace) -> int:
     ctx.engine.end_sessions(args.name)
     emit_json({"user": args.name, "sessions": "ended"})
     return 0
 
 
-def decide_cmd(ctx, args) -> int:
+def decide_cmd(ctx: Context, args: argparse.Namespace) -> int:
     with ctx.db.read() as session:
         emit_json(decide(session, ctx.settings, args.reference, read_data(args.data)))
     return 0
 
 
-def calendar_set(ctx, args) -> int:
+def calendar_set(ctx: Context, args: argparse.Namespace) -> int:
     moved = ctx.engine.set_calendar_day(args.date, args.workday, args.note)
     print(
         f"{args.date.isoformat()}: {'workday' if args.workday else 'holiday'}"
@@ -293,7 +291,7 @@ def calendar_set(ctx, args) -> int:
     return 0
 
 
-def calendar_clear(ctx, args) -> int:
+def calendar_clear(ctx: Context, args: argparse.Namespace) -> int:
     moved = ctx.engine.clear_calendar_day(args.date)
     print(f"{args.date.isoformat()}: {'override removed' if moved is not None else 'no override'}")
     _report_recount(moved or [])
@@ -305,7 +303,7 @@ def _report_recount(moved: list[dict[str, Any]]) -> None:
         print(f"{sum(len(m['moved']) for m in moved)} provisional deadline(s) of {len(moved)} case(s) moved")
 
 
-def calendar_import(ctx, args) -> int:
+def calendar_import(ctx: Context, args: argparse.Namespace) -> int:
     try:
         text = args.file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -314,17 +312,17 @@ def calendar_import(ctx, args) -> int:
     return 0
 
 
-def calendar_confirm(ctx, args) -> int:
+def calendar_confirm(ctx: Context, args: argparse.Namespace) -> int:
     emit_json(ctx.engine.confirm_calendar_year(args.year))
     return 0
 
 
-def calendar_recount(ctx, args) -> int:
+def calendar_recount(ctx: Context, args: argparse.Namespace) -> int:
     emit_json({"moved": ctx.engine.recount_deadlines(OPERATOR, "calendar recounted")})
     return 0
 
 
-def calendar_show(ctx, args) -> int:
+def calendar_show(ctx: Context, args: argparse.Namespace) -> int:
     with ctx.db.read() as session:
         view = year_view(session, ctx.settings, args.year)
     if args.json:
@@ -344,7 +342,7 @@ def calendar_show(ctx, args) -> int:
     return 0
 
 
-def calendar_hours(ctx, args) -> int:
+def calendar_hours(ctx: Context, args: argparse.Namespace) -> int:
     if args.periods:
         try:
             print(ctx.engine.set_working_hours(args.periods))
@@ -356,7 +354,7 @@ def calendar_hours(ctx, args) -> int:
     return 0
 
 
-def calendar_due(ctx, args) -> int:
+def calendar_due(ctx: Context, args: argparse.Namespace) -> int:
     try:
         start = clock.parse_instant(args.start)
     except ValueError as exc:

@@ -6,17 +6,19 @@ import argparse
 import logging
 import signal
 import threading
+from typing import Any
 
 from engine.cases import drills
 from engine.cases.stats import statistics
 from engine.cases.views import case_view, find_case, list_tasks
+from engine.cli.context import Context
 from engine.cli.output import emit_json, emit_table, read_data
 from engine.notify.notices import list_notifications
 from engine.people.users import get_user
 from engine.service.timers import work
 
 
-def register(commands: argparse._SubParsersAction) -> None:
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     start = commands.add_parser("start", help="start a case")
     start.add_argument("key")
     start.add_argument("--data")
@@ -98,7 +100,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     )
 
 
-def start_cmd(ctx, args) -> int:
+def start_cmd(ctx: Context, args: argparse.Namespace) -> int:
     result = ctx.engine.start(args.key, read_data(args.data), user=args.user, drill=args.drill)
     if args.json:
         emit_json(result)
@@ -110,7 +112,7 @@ def start_cmd(ctx, args) -> int:
     return 0
 
 
-def tasks_cmd(ctx, args) -> int:
+def tasks_cmd(ctx: Context, args: argparse.Namespace) -> int:
     with ctx.db.read() as session:
         user = get_user(session, args.user) if args.user else None
         case_id = find_case(session, args.case).id if args.case else None
@@ -122,7 +124,7 @@ def tasks_cmd(ctx, args) -> int:
     return 0
 
 
-def _print_tasks(rows) -> None:
+def _print_tasks(rows: list[dict[str, Any]]) -> None:
     emit_table(
         [
             (
@@ -141,32 +143,32 @@ def _print_tasks(rows) -> None:
     )
 
 
-def claim_cmd(ctx, args) -> int:
+def claim_cmd(ctx: Context, args: argparse.Namespace) -> int:
     emit_json(ctx.engine.claim(args.task, user=args.user))
     return 0
 
 
-def unclaim_cmd(ctx, args) -> int:
+def unclaim_cmd(ctx: Context, args: argparse.Namespace) -> int:
     emit_json(ctx.engine.unclaim(args.task, user=args.user))
     return 0
 
 
-def complete_cmd(ctx, args) -> int:
+def complete_cmd(ctx: Context, args: argparse.Namespace) -> int:
     emit_json(ctx.engine.complete(args.task, read_data(args.data), user=args.user))
     return 0
 
 
-def terminate_cmd(ctx, args) -> int:
+def terminate_cmd(ctx: Context, args: argparse.Namespace) -> int:
     emit_json(ctx.engine.terminate(args.case, args.reason, user=args.user))
     return 0
 
 
-def resume_cmd(ctx, args) -> int:
+def resume_cmd(ctx: Context, args: argparse.Namespace) -> int:
     emit_json(ctx.engine.resume(args.case, user=args.user))
     return 0
 
 
-def show_cmd(ctx, args) -> int:
+def show_cmd(ctx: Context, args: argparse.Namespace) -> int:
     with ctx.db.read() as session:
         view = case_view(session, find_case(session, args.case), ctx.settings.timezone)
     if args.json:
@@ -185,13 +187,13 @@ def show_cmd(ctx, args) -> int:
     return 0
 
 
-def timers_run(ctx, args) -> int:
+def timers_run(ctx: Context, args: argparse.Namespace) -> int:
     fired = ctx.engine.run_due()
     emit_json({"fired": fired, "notices": ctx.engine.sweep_deadlines() + ctx.engine.warn_admins()})
     return 0
 
 
-def drill_advance(ctx, args) -> int:
+def drill_advance(ctx: Context, args: argparse.Namespace) -> int:
     result = ctx.engine.advance_drill(args.case, to_next_deadline=args.to_next_deadline, by=args.by)
     if args.json:
         emit_json(result)
@@ -200,7 +202,7 @@ def drill_advance(ctx, args) -> int:
     return 0
 
 
-def drill_report(ctx, args) -> int:
+def drill_report(ctx: Context, args: argparse.Namespace) -> int:
     with ctx.db.read() as session:
         result = drills.report(session, args.case, ctx.settings.timezone)
     if args.json:
@@ -229,7 +231,7 @@ def drill_report(ctx, args) -> int:
     return 0
 
 
-def stats_cmd(ctx, args) -> int:
+def stats_cmd(ctx: Context, args: argparse.Namespace) -> int:
     with ctx.db.read() as session:
         rows = statistics(session, drills=args.drills)
     if args.json:
@@ -254,7 +256,7 @@ def stats_cmd(ctx, args) -> int:
     return 0
 
 
-def notifications_cmd(ctx, args) -> int:
+def notifications_cmd(ctx: Context, args: argparse.Namespace) -> int:
     with ctx.db.read() as session:
         rows = list_notifications(session, ctx.settings.timezone, user=args.user, pending=args.pending)
     if args.json:
@@ -279,12 +281,12 @@ def notifications_cmd(ctx, args) -> int:
     return 0
 
 
-def notifications_send(ctx, args) -> int:
+def notifications_send(ctx: Context, args: argparse.Namespace) -> int:
     emit_json({"sent": ctx.engine.deliver_mail()})
     return 0
 
 
-def worker_cmd(ctx, args) -> int:
+def worker_cmd(ctx: Context, args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):

@@ -12,10 +12,10 @@ mail server, and everything is written in the transaction of the change that cau
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import tzinfo
+from datetime import date, tzinfo
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from engine import clock
@@ -74,7 +74,7 @@ def send(
     return _write(session, settings, users, kind, values, [case.title, link], case.id, task.id if task else None)
 
 
-def send_calendar_warning(session: Session, settings: Settings, users: Iterable[User], until, today) -> int:
+def send_calendar_warning(session: Session, settings: Settings, users: Iterable[User], until: date, today: date) -> int:
     """Tell admins that the official holiday schedule ends on ``until`` (a date within the warning period)."""
     values = {"until": until.isoformat(), "year": str(until.year + 1), "days": str((until - today).days)}
     link = f"{settings.base_url}/admin/calendar?year={until.year + 1}"
@@ -151,7 +151,7 @@ def sweep_deadlines(db: Database, settings: Settings) -> int:
     return noticed
 
 
-def _due(session: Session, kind: str):
+def _due(session: Session, kind: str) -> Select[Task, Case]:
     now = clock.real_now()
     statement = select(Task, Case).join(Case, Task.case_id == Case.id).where(Task.status == "open")
     if kind == "reminder":
@@ -177,11 +177,11 @@ def mark_read(session: Session, user: str) -> int:
 
 
 def unread(session: Session, user: str) -> int:
-    return session.scalar(
+    return session.execute(
         select(func.count())
         .select_from(Notification)
         .where(Notification.user == user, Notification.channel == "inbox", Notification.read_at.is_(None))
-    )
+    ).scalar_one()
 
 
 def list_notifications(

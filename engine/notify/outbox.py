@@ -55,7 +55,8 @@ def senders(settings: Settings) -> dict[str, Sender]:
 
 
 def backoff(attempts: int) -> timedelta:
-    return min(FIRST_RETRY * 2 ** max(attempts - 1, 0), MAX_RETRY)
+    delay: timedelta = min(FIRST_RETRY * 2 ** max(attempts - 1, 0), MAX_RETRY)
+    return delay
 
 
 def deliver_pending(db: Database, settings: Settings, channels: dict[str, Sender] | None = None) -> int:
@@ -106,7 +107,7 @@ def _try(send: Callable[[Notification], None], notification: Notification) -> st
 
 def _record(db: Database, notification_id: int, error: str | None) -> None:
     with db.write() as session:
-        row = session.get(Notification, notification_id)
+        row = session.get_one(Notification, notification_id)
         row.attempts += 1
         if error is None:
             row.sent_at, row.last_error, row.next_attempt_at = clock.real_now(), None, None

@@ -43,7 +43,7 @@ def add_user(
     actor: str = "cli",
 ) -> User:
     name = inputs.name(name)
-    email = inputs.note(email, "email", say("the e-mail address"), required=False, limit=200)
+    email = inputs.optional_note(email, "email", say("the e-mail address"), limit=200)
     if session.scalar(select(User).where(User.name == name)) is not None:
         raise Conflict(say("user %(user)s already exists", user=name))
     roles = _known_roles(session, roles)

@@ -59,5 +59,7 @@ class VersionCache:
 
     @staticmethod
     def stored_spec(session: Session, version_id: int) -> dict[str, Any]:
-        spec: dict[str, Any] = session.scalar(select(PreplanVersion.spec).where(PreplanVersion.id == version_id))
+        spec: dict[str, Any] = session.execute(
+            select(PreplanVersion.spec).where(PreplanVersion.id == version_id)
+        ).scalar_one()
         return spec

@@ -49,7 +49,8 @@ class CheckResult:
 
 def _helpers() -> dict[str, Any]:
     settings = load_settings()
-    return build_helpers(WorkCalendar(settings.timezone, settings.working_hours))
+    calendar = WorkCalendar(settings.timezone, settings.working_hours)
+    return build_helpers(lambda: calendar, settings.timezone)
 
 
 def check_package(package: PreplanPackage) -> CheckResult:
@@ -89,7 +90,7 @@ def check_package(package: PreplanPackage) -> CheckResult:
     return result
 
 
-def _parse_or_report(name: str, data: bytes, where: _Locator, problems: list[Problem]):
+def _parse_or_report(name: str, data: bytes, where: _Locator, problems: list[Problem]) -> Any:
     try:
         return parse(data)
     except XmlRejected as exc:
@@ -143,9 +144,11 @@ def _check_manifest(package: PreplanPackage, where: _Locator) -> list[Problem]:
     return problems
 
 
-def _check_forms(package, where, helper_names: set[str], problems: list[Problem]) -> dict[str, dict | None]:
+def _check_forms(
+    package: PreplanPackage, where: _Locator, helper_names: set[str], problems: list[Problem]
+) -> dict[str, dict[str, Any] | None]:
     """Form file name -> parsed schema (None when broken; the problem is recorded)."""
-    schemas: dict[str, dict | None] = {}
+    schemas: dict[str, dict[str, Any] | None] = {}
     for name, raw in package.forms.items():
         path = where(FORMS_PREFIX + name)
         if name.endswith(SCHEMA_SUFFIX):

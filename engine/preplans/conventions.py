@@ -3,6 +3,7 @@ names its form, how a form's file is named, and how a field lists the values it 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 #: The spiffworkflow extension properties a user task names its form (and optional UI hints) with.
@@ -22,7 +23,7 @@ def ui_file(form: str) -> str:
     return schema_file(form)[: -len(SCHEMA_SUFFIX)] + UI_SUFFIX
 
 
-def enum_values(prop: dict[str, Any]) -> list[Any] | None:
+def enum_values(prop: Mapping[str, Any]) -> list[Any] | None:
     """The values a field may take: ``enum``, or ``oneOf`` of ``{"const": …, "title": …}`` (labelled choices)."""
     if "enum" in prop:
         return list(prop["enum"])

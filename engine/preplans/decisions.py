@@ -48,7 +48,7 @@ def decide(session: Session, settings: Settings, reference: str, data: dict[str,
 
 
 @lru_cache(maxsize=256)
-def _table(version_id: int, dmn_files: tuple[tuple[str, str], ...], decision_id: str):
+def _table(version_id: int, dmn_files: tuple[tuple[str, str], ...], decision_id: str) -> Any:
     parser = SpiffBpmnParser(validator=VALIDATOR)
     for name, text in dmn_files:
         parser.add_dmn_xml(safexml.parse(text.encode("utf-8")), filename=name)

@@ -17,7 +17,7 @@ from engine.errors import InvalidPreplan
 from engine.people.users import ensure_builtin_roles
 from engine.preplans.check import CheckResult, check_package
 from engine.preplans.package import PreplanPackage
-from engine.preplans.spec import spec_to_dict
+from engine.preplans.spec import ParsedSpec, spec_to_dict
 from engine.store import audit
 from engine.store.db import Database
 from engine.store.models import Preplan, PreplanVersion, Role
@@ -25,8 +25,9 @@ from engine.store.models import Preplan, PreplanVersion, Role
 
 def deploy(db: Database, package: PreplanPackage, *, actor: str = "cli", note: str | None = None) -> dict[str, Any]:
     result = check_package(package)
-    if not result.ok:
+    if not result.ok or result.parsed is None:
         raise InvalidPreplan(result.problems)
+    parsed = result.parsed
     with db.write() as session:
         preplan = session.scalar(select(Preplan).where(Preplan.key == package.key).with_for_update())
         now = clock.now()
@@ -58,8 +59,8 @@ def deploy(db: Database, package: PreplanPackage, *, actor: str = "cli", note: s
             number=(latest.number + 1) if latest else 1,
             sha256=sha256,
             files={name: data.decode("utf-8") for name, data in package.files.items()},
-            manifest=runtime_manifest(package, result),
-            spec=spec_to_dict(result.parsed),
+            manifest=runtime_manifest(package, result, parsed),
+            spec=spec_to_dict(parsed),
             status="active",
             deployed_by=actor,
             deployed_at=now,
@@ -73,10 +74,11 @@ def deploy(db: Database, package: PreplanPackage, *, actor: str = "cli", note: s
         return {"preplan": package.key, "version": version.number, "changed": True}
 
 
-def runtime_manifest(package: PreplanPackage, result: CheckResult) -> dict[str, Any]:
-    """preplan.toml plus what the runtime needs without reparsing: lane roles, forms, who may start."""
+def runtime_manifest(package: PreplanPackage, result: CheckResult, parsed: ParsedSpec) -> dict[str, Any]:
+    """preplan.toml plus what the runtime needs without reparsing: lane roles, forms, who may start (stored with
+    the version; :class:`engine.preplans.manifest.Manifest` reads it back typed)."""
     manifest = dict(package.manifest)
-    starts = [spec.bpmn_id for spec in result.parsed.spec.start.outputs]
+    starts = [spec.bpmn_id for spec in parsed.spec.start.outputs]
     declared = manifest.get("case", {}).get("starters")
     manifest.update(
         lane_roles=result.lane_roles,

@@ -5,7 +5,7 @@ Each finding points at the element (id and line) a process owner has to fix in t
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,6 +15,9 @@ from lxml import etree
 from engine.preplans.conventions import FORM_PROPERTY, UI_PROPERTY
 from engine.preplans.gateway_coverage import Domain, coverage_problem
 from engine.scripting.sandbox import check_code, check_timer
+
+#: A parsed XML element (lxml has no type information here).
+Element = Any
 
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 SPIFF = "http://spiffworkflow.org/bpmn/schema/1.0/core"
@@ -94,7 +97,7 @@ def analyse(
     return facts
 
 
-def _check_process(root, manifest, facts) -> None:
+def _check_process(root: Element, manifest: Mapping[str, Any], facts: DiagramFacts) -> None:
     process_id = manifest.get("process")
     processes = {p.get("id"): p for p in root.iter(q("process"))}
     for process in processes.values():
@@ -106,7 +109,7 @@ def _check_process(root, manifest, facts) -> None:
         facts.problem(f'process {process_id!r} must be executable (isExecutable="true")', processes[process_id])
 
 
-def _check_lanes(root, manifest, facts) -> None:
+def _check_lanes(root: Element, manifest: Mapping[str, Any], facts: DiagramFacts) -> None:
     lane_map = manifest.get("lanes", {})
     roles = manifest.get("roles", {})
     for lane_id, (lane, members) in lane_members(root).items():
@@ -120,7 +123,7 @@ def _check_lanes(root, manifest, facts) -> None:
             facts.lane_roles[member] = role
 
 
-def _inherit_subprocess_lanes(root, facts) -> None:
+def _inherit_subprocess_lanes(root: Element, facts: DiagramFacts) -> None:
     """A node inside an embedded sub-process belongs to the sub-process's lane unless a lane names it (modellers
     drop the lane reference of an element moved into an expanded sub-process)."""
     for sub in root.iter(q("subProcess")):
@@ -138,7 +141,7 @@ def _inherit_subprocess_lanes(root, facts) -> None:
                 facts.lane_roles[element_id] = role
 
 
-def _check_human_task(task, forms, facts) -> None:
+def _check_human_task(task: Element, forms: Mapping[str, dict[str, Any] | None], facts: DiagramFacts) -> None:
     task_id = task.get("id")
     if task_id not in facts.lane_roles:
         facts.problem("human task is not in a lane mapped to a role, so nobody could complete it", task)
@@ -164,7 +167,7 @@ def _check_human_task(task, forms, facts) -> None:
     facts.task_forms[task_id] = form
 
 
-def _check_timer(timer, helpers, facts) -> None:
+def _check_timer(timer: Element, helpers: Mapping[str, Callable[..., Any]], facts: DiagramFacts) -> None:
     event = timer.getparent()
     found = [child for child in timer if etree.QName(child).localname in ("timeDate", "timeDuration", "timeCycle")]
     if len(found) != 1:
@@ -188,7 +191,7 @@ def _check_timer(timer, helpers, facts) -> None:
     )
 
 
-def _check_gateways(root, domains, facts) -> None:
+def _check_gateways(root: Element, domains: Mapping[str, Domain], facts: DiagramFacts) -> None:
     flows = list(root.iter(q("sequenceFlow")))
     for gateway in root.iter(q("exclusiveGateway")):
         outgoing = [f for f in flows if f.get("sourceRef") == gateway.get("id")]
@@ -202,7 +205,7 @@ def _check_gateways(root, domains, facts) -> None:
             facts.problem(message, gateway)
 
 
-def _check_code(root, facts) -> None:
+def _check_code(root: Element, facts: DiagramFacts) -> None:
     for flow in root.iter(q("sequenceFlow")):
         condition = flow.find(q("conditionExpression"))
         if condition is not None and (condition.text or "").strip():

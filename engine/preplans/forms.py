@@ -11,12 +11,13 @@ from __future__ import annotations
 import copy
 import json
 import threading
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 from typing import Any
 
 from jsonschema import Draft202012Validator, FormatChecker
-from jsonschema.exceptions import SchemaError
+from jsonschema.exceptions import SchemaError, ValidationError
 
 from engine import inputs
 from engine.preplans.conventions import enum_values
@@ -157,21 +158,22 @@ def field_errors(schema: dict[str, Any], data: Any) -> dict[str, FieldProblem]:
     return errors
 
 
-def _path(path, leaf: str | None = None) -> str:
+def _path(path: Iterable[str | int], leaf: str | None = None) -> str:
     parts = [str(p) for p in path] + ([leaf] if leaf else [])
     return ".".join(parts)
 
 
-def _problem(error) -> FieldProblem:
-    kind, expected = error.validator, error.validator_value
-    if kind == "oneOf" and enum_values(error.schema) is not None:
-        kind, expected = "enum", enum_values(error.schema)
+def _problem(error: ValidationError) -> FieldProblem:
+    kind, expected = str(error.validator), error.validator_value
+    choices = enum_values(error.schema) if isinstance(error.schema, Mapping) else None
+    if kind == "oneOf" and choices is not None:
+        kind, expected = "enum", choices
     if kind not in ("enum", "type", "minimum", "maximum", "minLength", "maxLength", "maxItems", "format"):
         kind = "invalid"
     return FieldProblem(kind, expected, _message(kind, expected, error))
 
 
-def _message(kind: str, expected: Any, error) -> str:
+def _message(kind: str, expected: Any, error: ValidationError) -> str:
     if kind == "enum":
         return "must be one of: " + ", ".join(map(str, expected))
     if kind == "type":
@@ -188,4 +190,4 @@ def _message(kind: str, expected: Any, error) -> str:
         return f"must have at most {expected} items"
     if kind == "format":
         return f"must be a valid {expected}" + (" with a UTC offset" if expected == "date-time" else "")
-    return error.message
+    return str(error.message)

@@ -6,12 +6,13 @@ outputs of a decision table). SpiffWorkflow raises "No conditions satisfied" at 
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from engine.preplans.conventions import enum_values
 
-Domain = frozenset
+#: The values a field can take.
+Domain = frozenset[Any]
 
 
 def covered_values(condition: str) -> tuple[str, set[Any]] | None:
@@ -54,7 +55,7 @@ def _covered(node: ast.AST) -> tuple[str, set[Any]] | None:
     return None
 
 
-def coverage_problem(conditions: Iterable[str], domains: dict[str, Domain]) -> str | None:
+def coverage_problem(conditions: Iterable[str], domains: Mapping[str, Domain]) -> str | None:
     """Why the conditions may leave the gateway with no way out (None when they cannot)."""
     fields: dict[str, set[Any]] = {}
     for condition in conditions:

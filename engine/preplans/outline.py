@@ -4,6 +4,7 @@ and within which deadline. Read from a deployed version's diagram (no workflow i
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Mapping
 from typing import Any
 
 from engine.preplans.diagram_rules import q
@@ -29,7 +30,7 @@ def steps(files: dict[str, str], manifest: Manifest) -> list[dict[str, Any]]:
     for sub in root.iter(q("subProcess")):  # a sub-process is entered at its own start events
         following.setdefault(sub.get("id"), []).extend(s.get("id") for s in sub.iterfind(q("startEvent")))
     starts = [e.get("id") for e in root.iter(q("startEvent")) if e.getparent().tag == q("process")]
-    deadlines: dict[str, list[dict[str, Any]]] = {}
+    deadlines: dict[str, list[Mapping[str, Any]]] = {}
     for deadline in manifest.deadlines:
         if deadline.get("attached_to"):
             deadlines.setdefault(deadline["attached_to"], []).append(deadline)

@@ -30,7 +30,7 @@ class _SpeclessWorkflowConverter(BpmnWorkflowConverter):
     ``spec`` and ``subprocess_specs``; the registry passes objects that are not dicts through unchanged."""
 
     def to_dict(self, workflow: BpmnWorkflow) -> dict[str, Any]:
-        dct = WorkflowConverter.to_dict(self, workflow)
+        dct: dict[str, Any] = WorkflowConverter.to_dict(self, workflow)
         dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
         dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
         return dct
@@ -79,7 +79,7 @@ def new_workflow(parsed: ParsedSpec) -> BpmnWorkflow:
 
 
 def dump_workflow(workflow: BpmnWorkflow) -> dict[str, Any]:
-    state = _SPECLESS.to_dict(workflow)
+    state: dict[str, Any] = _SPECLESS.to_dict(workflow)
     state[_SPECLESS.VERSION_KEY] = SERIALIZER_VERSION
     return state
 

@@ -38,13 +38,12 @@ def counts_working_time(expression: str) -> bool:
 
 
 def build_helpers(
-    calendar_source: WorkCalendar | Callable[[], WorkCalendar], tz: tzinfo | None = None, *, drill: bool = False
+    calendar_source: Callable[[], WorkCalendar], zone: tzinfo, *, drill: bool = False
 ) -> dict[str, Callable[..., Any]]:
-    """``calendar_source`` may be a callable (with ``tz`` given): the calendar is then loaded on first use, and
-    most steps compute no working-time deadline, so most operations never read the calendar overrides.
-    ``drill`` is what ``is_drill()`` answers: whether the case was started as a drill (演练)."""
-    loaded: list[WorkCalendar] = [calendar_source] if isinstance(calendar_source, WorkCalendar) else []
-    zone = tz or calendar_source.tz  # type: ignore[union-attr]
+    """``calendar_source`` is called on first use only: most steps compute no working-time deadline, so most
+    operations never read the calendar overrides. ``zone`` is the organisation's; ``drill`` is what
+    ``is_drill()`` answers: whether the case was started as a drill (演练)."""
+    loaded: list[WorkCalendar] = []
 
     def calendar() -> WorkCalendar:
         if not loaded:

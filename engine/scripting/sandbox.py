@@ -25,13 +25,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
+from types import CodeType, FrameType
 from typing import Any
 
-from RestrictedPython import compile_restricted_eval, compile_restricted_exec, safe_builtins
+from RestrictedPython.compile import compile_restricted_eval, compile_restricted_exec
 from RestrictedPython.Guards import (
     full_write_guard,
     guarded_iter_unpack_sequence,
     guarded_unpack_sequence,
+    safe_builtins,
     safer_getattr,
 )
 from RestrictedPython.PrintCollector import PrintCollector
@@ -50,6 +52,8 @@ class ScriptTooLong(ScriptRejected):
     """Diagram code that ran past its budget of lines or time, or asked for a result too large to compute."""
 
 
+#: A trace function (see sys.settrace).
+Tracer = Callable[[FrameType, str, Any], Any]
 #: The file name diagram code is compiled under (its operations, not only its lines, count against the budget).
 DIAGRAM_CODE = "<diagram>"
 #: Largest text, list or range a diagram may build in one operation, and the largest number (in bits).
@@ -78,7 +82,7 @@ class Budget:
         diagram code (a one-line ``while True: pass`` executes no new line), every line of the helpers it calls."""
         state = {"left": self.steps, "deadline": monotonic() + self.seconds, "spent": False}
 
-        def step(frame, event, arg):
+        def step(frame: FrameType, event: str, arg: Any) -> Tracer:
             if event in ("line", "opcode"):
                 state["left"] -= 1
                 if (
@@ -90,7 +94,7 @@ class Budget:
                     raise _Exhausted
             return step
 
-        def enter(frame, event, arg):
+        def enter(frame: FrameType, event: str, arg: Any) -> Tracer:
             frame.f_trace_opcodes = frame.f_code.co_filename == DIAGRAM_CODE
             return step
 
@@ -176,7 +180,7 @@ class _Policy(RestrictingNodeTransformer):
     and no code that could outlive a stopped run: ``finally`` blocks and handlers catching more than
     :data:`CATCHABLE` are refused."""
 
-    def visit_Try(self, node: ast.Try):
+    def visit_Try(self, node: ast.Try) -> ast.AST:
         if node.finalbody:
             self.error(node, "'finally' is not allowed in diagram code")
         for handler in node.handlers:
@@ -185,11 +189,11 @@ class _Policy(RestrictingNodeTransformer):
                 self.error(handler, "diagram code may only catch named errors: " + ", ".join(sorted(CATCHABLE)))
         return self.node_contents_visit(node)
 
-    def visit_TryStar(self, node: ast.AST):
+    def visit_TryStar(self, node: ast.AST) -> ast.AST:
         self.error(node, "'except*' is not allowed in diagram code")
         return node
 
-    def visit_BinOp(self, node: ast.BinOp):
+    def visit_BinOp(self, node: ast.BinOp) -> ast.AST:
         node = self.node_contents_visit(node)
         symbol = _GUARDED_OPS.get(type(node.op))
         if symbol is None:
@@ -214,13 +218,13 @@ _PADDING = frozenset({"ljust", "rjust", "center", "zfill", "expandtabs"})
 
 def _getattr(obj: Any, name: str, *default: Any) -> Any:
     """RestrictedPython's safer getattr; padding a text is refused past the size limit."""
-    found = safer_getattr(obj, name, *default)
+    found = safer_getattr(obj, name, *default)  # type: ignore[no-untyped-call]
     if isinstance(obj, str) and name in _PADDING:
 
         def padded(width: int = 8, *rest: Any) -> str:
             if isinstance(width, int) and width * (1 if name != "expandtabs" else obj.count("\t") + 1) > MAX_SIZE:
                 raise _too_big(f"a text of {width:,} characters")
-            return found(width, *rest)
+            return str(found(width, *rest))
 
         return padded
     return found
@@ -280,7 +284,7 @@ _UNCATCHABLE = {"BaseException", "KeyboardInterrupt", "SystemExit", "GeneratorEx
 _BUILTINS = {k: v for k, v in safe_builtins.items() if k not in FORBIDDEN_NAMES and k not in _UNCATCHABLE}
 _BUILTINS.update(_EXTRA_BUILTINS)
 
-_INPLACE = {
+_INPLACE: dict[str, Callable[[Any, Any], Any]] = {
     "+=": operator.iadd,
     "-=": operator.isub,
     "/=": operator.itruediv,
@@ -292,6 +296,13 @@ _INPLACE = {
     "^=": operator.ixor,
 }
 
+
+def _inplace(op: str, left: Any, right: Any) -> Any:
+    """``x op= y`` on a name (RestrictedPython routes it here), with the same limits as ``x op y``."""
+    symbol = op[:-1]
+    return _guarded_op(symbol, left, right) if symbol in _OPERATORS else _INPLACE[op](left, right)
+
+
 _GUARDS: dict[str, Any] = {
     "__builtins__": _BUILTINS,
     "_getattr_": _getattr,
@@ -301,7 +312,7 @@ _GUARDS: dict[str, Any] = {
     "_iter_unpack_sequence_": guarded_iter_unpack_sequence,
     "_unpack_sequence_": guarded_unpack_sequence,
     "_write_": full_write_guard,
-    "_inplacevar_": lambda op, x, y: _guarded_op(op[:-1], x, y) if op[:-1] in _OPERATORS else _INPLACE[op](x, y),
+    "_inplacevar_": _inplace,
     "_print_": PrintCollector,
 }
 
@@ -309,12 +320,13 @@ _JSON_SCALARS = (str, int, float, bool, type(None))
 
 
 @lru_cache(maxsize=4096)
-def _compile(source: str, mode: str):
+def _compile(source: str, mode: str) -> CodeType:
     compile_ = compile_restricted_eval if mode == "eval" else compile_restricted_exec
     result = compile_(source, filename=DIAGRAM_CODE, policy=_Policy)
-    if result.errors:
+    if result.errors or result.code is None:
         raise ScriptRejected("; ".join(result.errors))
-    return result.code
+    code: CodeType = result.code
+    return code
 
 
 class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
@@ -325,19 +337,21 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
         self.helpers = dict(helpers)
         self.budget = budget or Budget()
 
-    def _namespace(self, context: Mapping[str, Any], external_context: Mapping[str, Any] | None) -> dict:
+    def _namespace(self, context: Mapping[str, Any], external_context: Mapping[str, Any] | None) -> dict[str, Any]:
         namespace = dict(context)
         namespace.update(external_context or {})
         namespace.update(self.globals)
         return namespace
 
-    def evaluate(self, expression, context, external_context=None):
+    def evaluate(
+        self, expression: str, context: Mapping[str, Any], external_context: Mapping[str, Any] | None = None
+    ) -> Any:
         code = _compile(expression.strip(), "eval")
         namespace = self._namespace(context, external_context)
         with self.budget.guard():
             return eval(code, namespace)
 
-    def execute(self, script, context, external_context=None):
+    def execute(self, script: str, context: dict[str, Any], external_context: Mapping[str, Any] | None = None) -> bool:
         code = _compile(script, "exec")
         namespace = self._namespace(context, external_context)
         with self.budget.guard():
@@ -350,7 +364,7 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
         context.update(result)
         return True
 
-    def call_service(self, context, **kwargs):
+    def call_service(self, context: Mapping[str, Any], **kwargs: Any) -> None:
         raise ScriptRejected("service tasks are not supported in preplans")
 
 
@@ -444,7 +458,8 @@ def check_timer(expression: str, kind: str, timer_helpers: Mapping[str, Callable
             if not isinstance(argument, (ast.Constant, ast.Name)):
                 return [f"arguments of {node.func.id}() must be literals or case data names"]
         try:
-            inspect.signature(timer_helpers[node.func.id]).bind(*node.args, **{k.arg: k.value for k in node.keywords})
+            keywords = {k.arg: k.value for k in node.keywords if k.arg is not None}
+            inspect.signature(timer_helpers[node.func.id]).bind(*node.args, **keywords)
         except TypeError as exc:
             return [f"{node.func.id}(): {exc}"]
         return []

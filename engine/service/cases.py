@@ -64,7 +64,7 @@ class CaseOperations(ServiceBase):
 
     def _start(
         self, session: Session, key: str, data: dict[str, Any], user: str | None, drill: bool, intake_key: str | None
-    ) -> dict:
+    ) -> dict[str, Any]:
         if intake_key is not None:
             earlier = session.execute(select(Case.id, Case.business_key).where(Case.intake_key == intake_key)).first()
             if earlier is not None:
@@ -163,7 +163,7 @@ class CaseOperations(ServiceBase):
                 previous=previous,
                 to=target.name,
             )
-            notices.send(session, self.settings, [target], "assigned", session.get(Case, row.case_id), row)
+            notices.send(session, self.settings, [target], "assigned", session.get_one(Case, row.case_id), row)
             return {"task": row.id, "assignee": row.assignee}
 
     def comment(self, case_ref: str | int, text: str, *, user: str) -> dict[str, Any]:
@@ -184,7 +184,7 @@ class CaseOperations(ServiceBase):
                 row, person = self._task_for(session, task_id, user)
                 if row.assignee and row.assignee != person.name:
                     raise Conflict(say("task %(task)s is claimed by %(user)s", task=row.id, user=row.assignee))
-                case = session.get(Case, row.case_id)
+                case = session.get_one(Case, row.case_id)
                 payload = self._form_payload(session, case, row, data or {})
                 with CaseRun(self.context, session, case) as run:
                     run.advance()
@@ -355,6 +355,6 @@ def case_title(manifest: Manifest, data: dict[str, Any]) -> str:
         return ""
 
 
-class _Blank(dict):
+class _Blank(dict[str, Any]):
     def __missing__(self, key: str) -> str:
         return ""

@@ -56,7 +56,7 @@ def next_fire_at(session: Session) -> datetime | None:
 class TimerOperations(CalendarOperations):
     def run_due(self) -> int:
         """Fire every timer due now; returns how many fired."""
-        fired, seen = 0, set()
+        fired, seen = 0, set[int]()
         while True:
             with self.db.read() as session:
                 batch = due_case_ids(session, clock.now(), BATCH, seen)

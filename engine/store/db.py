@@ -11,9 +11,10 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import create_engine, event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 _WRITE = "preplan_write"
@@ -23,7 +24,6 @@ class Database:
     def __init__(self, url: str, *, echo: bool = False) -> None:
         self.url = url
         self.engine: Engine = _make_engine(url, echo)
-        self.is_sqlite = self.engine.dialect.name == "sqlite"
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     @contextmanager
@@ -56,7 +56,7 @@ def _make_engine(url: str, echo: bool) -> Engine:
     engine = create_engine(url, echo=echo, connect_args={"timeout": 30, "check_same_thread": False})
 
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection, _record):
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None  # we issue BEGIN ourselves (pysqlite's implicit BEGIN is deferred)
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
@@ -65,7 +65,7 @@ def _make_engine(url: str, echo: bool) -> Engine:
         cursor.close()
 
     @event.listens_for(engine, "begin")
-    def _on_begin(connection):
+    def _on_begin(connection: Connection) -> None:
         immediate = connection.get_execution_options().get(_WRITE)
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
@@ -79,7 +79,7 @@ def _postgres_engine(url: str, echo: bool) -> Engine:
     timeout = os.environ.get("PREPLAN_LOCK_EXPIRY", "60s")
 
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection, _record):
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # A process that hangs inside a transaction loses its locks (and its transaction) after this long.
         with dbapi_connection.cursor() as cursor:
             cursor.execute(f"SET idle_in_transaction_session_timeout = '{_duration(timeout)}'")

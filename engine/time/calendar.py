@@ -39,7 +39,8 @@ FIRST_YEAR, LAST_YEAR = 2004, holiday_law.LAST_YEAR
 @lru_cache(maxsize=1)
 def package_last_year() -> int:
     """The last year of the official schedule shipped in chinesecalendar (a newer release extends it)."""
-    return max(day.year for day in chinese_calendar.holidays)
+    years: list[int] = [day.year for day in chinese_calendar.holidays]
+    return max(years)
 
 
 class CalendarGap(PreplanError):
@@ -62,7 +63,7 @@ class WorkCalendar:
         if day in self.overrides:
             return self.overrides[day]
         if day.year <= package_last_year() and day.year >= FIRST_YEAR:
-            return chinese_calendar.is_workday(day)
+            return bool(chinese_calendar.is_workday(day))
         if day.year in self.confirmed_years:
             return day.weekday() < 5
         return day.weekday() < 5 and day not in self._statutory(day.year)

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from engine import clock
 from engine.config import Settings, parse_working_hours
 from engine.errors import Conflict, ValidationFailed, say
-from engine.inputs import note as checked_note
+from engine.inputs import optional_note
 from engine.store import audit
 from engine.store.models import CalendarOverride, CalendarYear, Setting
 from engine.time.calendar import FIRST_YEAR, LAST_YEAR, CalendarGap, WorkCalendar, package_last_year
@@ -68,7 +68,7 @@ def set_working_hours(session: Session, text: str, actor: str) -> str:
 
 
 def set_day(session: Session, day: date, is_workday: bool, actor: str, note: str | None = None) -> None:
-    day, note = _in_range(day), checked_note(note, "note", say("the note"), required=False, limit=200)
+    day, note = _in_range(day), optional_note(note, "note", say("the note"), limit=200)
     row = session.get(CalendarOverride, day)
     if row is None:
         session.add(

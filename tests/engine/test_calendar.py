@@ -101,7 +101,7 @@ def test_admin_overrides_cover_a_new_year_and_win_over_the_package():
 
 
 def test_helpers_return_iso_strings_with_the_local_offset():
-    helpers = build_helpers(cal())
+    helpers = build_helpers(cal, SHANGHAI)
     assert helpers["working_hours"](1, "2026-11-23T01:30:00Z") == "2026-11-23T10:30:00+08:00"
     assert helpers["end_of_day"]("2026-10-02T10:00:00+08:00") == "2026-10-02T23:59:59+08:00"
     assert helpers["after"]("P1M", "2026-01-31T10:00:00+08:00") == "2026-03-03T10:00:00+08:00"
