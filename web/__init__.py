@@ -7,9 +7,10 @@ import secrets
 from pathlib import Path
 
 from flask import Flask, redirect, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from flask_wtf.csrf import CSRFProtect
-from werkzeug.routing import IntegerConverter
+from werkzeug.routing import IntegerConverter, Map
 
 from engine.config import Settings, load_settings
 from engine.inputs import MAX_NOTE
@@ -49,7 +50,7 @@ def create_app(settings: Settings | None = None, *, testing: bool = False) -> Fl
     app.jinja_env.globals.update(unread_count=inbox.unread_count, note_limit=MAX_NOTE)
 
     @app.get("/")
-    def index():
+    def index() -> ResponseReturnValue:
         return redirect(url_for("tasks.my_tasks" if current_user.is_authenticated else "auth.login"))
 
     return app
@@ -58,7 +59,7 @@ def create_app(settings: Settings | None = None, *, testing: bool = False) -> Fl
 class _RecordId(IntegerConverter):
     """``<id:…>``: a database id; anything that cannot be one (0, 20 digits) is simply not found."""
 
-    def __init__(self, url_map) -> None:
+    def __init__(self, url_map: Map) -> None:
         super().__init__(url_map, min=1, max=2**63 - 1)
 
 

@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -27,7 +28,7 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 @bp.get("/calendar")
 @login_required
-def calendar():
+def calendar() -> ResponseReturnValue:
     today = clock.now().astimezone(engine().tz).date()
     year = request.args.get("year", today.year, type=int)
     with engine().db.read() as session:
@@ -60,7 +61,7 @@ def _change(action: Callable[[], Any], done: Callable[[Any], str]) -> Any:
 
 @bp.post("/calendar/days")
 @login_required
-def set_calendar_day():
+def set_calendar_day() -> ResponseReturnValue:
     year = request.form.get("year", type=int)
     try:
         day = date.fromisoformat(request.form.get("date", ""))
@@ -78,7 +79,7 @@ def set_calendar_day():
 
 @bp.post("/calendar/notice")
 @login_required
-def import_calendar_notice():
+def import_calendar_notice() -> ResponseReturnValue:
     year = request.form.get("year", type=int)
     result = _change(
         lambda: engine().import_calendar_notice(request.form.get("notice", ""), year=year, user=current_user.name),
@@ -94,7 +95,7 @@ def import_calendar_notice():
 
 @bp.post("/calendar/confirm")
 @login_required
-def confirm_calendar_year():
+def confirm_calendar_year() -> ResponseReturnValue:
     year = request.form.get("year", type=int) or 0
     _change(
         lambda: engine().confirm_calendar_year(year, user=current_user.name),
@@ -105,7 +106,7 @@ def confirm_calendar_year():
 
 @bp.post("/calendar/hours")
 @login_required
-def set_hours():
+def set_hours() -> ResponseReturnValue:
     try:
         engine().set_working_hours(request.form.get("hours", ""), user=current_user.name)
         flash(_("Saved. Deadlines computed from now on use it; deadlines already set keep their value."), "success")

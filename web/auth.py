@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, abort, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import LoginManager, UserMixin, current_user, login_required, login_user, logout_user
 from sqlalchemy.orm import Session
@@ -60,7 +61,7 @@ def person(session: Session) -> User:
         abort(403)
 
 
-def init_app(app) -> None:
+def init_app(app: Flask) -> None:
     login_manager.init_app(app)
 
 
@@ -80,7 +81,7 @@ def load_user(user_id: str) -> WebUser | None:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-def login():
+def login() -> ResponseReturnValue:
     if request.method == "POST":
         with engine().db.read() as session:
             user = authenticate(session, request.form.get("username", ""), request.form.get("password", ""))
@@ -94,7 +95,7 @@ def login():
 
 @bp.post("/logout")
 @login_required
-def logout():
+def logout() -> ResponseReturnValue:
     engine().end_sessions(current_user.name, user=current_user.name)
     logout_user()
     return redirect(url_for("auth.login"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.orm import Session
@@ -33,16 +34,18 @@ STATUSES = ("running", "completed", "terminated", "error")
 
 @bp.get("/cases")
 @login_required
-def index():
-    filters = {
-        "status": request.args.get("status") or None,
-        "overdue": request.args.get("overdue") == "1",
-        "search": request.args.get("q") or None,
-    }
+def index() -> ResponseReturnValue:
+    status, overdue, search = (
+        request.args.get("status") or None,
+        request.args.get("overdue") == "1",
+        request.args.get("q"),
+    )
+    filters = {"status": status, "overdue": overdue, "search": search or None}
     with engine().db.read() as session:
         if not supervises(person(session)):
             abort(403)
-        result = case_list(session, engine().tz, page=request.args.get("page", 1, type=int), **filters)
+        page = request.args.get("page", 1, type=int)
+        result = case_list(session, engine().tz, status=status, overdue=overdue, search=search, page=page)
         figures = statistics(session, drills=request.args.get("drills") == "1")
         manifests = {c["version_id"]: engine().versions.info(session, c["version_id"]).manifest for c in result.items}
     for item in result.items:
@@ -61,7 +64,7 @@ def index():
 
 @bp.get("/cases/new")
 @login_required
-def choose():
+def choose() -> ResponseReturnValue:
     with engine().db.read() as session:
         user = person(session)
         versions = engine().versions
@@ -75,7 +78,7 @@ def choose():
 
 @bp.route("/cases/new/<key>", methods=["GET", "POST"])
 @login_required
-def start(key: str):
+def start(key: str) -> ResponseReturnValue:
     with engine().db.read() as session:
         try:
             manifest = engine().versions.newest(session, key).manifest
@@ -89,7 +92,9 @@ def start(key: str):
         # One case per form: the form's address carries a one-time token, so a form shown again by Back (even
         # re-fetched) and sent again is recognised, while each "start a case" link opens a new form.
         return redirect(url_for("cases.start", key=key, form=secrets.token_urlsafe(24)))
-    values, errors, status = {}, {}, 200
+    values: dict[str, str] = {}
+    errors: dict[str, str] = {}
+    status = 200
     if request.method == "POST":
         data, errors = schema_form.coerce(schema, request.form, engine().tz)
         values = request.form.to_dict()
@@ -131,7 +136,7 @@ def _visible_case(session: Session, case_id: int) -> tuple[Case, Manifest]:
 
 @bp.get("/cases/<id:case_id>")
 @login_required
-def show(case_id: int):
+def show(case_id: int) -> ResponseReturnValue:
     with engine().db.read() as session:
         case, manifest = _visible_case(session, case_id)
         view = case_view(session, case, engine().tz)
@@ -155,7 +160,7 @@ def show(case_id: int):
 
 @bp.get("/cases/<id:case_id>/diagram.bpmn")
 @login_required
-def diagram(case_id: int):
+def diagram(case_id: int) -> ResponseReturnValue:
     with engine().db.read() as session:
         case, _manifest = _visible_case(session, case_id)
         files = case.version.files
@@ -165,7 +170,7 @@ def diagram(case_id: int):
 
 @bp.post("/cases/<id:case_id>/comments")
 @login_required
-def comment(case_id: int):
+def comment(case_id: int) -> ResponseReturnValue:
     attempt(
         lambda: engine().comment(case_id, request.form.get("text", ""), user=current_user.name), _("Comment added.")
     )
@@ -174,7 +179,7 @@ def comment(case_id: int):
 
 @bp.post("/cases/<id:case_id>/terminate")
 @login_required
-def terminate(case_id: int):
+def terminate(case_id: int) -> ResponseReturnValue:
     attempt(
         lambda: engine().terminate(str(case_id), request.form.get("reason", ""), user=current_user.name),
         _("The case was terminated."),
@@ -184,14 +189,14 @@ def terminate(case_id: int):
 
 @bp.post("/cases/<id:case_id>/resume")
 @login_required
-def resume(case_id: int):
+def resume(case_id: int) -> ResponseReturnValue:
     attempt(lambda: engine().resume(str(case_id), user=current_user.name), _("The case runs again."))
     return redirect(url_for("cases.show", case_id=case_id))
 
 
 @bp.post("/cases/<id:case_id>/drill/advance")
 @login_required
-def advance_drill(case_id: int):
+def advance_drill(case_id: int) -> ResponseReturnValue:
     with engine().db.read() as session:
         _visible_case(session, case_id)
     attempt(
@@ -212,7 +217,7 @@ def advance_drill(case_id: int):
 
 @bp.get("/cases/<id:case_id>/report")
 @login_required
-def report(case_id: int):
+def report(case_id: int) -> ResponseReturnValue:
     with engine().db.read() as session:
         _, manifest = _visible_case(session, case_id)
         result = drills.report(session, case_id, engine().tz)

@@ -9,6 +9,7 @@ in per-process memory would be split between processes, so several processes nee
 
 from __future__ import annotations
 
+import argparse
 import os
 import subprocess
 import sys
@@ -17,13 +18,14 @@ from typing import Any
 from flask import Flask
 from gunicorn.app.base import BaseApplication
 
+from engine.cli.context import Context
 from engine.config import Settings
 from engine.errors import PreplanError
 
 from . import create_app, limits
 
 
-def register(commands) -> None:
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     serve = commands.add_parser("serve", help="serve the web UI (gunicorn)")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=5000)
@@ -49,7 +51,7 @@ def register(commands) -> None:
     serve.set_defaults(handler=_serve)
 
 
-def _serve(ctx, args) -> int:
+def _serve(ctx: Context, args: argparse.Namespace) -> int:
     if args.workers > 1 and limits.storage_uri().startswith("memory://"):
         raise PreplanError(
             f"--workers {args.workers} would keep a separate login counter in each process; set "
@@ -80,7 +82,7 @@ def _serve(ctx, args) -> int:
     return 0
 
 
-def _start_timer_worker(ctx) -> subprocess.Popen:
+def _start_timer_worker(ctx: Context) -> subprocess.Popen[bytes]:
     return subprocess.Popen([sys.executable, "-m", "engine.cli", "--database-url", ctx.settings.database_url, "worker"])
 
 

@@ -22,7 +22,7 @@ def _duration(text: str) -> str:
     return " ".join(words[unit](_number(value)) for unit, value in parts.items() if unit in words)
 
 
-def _number(value) -> str:
+def _number(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else str(value)
 
 
@@ -44,7 +44,7 @@ def describe(expression: str, kind: str, labels: dict[str, str]) -> str:
 
 
 def _helper(node: ast.Call, labels: dict[str, str]) -> str:
-    def arg(i):
+    def arg(i: int) -> str | None:
         value = node.args[i] if len(node.args) > i else None
         if isinstance(value, ast.Constant):
             return str(value.value)
@@ -52,13 +52,13 @@ def _helper(node: ast.Call, labels: dict[str, str]) -> str:
             return labels.get(value.id, value.id)
         return None
 
-    name = node.func.id
+    name = node.func.id if isinstance(node.func, ast.Name) else ""
     start = {"after": 1, "working_hours": 1, "working_days": 1, "next_opening": 0, "end_of_day": 0}.get(name)
     origin = arg(start) if start is not None else None
     text = {
         "working_days": lambda: _("%(n)s working days", n=arg(0)),
         "working_hours": lambda: _("%(n)s working hours", n=arg(0)),
-        "after": lambda: _duration(arg(0)) if arg(0) and arg(0).upper().startswith("P") else arg(0),
+        "after": lambda: _duration(arg(0) or "") if (arg(0) or "").upper().startswith("P") else arg(0) or "",
         "next_opening": lambda: _("the next working period"),
         "end_of_day": lambda: _("the same day"),
         "at": lambda: _("at %(field)s", field=arg(0)),

@@ -31,23 +31,23 @@ def _explanation(code: int) -> tuple[str, str]:
     return texts.get(code, texts[400])
 
 
-def page(code: int, detail: str | None = None):
+def page(code: int, detail: str | None = None) -> tuple[str, int]:
     title, explanation = _explanation(code)
     return render_template("error.html", code=code, title=title, explanation=explanation, detail=detail), code
 
 
-def _http(error: HTTPException):
+def _http(error: HTTPException) -> tuple[str, int]:
     code = error.code or 500
     if code >= 500:
         return page(500)
     return page(code if code in (403, 404, 405, 413) else 400)
 
 
-def _csrf(error: CSRFError):
+def _csrf(error: CSRFError) -> tuple[str, int]:
     return page(400, _("The form expired or was sent from another site. Reload the page and send it again."))
 
 
-def _unexpected(error: Exception):
+def _unexpected(error: Exception) -> tuple[str, int]:
     original = getattr(error, "original_exception", None) or error
     log.error("request failed", exc_info=original)
     return page(500)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from flask import current_app
+from flask import Flask, current_app
 from flask_babel import gettext as _
 
 from engine.timefmt import wall
@@ -39,5 +39,5 @@ def readable(value: Any, options: dict[str, str] | None = None) -> str:
     return str(value)
 
 
-def init_app(app) -> None:
+def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(when=when, readable=readable)

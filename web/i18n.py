@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, redirect, request, url_for
+from flask import Blueprint, Flask, redirect, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import Babel, get_locale, gettext
 
 from engine.errors import Text
@@ -25,7 +26,7 @@ def select_locale() -> str:
     return "en" if best == "en" else "zh_CN"
 
 
-def init_app(app) -> None:
+def init_app(app: Flask) -> None:
     Babel(app, locale_selector=select_locale, default_locale="zh_CN", default_timezone="Asia/Shanghai")
     app.jinja_env.globals.update(pick=pick, current_language=current_language)
     app.jinja_env.filters.update(localize=localize)
@@ -53,7 +54,7 @@ def pick(titles: dict[str, Any] | None, fallback: str = "") -> str:
 
 
 @bp.post("/language")
-def switch():
+def switch() -> ResponseReturnValue:
     language = request.form.get("language")
     response = redirect(same_site(request.form.get("next"), url_for("index")))
     if language in LOCALES:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, render_template
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -15,7 +16,7 @@ bp = Blueprint("inbox", __name__)
 
 @bp.get("/inbox")
 @login_required
-def index():
+def index() -> ResponseReturnValue:
     items = engine().open_inbox(current_user.name)
     for item in items:
         item["text"] = subject(item["kind"], item["params"]) or item["subject"]

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import math
 import os
+from typing import cast
 
 from flask import Flask, Response, render_template, request
+from flask.typing import ResponseReturnValue, RouteCallable
 from flask_babel import gettext as _
 from flask_limiter import Limiter
 from flask_limiter.errors import RateLimitExceeded
@@ -44,15 +46,15 @@ def init_app(app: Flask) -> Limiter:
         strategy="moving-window",
         key_prefix="preplan",
     )
-    view = app.view_functions["auth.login"]
-    view = limiter.limit(per_user, key_func=_user_name, methods=["POST"], deduct_when=_failed)(view)
-    view = limiter.limit(per_address, methods=["POST"], deduct_when=_failed)(view)
-    app.view_functions["auth.login"] = view
+    login = app.view_functions["auth.login"]
+    per_user_limit = limiter.limit(per_user, key_func=_user_name, methods=["POST"], deduct_when=_failed)
+    per_address_limit = limiter.limit(per_address, methods=["POST"], deduct_when=_failed)
+    app.view_functions["auth.login"] = cast(RouteCallable, per_address_limit(per_user_limit(login)))
     app.register_error_handler(RateLimitExceeded, _too_many)
     return limiter
 
 
-def _too_many(error: RateLimitExceeded):
+def _too_many(error: RateLimitExceeded) -> ResponseReturnValue:
     minutes = max(1, math.ceil(error.limit.limit.get_expiry() / 60))
     message = _(
         "Too many failed logins for this user name or from this address. Try again in %(n)s minutes.", n=minutes

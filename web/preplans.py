@@ -8,6 +8,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -35,7 +36,7 @@ def _deadlines(items: Iterable[Mapping[str, Any]], manifest: Manifest) -> list[d
 
 @bp.get("/preplans")
 @login_required
-def index():
+def index() -> ResponseReturnValue:
     with engine().db.read() as session:
         plans = preplan_catalogue(session, engine().versions)
         manifests = {p["key"]: engine().versions.newest(session, p["key"]).manifest for p in plans}
@@ -46,7 +47,7 @@ def index():
 
 @bp.get("/preplans/<key>")
 @login_required
-def show(key: str):
+def show(key: str) -> ResponseReturnValue:
     with engine().db.read() as session:
         try:
             version = newest_active_version(session, key, active=False)
@@ -72,8 +73,10 @@ def show(key: str):
 
 @bp.get("/preplans/<key>/compare")
 @login_required
-def compare_versions(key: str):
+def compare_versions(key: str) -> ResponseReturnValue:
     old, new = request.args.get("old", type=int), request.args.get("new", type=int)
+    if old is None or new is None:
+        abort(404)
     with engine().db.read() as session:
         try:
             changes = compare(session, key, old, new)
@@ -84,7 +87,7 @@ def compare_versions(key: str):
 
 @bp.post("/preplans/<key>/versions/<id:number>")
 @login_required
-def set_version_status(key: str, number: int):
+def set_version_status(key: str, number: int) -> ResponseReturnValue:
     status = "retired" if request.form.get("status") == "retired" else "active"
 
     attempt(
@@ -98,7 +101,7 @@ def set_version_status(key: str, number: int):
 
 @bp.get("/preplans/<key>/diagram.bpmn")
 @login_required
-def diagram(key: str):
+def diagram(key: str) -> ResponseReturnValue:
     with engine().db.read() as session:
         try:
             files = newest_active_version(session, key, active=False).files

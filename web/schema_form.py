@@ -118,7 +118,7 @@ def _local_input(value: str, tz: tzinfo) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M")
 
 
-def coerce(schema: dict[str, Any], form: MultiDict, tz: tzinfo) -> tuple[dict[str, Any], dict[str, str]]:
+def coerce(schema: dict[str, Any], form: MultiDict[str, str], tz: tzinfo) -> tuple[dict[str, Any], dict[str, str]]:
     """Typed data from submitted text; empty optional inputs are left out (the schema default applies)."""
     data: dict[str, Any] = {}
     errors: dict[str, str] = {}

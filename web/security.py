@@ -39,13 +39,8 @@ class _SessionInterface(SecureCookieSessionInterface):
 def init_app(app: Flask) -> None:
     proxies = int(os.environ.get("PREPLAN_PROXIES", "0"))
     if proxies:
-        app.wsgi_app = ProxyFix(
-            app.wsgi_app,
-            x_for=proxies,
-            x_proto=proxies,
-            x_host=proxies,  # type: ignore[method-assign]
-            x_prefix=proxies,
-        )
+        proxied = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_prefix=proxies)
+        app.wsgi_app = proxied  # type: ignore[method-assign]
     app.session_interface = _SessionInterface()
     Talisman(
         app,

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+from typing import Any
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.orm import Session
@@ -27,13 +31,10 @@ bp = Blueprint("tasks", __name__)
 
 @bp.get("/tasks")
 @login_required
-def my_tasks():
-    filters = {
-        "preplan": request.args.get("preplan") or None,
-        "severity": request.args.get("severity") or None,
-        "overdue": request.args.get("overdue") == "1",
-        "scope": request.args.get("scope", "all"),
-    }
+def my_tasks() -> ResponseReturnValue:
+    preplan, severity = request.args.get("preplan") or None, request.args.get("severity") or None
+    overdue, scope = request.args.get("overdue") == "1", request.args.get("scope", "all")
+    filters = {"preplan": preplan, "severity": severity, "overdue": overdue, "scope": scope}
     page = request.args.get("page", 1, type=int)
     descending = request.args.get("sort") == "-due"
     with engine().db.read() as session:
@@ -42,10 +43,13 @@ def my_tasks():
             session,
             engine().tz,
             user,
+            preplan=preplan,
+            severity=severity,
+            overdue=overdue,
+            scope=scope,
             page=page,
             descending=descending,
             reminder_share=engine().settings.reminder_share,
-            **filters,
         )
         roles = role_titles(session)
         preplans = list_preplans(session, engine().versions)
@@ -76,11 +80,13 @@ def _load(session: Session, task_id: int) -> tuple[Task, Case, Manifest]:
 
 @bp.get("/tasks/<id:task_id>")
 @login_required
-def show(task_id: int):
+def show(task_id: int) -> ResponseReturnValue:
     return _render(task_id, values=None, errors={})
 
 
-def _render(task_id: int, values: dict | None, errors: dict, status: int = 200):
+def _render(
+    task_id: int, values: dict[str, Any] | None, errors: Mapping[str, str], status: int = 200
+) -> ResponseReturnValue:
     with engine().db.read() as session:
         row, case, manifest = _load(session, task_id)
         key = engine().versions.info(session, case.version_id).preplan_key
@@ -119,19 +125,19 @@ def _render(task_id: int, values: dict | None, errors: dict, status: int = 200):
 
 @bp.post("/tasks/<id:task_id>/claim")
 @login_required
-def claim(task_id: int):
+def claim(task_id: int) -> ResponseReturnValue:
     return _act(task_id, lambda: engine().claim(task_id, user=current_user.name), _("You claimed this task."))
 
 
 @bp.post("/tasks/<id:task_id>/unclaim")
 @login_required
-def unclaim(task_id: int):
+def unclaim(task_id: int) -> ResponseReturnValue:
     return _act(task_id, lambda: engine().unclaim(task_id, user=current_user.name), _("You released this task."))
 
 
 @bp.post("/tasks/<id:task_id>/reassign")
 @login_required
-def reassign(task_id: int):
+def reassign(task_id: int) -> ResponseReturnValue:
     target = request.form.get("assignee", "")
     return _act(
         task_id,
@@ -140,7 +146,7 @@ def reassign(task_id: int):
     )
 
 
-def _act(task_id: int, action, done: str):
+def _act(task_id: int, action: Callable[[], object], done: str) -> ResponseReturnValue:
     with engine().db.read() as session:
         _load(session, task_id)
     attempt(action, done)
@@ -149,7 +155,7 @@ def _act(task_id: int, action, done: str):
 
 @bp.post("/tasks/<id:task_id>/complete")
 @login_required
-def complete(task_id: int):
+def complete(task_id: int) -> ResponseReturnValue:
     with engine().db.read() as session:
         row, case, manifest = _load(session, task_id)
         name, business_key = row.name, case.business_key
