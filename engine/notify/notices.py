@@ -96,36 +96,20 @@ def _write(
     subject = _SUBJECT[kind].format(**values)
     body = "\n".join([subject, *lines[:-1], _ENGLISH[kind].format(**values), lines[-1]])
     now, count = clock.real_now(), 0
+    common = {
+        "kind": kind,
+        "case_id": case_id,
+        "task_id": task_id,
+        "subject": subject,
+        "body": body,
+        "params": values,
+        "created_at": now,
+    }
     for user in {u.name: u for u in users}.values():
-        session.add(
-            Notification(
-                user=user.name,
-                channel="inbox",
-                kind=kind,
-                case_id=case_id,
-                task_id=task_id,
-                subject=subject,
-                body=body,
-                params=values,
-                created_at=now,
-                sent_at=now,
-            )
-        )
-        if settings.smtp is not None and user.email:
+        session.add(Notification(user=user.name, channel="inbox", sent_at=now, **common))
+        if settings.smtp is not None and user.email:  # delivered later by the outbox
             session.add(
-                Notification(
-                    user=user.name,
-                    channel="email",
-                    address=user.email,
-                    kind=kind,
-                    case_id=case_id,
-                    task_id=task_id,
-                    subject=subject,
-                    body=body,
-                    params=values,
-                    created_at=now,
-                    next_attempt_at=now,
-                )
+                Notification(user=user.name, channel="email", address=user.email, next_attempt_at=now, **common)
             )
         count += 1
     return count

@@ -142,15 +142,7 @@ class CaseOperations(ServiceBase):
             access.require_supervisor(supervisor)
             row = _locked_task(session, task_id)
             target = get_user(session, to_user)
-            if row.role not in target.role_keys:
-                raise Forbidden(
-                    say(
-                        "%(user)s does not hold the role %(role)s of task %(task)s",
-                        user=target.name,
-                        role=row.role,
-                        task=row.id,
-                    )
-                )
+            access.require_role(target, row)
             previous = row.assignee
             row.assignee, row.claimed_at = target.name, clock.now()
             audit.record(

@@ -19,6 +19,17 @@ pytestmark = pytest.mark.browser
 NOON = "2026-12-07T12:00:00+08:00"  # a Monday
 LONG_WORD = "万科城" + "A" * 600  # an unbroken string with nowhere to wrap
 LONG_TEXT = "地下车库顶板渗水，雨天积水严重，业主多次报修未果。" * 100  # 2,500 characters
+REGISTERED = {  # a complaint registered an hour before noon, as an integration or the CLI sends it
+    "channel": "phone",
+    "received_at": "2026-12-07T11:00:00+08:00",
+    "complainant_name": "王先生",
+    "contact": "13800000000",
+    "project": "万科城",
+    "customer_class": "owner",
+    "content_type": "engineering_quality",
+    "description": "漏水",
+    "complainant_count": 1,
+}
 
 
 @pytest.fixture
@@ -121,17 +132,7 @@ def test_the_preplan_page_and_the_drill_report_fit_the_screen(vanke, new_page, w
     flow, base = vanke
     drill = flow.start(
         "vanke_complaint",
-        {
-            "channel": "phone",
-            "received_at": "2026-12-07T11:00:00+08:00",
-            "complainant_name": "王先生",
-            "contact": "13800000000",
-            "project": LONG_WORD,
-            "customer_class": "owner",
-            "content_type": "engineering_quality",
-            "description": "漏水",
-            "complainant_count": 1,
-        },
+        {**REGISTERED, "project": LONG_WORD},
         drill=True,
     )
     flow.engine.advance_drill(drill, by="PT2H")
@@ -146,18 +147,7 @@ def test_english_pages_show_labels_not_codes(vanke, new_page):
     flow, base = vanke
     case = flow.start(
         "vanke_complaint",
-        {
-            "channel": "phone",
-            "received_at": "2026-12-07T11:00:00+08:00",
-            "complainant_name": "王先生",
-            "contact": "13800000000",
-            "project": "万科城",
-            "customer_class": "owner",
-            "content_type": "engineering_quality",
-            "description": "漏水",
-            "complainant_count": 1,
-            "media_exposed": True,
-        },
+        {**REGISTERED, "media_exposed": True},
     )
     page = new_page(locale="en-US")
     log_in(page, base, "boss")
@@ -175,17 +165,7 @@ def test_a_refusal_says_what_happened_in_the_readers_language(vanke, new_page):
     flow, base = vanke
     drill = flow.start(
         "vanke_complaint",
-        {
-            "channel": "phone",
-            "received_at": "2026-12-07T11:00:00+08:00",
-            "complainant_name": "王先生",
-            "contact": "13800000000",
-            "project": "万科城",
-            "customer_class": "owner",
-            "content_type": "engineering_quality",
-            "description": "漏水",
-            "complainant_count": 1,
-        },
+        REGISTERED,
         drill=True,
     )
     flow.engine.terminate(str(drill), "演练结束")
