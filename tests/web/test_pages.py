@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
+from engine import clock
+from engine.config import load_settings
 from tests.conftest import ROOT
 from tests.web.conftest import Browser, text
+from web import create_app
 
 MAJOR = {"customer": "张三", "summary": "楼上漏水", "complainant_count": 12}
 
@@ -218,3 +223,13 @@ def test_a_refused_drill_advance_says_why_in_the_readers_language(app):
     boss.post(f"/cases/{drill}/drill/advance", {"mode": "next"}, page=f"/cases/{drill}")
     page = text(boss.get(f"/cases/{drill}"))
     assert "演练 YL-20261123-0001 已结束" in page and "任务在此期间" not in page
+
+
+@pytest.mark.parametrize("share, soon", [("0.5", True), ("0.75", False)])
+def test_due_soon_follows_the_configured_reminder_share(sqlite_url, app, monkeypatch, share, soon):
+    monkeypatch.setenv("PREPLAN_REMINDER_SHARE", share)
+    shared = create_app(load_settings(sqlite_url), testing=True)
+    app.flow.start("mini_complaint", MAJOR)  # opened 10:00, due 14:00
+    clock.fix(clock.parse_instant("2026-11-23T12:30:00+08:00"))  # 62.5 % of its time used
+    page = text(Browser(shared).login("li").get("/tasks"))
+    assert ("due-soon" in page) is soon
