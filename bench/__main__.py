@@ -1,7 +1,9 @@
 """``make bench``: one run prints raw SpiffWorkflow's per-step cost and the engine's on SQLite and PostgreSQL as
-ratios to it, then the idle timer sweep with 10,000 and 100,000 open cases.
+ratios to it, the idle timer sweep with 10,000 and 100,000 open cases, and the task and case lists with 100,000
+open tasks over 1,000 units.
 
-    python -m bench [--preplan vanke_complaint] [--cases 30] [--sizes 10000,100000] [--postgres URL]
+    python -m bench [--preplan vanke_complaint] [--cases 30] [--sizes 10000,100000] [--units 1000]
+                    [--tasks 100000] [--postgres URL]
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from engine.store import schema
 from engine.store.db import Database
 from engine.time.calendar import WorkCalendar
 
-from . import scenario, sweep
+from . import scenario, sweep, tasklist
 
 ROOT = Path(__file__).resolve().parent.parent
 MONDAY_MORNING = "2026-11-23T09:30:00+08:00"
@@ -66,6 +68,8 @@ def main() -> None:
     parser.add_argument("--preplan", default="vanke_complaint", help="a key under processes/ or a preplan folder")
     parser.add_argument("--cases", type=int, default=30)
     parser.add_argument("--sizes", default="10000,100000")
+    parser.add_argument("--units", type=int, default=1000)
+    parser.add_argument("--tasks", type=int, default=100_000)
     parser.add_argument("--postgres", default="postgresql+psycopg://postgres@127.0.0.1:5432/test")
     args = parser.parse_args()
 
@@ -83,26 +87,32 @@ def main() -> None:
         scenario.raw_walk(checked.parsed, forms, scenario.intake(package, forms, i), calendar, raw)
 
     results = {}
+    lists: dict[str, dict[str, tuple[float, float, int]]] = {}
     pg_url, drop = postgres_schema(args.postgres)
     tmp = tempfile.mkdtemp()
     try:
         for label, url in (("SQLite", f"sqlite:///{tmp}/bench.db"), ("PostgreSQL", pg_url)):
             engine = open_engine(url, package)
             timings: list[float] = []
+            counted = set(package.manifest.get("counts", {}))
             for i in range(args.cases):
                 scenario.engine_walk(
                     engine,
                     package.key,
                     forms,
-                    scenario.intake(package, forms, i),
+                    scenario.intake(package, forms, i, counted),
                     lambda role: f"bench_{role}",
                     timings,
+                    counted,
                 )
             sweeps = {}
             for size in [int(s) for s in args.sizes.split(",")]:
                 sweep.populate(engine, size)
                 sweeps[size] = sweep.idle_sweep_seconds(engine)
             sweep.clear(engine)
+            tasklist.populate(engine, args.units, args.tasks)
+            lists[label] = tasklist.measure(engine)
+            tasklist.clear(engine)
             results[label] = (timings, sweeps)
             engine.db.dispose()
     finally:
@@ -126,6 +136,12 @@ def main() -> None:
         cells = "  ".join(f"{size:>7,} open cases: {ms(sweeps[size])}" for size in sizes)
         growth = sweeps[sizes[-1]] / sweeps[sizes[0]]
         print(f"  {label:11} {cells}   ratio {growth:.2f}")
+    print(
+        f"\nlists, first page, with {args.tasks:,} open tasks over {args.units:,} units (200 runs; target p95 ≤ 50 ms)"
+    )
+    for label, measured in lists.items():
+        for what, (median, p95, total) in measured.items():
+            print(f"  {label:11} {what:36} {total:>7,} rows   median {ms(median)}   p95 {ms(p95)}")
 
 
 if __name__ == "__main__":

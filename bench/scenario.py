@@ -5,7 +5,7 @@ SpiffWorkflow (in memory) and through the engine (database), so their per-step c
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any
 
 from SpiffWorkflow import TaskState
@@ -23,8 +23,11 @@ from engine.time.calendar import WorkCalendar
 MAX_STEPS = 60
 
 
-def intake(package: PreplanPackage, forms: dict[str, Any], choice: int) -> dict[str, Any]:
-    return example_submission(forms[schema_file(package.manifest["start_form"])], choice)
+def intake(
+    package: PreplanPackage, forms: dict[str, Any], choice: int, leave_out: Collection[str] = ()
+) -> dict[str, Any]:
+    """The start form's example data (``leave_out``: the counts the engine takes from the case history itself)."""
+    return example_submission(forms[schema_file(package.manifest["start_form"])], choice, leave_out=leave_out)
 
 
 def raw_walk(
@@ -62,6 +65,7 @@ def engine_walk(
     start: dict[str, Any],
     user_for: Callable[[str], str],
     timings: list[float],
+    leave_out: Collection[str] = (),
 ) -> int:
     case = engine.start(key, start)["case"]
     steps = 0
@@ -71,7 +75,7 @@ def engine_walk(
         if not open_tasks:
             return steps
         task = open_tasks[0]
-        data = example_submission(forms[task["form"]]) if task["form"] else {}
+        data = example_submission(forms[task["form"]], leave_out=leave_out) if task["form"] else {}
         user = user_for(task["role"])
         began = time.perf_counter()
         engine.complete(task["id"], data, user=user)

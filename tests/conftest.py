@@ -16,6 +16,7 @@ from sqlalchemy import create_engine, text
 
 from engine import clock
 from engine.config import load_settings
+from engine.people.users import ensure_builtins
 from engine.service import Engine
 from engine.store import schema
 from engine.store.db import Database
@@ -92,6 +93,8 @@ def postgres_clean_url(postgres_url) -> str:
     with db.engine.begin() as connection:
         tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
         connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    with db.write() as session:  # what the migration put there: the root unit
+        ensure_builtins(session)
     db.dispose()
     return postgres_url
 

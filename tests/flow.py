@@ -17,6 +17,7 @@ from engine.people.users import add_user
 from engine.preplans.deploy import deploy
 from engine.preplans.package import load_package
 from engine.service import Engine
+from engine.store.models import ROOT_UNIT
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -24,7 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 class Flow:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        self._users: dict[str, str] = {}
+        self._users: dict[tuple[str, str], str] = {}
 
     # -- set-up ---------------------------------------------------------------------------------------------
     def deploy(self, path: str | Path) -> dict[str, Any]:
@@ -37,15 +38,21 @@ class Flow:
         self.at(when)
         return self
 
-    def user(self, name: str, *roles: str, email: str | None = None) -> str:
+    def user(self, name: str, *roles: str, email: str | None = None, unit: str | None = None) -> str:
         with self.engine.db.write() as session:
-            add_user(session, name, list(roles), password="pw", email=email)
+            add_user(session, name, list(roles), password="pw", email=email, unit=unit)
         return name
 
-    def user_for(self, role: str) -> str:
-        if role not in self._users:
-            self._users[role] = self.user(f"{role}_user", role)
-        return self._users[role]
+    def user_for(self, role: str, unit: str = ROOT_UNIT) -> str:
+        """A user holding ``role`` in ``unit``: a candidate of the tasks of that role routed there."""
+        if (role, unit) not in self._users:
+            name = f"{role}_user" if unit == ROOT_UNIT else f"{role}_{unit}_user"
+            self._users[role, unit] = self.user(name, role, unit=unit)
+        return self._users[role, unit]
+
+    def unit(self, key: str, name: str, *, parent: str | None = None, kind: str | None = None) -> str:
+        self.engine.add_unit(key, name, parent=parent, kind=kind)
+        return key
 
     # -- time -----------------------------------------------------------------------------------------------
     def at(self, when: str) -> None:
@@ -60,8 +67,17 @@ class Flow:
         return self.engine.run_due()
 
     # -- cases ----------------------------------------------------------------------------------------------
-    def start(self, key: str, data: dict[str, Any], *, user: str | None = None, drill: bool = False) -> int:
-        return self.engine.start(key, data, user=user, drill=drill)["case"]
+    def start(
+        self,
+        key: str,
+        data: dict[str, Any],
+        *,
+        user: str | None = None,
+        drill: bool = False,
+        unit: str | None = None,
+        corrections: dict[str, str] | None = None,
+    ) -> int:
+        return self.engine.start(key, data, user=user, drill=drill, unit=unit, corrections=corrections)["case"]
 
     def show(self, case: int) -> dict[str, Any]:
         with self.engine.db.read() as session:
@@ -89,10 +105,19 @@ class Flow:
         return matches[0]
 
     def complete(
-        self, case: int, bpmn_id: str, data: dict[str, Any] | None = None, *, user: str | None = None
+        self,
+        case: int,
+        bpmn_id: str,
+        data: dict[str, Any] | None = None,
+        *,
+        user: str | None = None,
+        corrections: dict[str, str] | None = None,
     ) -> dict[str, Any]:
+        """Complete the open step ``bpmn_id`` (as a candidate of it unless ``user`` is named)."""
         task = self.task(case, bpmn_id)
-        return self.engine.complete(task["id"], data or {}, user=user or self.user_for(task["role"]))
+        return self.engine.complete(
+            task["id"], data or {}, user=user or self.user_for(task["role"], task["unit"]), corrections=corrections
+        )
 
     def only_step(self, case: int, bpmn_id: str, data: dict[str, Any], role: str, due_at: str | None = None) -> None:
         """Assert ``bpmn_id`` is the case's only open step, owed by ``role`` with ``due_at``, then complete it."""
@@ -110,7 +135,7 @@ class Flow:
         tasks = self.instances(case, bpmn_id)
         assert len(tasks) == len(submissions), f"{bpmn_id}: {len(tasks)} instances open"
         for task, data in zip(tasks, submissions, strict=False):
-            self.engine.complete(task["id"], data, user=self.user_for(task["role"]))
+            self.engine.complete(task["id"], data, user=self.user_for(task["role"], task["unit"]))
 
     def events(self, case: int, kind: str | None = None) -> list[dict[str, Any]]:
         return [e for e in self.show(case)["events"] if kind is None or e["kind"] == kind]

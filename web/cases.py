@@ -1,8 +1,10 @@
-"""Cases: start one (/cases/new), follow one on its diagram (/cases/<id>), and the supervisors' list (/cases)."""
+"""Cases: start one (/cases/new), follow one on its diagram (/cases/<id>), move it, and the list of the cases one
+may see (/cases)."""
 
 from __future__ import annotations
 
 import secrets
+from typing import Any
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -12,12 +14,15 @@ from sqlalchemy.orm import Session
 
 from engine.cases import drills
 from engine.cases.progress import case_progress
+from engine.cases.sight import Sight
 from engine.cases.stats import statistics
-from engine.cases.views import case_view, data_by_step, recorded_steps, visible_case
+from engine.cases.views import case_view, data_by_step, recorded_steps
 from engine.cases.worklist import case_list
 from engine.errors import AlreadyStarted, NotFound, PreplanError, ValidationFailed
-from engine.people.access import may_start, supervises
+from engine.people.access import may_start, may_start_somewhere, start_choices
+from engine.people.org import Org
 from engine.people.users import role_titles
+from engine.preplans.conventions import HIDDEN
 from engine.preplans.listing import list_preplans
 from engine.preplans.manifest import Manifest
 from engine.store.models import Case
@@ -29,6 +34,8 @@ from .i18n import current_language
 from .redirects import same_site
 
 bp = Blueprint("cases", __name__)
+#: The start form's unit choice (not a field of the preplan's form: every case has a unit).
+UNIT_FIELD = "_unit"
 STATUSES = ("running", "completed", "terminated", "error")
 
 
@@ -42,11 +49,10 @@ def index() -> ResponseReturnValue:
     )
     filters = {"status": status, "overdue": overdue, "search": search or None}
     with engine().db.read() as session:
-        if not supervises(person(session)):
-            abort(403)
+        sight = Sight(session, engine().versions, person(session))
         page = request.args.get("page", 1, type=int)
-        result = case_list(session, engine().tz, status=status, overdue=overdue, search=search, page=page)
-        figures = statistics(session, drills=request.args.get("drills") == "1")
+        result = case_list(session, engine().tz, sight, status=status, overdue=overdue, search=search, page=page)
+        figures = statistics(session, sight, drills=request.args.get("drills") == "1")
         manifests = {c["version_id"]: engine().versions.info(session, c["version_id"]).manifest for c in result.items}
     for item in result.items:
         item["severity_label"] = schema_form.severity_labels(manifests[item["version_id"]], current_language()).get(
@@ -71,7 +77,7 @@ def choose() -> ResponseReturnValue:
         plans = [
             p
             for p in list_preplans(session, versions)
-            if may_start(user, versions.newest(session, p["key"]).manifest.start_roles)
+            if may_start_somewhere(user, versions.newest(session, p["key"]).manifest.start_roles)
         ]
     return render_template("cases/choose.html", preplans=plans)
 
@@ -84,9 +90,19 @@ def start(key: str) -> ResponseReturnValue:
             manifest = engine().versions.newest(session, key).manifest
         except PreplanError:
             abort(404)
-        if not may_start(person(session), manifest.start_roles):
+        user = person(session)
+        if not may_start_somewhere(user, manifest.start_roles):
             abort(403)
+        org = Org.load(session)
+        units = [
+            (unit, org.path(unit))
+            for unit in start_choices(user, manifest.start_roles, manifest.unit_choice.get("kinds", ()), org)
+        ]
+        every_unit = [(info.key, org.path(info.key)) for _, info in org.ordered()]
     schema, ui = manifest.start_schema, manifest.start_ui
+    counted: dict[str, dict[str, Any]] = {
+        name: {"value": None, "cases": []} for name in manifest.counts if name in schema.get("properties", {})
+    }
     token = request.args.get("form")
     if request.method == "GET" and not token:
         # One case per form: the form's address carries a one-time token, so a form shown again by Back (even
@@ -101,7 +117,13 @@ def start(key: str) -> ResponseReturnValue:
         if not errors:
             try:
                 started = engine().start(
-                    key, data, user=current_user.name, drill=request.form.get("drill") == "true", intake_key=token
+                    key,
+                    data,
+                    user=current_user.name,
+                    drill=request.form.get("drill") == "true",
+                    intake_key=token,
+                    unit=request.form.get(UNIT_FIELD) or None,
+                    corrections=schema_form.corrections(request.form),
                 )
                 flash(_("Case %(key)s started.", key=started["business_key"]), "success")
                 return redirect(url_for("cases.show", case_id=started["case"]))
@@ -119,30 +141,50 @@ def start(key: str) -> ResponseReturnValue:
             except PreplanError as exc:
                 flash(refusal(exc), "error")
         status = 422
-    fields = schema_form.fields_for(schema, ui, values, errors, engine().tz)
+    fields = schema_form.fields_for(schema, ui, values, errors, engine().tz, units=every_unit, counted=counted)
+    unit_label = manifest.unit_choice.get("en" if current_language() == "en" else "zh") or _("Unit")
     return render_template(
-        "cases/start.html", key=key, manifest=manifest, fields=fields, form_title=schema.get("title")
+        "cases/start.html",
+        key=key,
+        manifest=manifest,
+        fields=fields,
+        form_title=schema.get("title"),
+        units=units,
+        unit_label=unit_label,
+        unit_field=UNIT_FIELD,
+        chosen_unit=values.get(UNIT_FIELD) or (units[0][0] if units else ""),
+        unit_error=errors.get(UNIT_FIELD),
     ), status
 
 
-def _visible_case(session: Session, case_id: int) -> tuple[Case, Manifest]:
-    """The case if the logged-in user may see it (the engine's rule), with its manifest."""
+def _visible_case(session: Session, case_id: int) -> tuple[Case, Manifest, Sight]:
+    """The case if the logged-in user may see it (the engine's rule), with its manifest and the user's sight."""
+    sight = Sight(session, engine().versions, person(session))
     try:
-        case = visible_case(session, engine().versions, person(session), case_id)
+        case = sight.case(case_id)
     except NotFound:
         abort(404)
-    return case, engine().versions.info(session, case.version_id).manifest
+    return case, engine().versions.info(session, case.version_id).manifest, sight
 
 
 @bp.get("/cases/<id:case_id>")
 @login_required
 def show(case_id: int) -> ResponseReturnValue:
     with engine().db.read() as session:
-        case, manifest = _visible_case(session, case_id)
-        view = case_view(session, case, engine().tz)
+        case, manifest, sight = _visible_case(session, case_id)
+        hidden = sight.hidden(case)
+        view = case_view(session, case, engine().tz, hidden)
         progress = case_progress(engine().versions, session, case)
         roles = role_titles(session)
-        steps = recorded_steps(session, case, engine().tz)
+        steps = recorded_steps(session, case, engine().tz, hidden)
+        unit_path = sight.org.path(case.unit_key)
+        user = person(session)
+        movable = [
+            (unit, sight.org.path(unit))
+            for unit in start_choices(user, manifest.start_roles, manifest.unit_choice.get("kinds", ()), sight.org)
+            if unit != case.unit_key
+        ]
+        may_move = may_start(user, manifest.start_roles, case.unit_key, sight.org) and case.status != "completed"
     start_schema = manifest.start_schema
     groups = data_by_step(view["data"], steps, set(start_schema.get("properties", {})))
     return render_template(
@@ -155,6 +197,9 @@ def show(case_id: int) -> ResponseReturnValue:
         start_title=start_schema.get("title"),
         labels=schema_form.labels(manifest, current_language()),
         severity_labels=schema_form.severity_labels(manifest, current_language()),
+        unit_path=unit_path,
+        movable=movable if may_move else [],
+        hidden_value=HIDDEN,
     )
 
 
@@ -162,7 +207,7 @@ def show(case_id: int) -> ResponseReturnValue:
 @login_required
 def diagram(case_id: int) -> ResponseReturnValue:
     with engine().db.read() as session:
-        case, _manifest = _visible_case(session, case_id)
+        case, _manifest, _sight = _visible_case(session, case_id)
         files = case.version.files
     name = next(n for n in sorted(files) if n.endswith(".bpmn"))
     return Response(files[name], mimetype="application/xml")
@@ -175,6 +220,18 @@ def comment(case_id: int) -> ResponseReturnValue:
         lambda: engine().comment(case_id, request.form.get("text", ""), user=current_user.name), _("Comment added.")
     )
     return redirect(same_site(request.form.get("back"), url_for("cases.show", case_id=case_id)) + "#comments")
+
+
+@bp.post("/cases/<id:case_id>/move")
+@login_required
+def move(case_id: int) -> ResponseReturnValue:
+    attempt(
+        lambda: engine().move(
+            case_id, request.form.get("unit", ""), request.form.get("reason", ""), user=current_user.name
+        ),
+        _("The case was moved; its open steps went to the people of the new unit."),
+    )
+    return redirect(url_for("cases.show", case_id=case_id))
 
 
 @bp.post("/cases/<id:case_id>/terminate")
@@ -219,7 +276,7 @@ def advance_drill(case_id: int) -> ResponseReturnValue:
 @login_required
 def report(case_id: int) -> ResponseReturnValue:
     with engine().db.read() as session:
-        _, manifest = _visible_case(session, case_id)
-        result = drills.report(session, case_id, engine().tz)
+        case, manifest, _sight = _visible_case(session, case_id)
+        result = drills.report(session, case, engine().tz)
         roles = role_titles(session)
     return render_template("cases/report.html", report=result, manifest=manifest, roles=roles)

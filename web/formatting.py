@@ -8,6 +8,7 @@ from typing import Any
 from flask import Flask, current_app
 from flask_babel import gettext as _
 
+from engine.preplans.conventions import HIDDEN
 from engine.timefmt import wall
 
 
@@ -21,7 +22,10 @@ _INSTANT = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d)?([+-]\d\d:\d\d|Z)$")
 
 
 def readable(value: Any, options: dict[str, str] | None = None) -> str:
-    """A case-data value as people read it: an option's label, a time without seconds and offset, 是/否."""
+    """A case-data value as people read it: an option's label, a time without seconds and offset, 是/否; a
+    confidential value the reader may not see says so."""
+    if value == HIDDEN:
+        return _("(confidential)")
     if options and isinstance(value, (str, int)) and str(value) in options:
         return options[str(value)]
     if isinstance(value, str) and _INSTANT.match(value):

@@ -16,7 +16,7 @@ from typing import Any
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
-from engine.preplans.conventions import enum_values
+from engine.preplans.conventions import UNIT_FORMAT, enum_values
 from engine.preplans.forms import bounded
 from engine.preplans.manifest import Manifest
 
@@ -27,7 +27,8 @@ LONG_TEXT = 200
 class Field:
     name: str
     label: str
-    kind: str  # text | textarea | integer | number | checkbox | select | multiselect | datetime | date
+    kind: str  # text | textarea | integer | number | checkbox | select | multiselect | datetime | date (a unit
+    #            field is a select of units)
     required: bool
     help: str = ""
     options: list[tuple[str, str]] = field(default_factory=list)
@@ -36,6 +37,9 @@ class Field:
     minimum: Any = None
     maximum: Any = None
     max_length: int | None = None
+    #: a field the case history counts: {"value": n or None (counted on submission), "cases": [(id, key)]}
+    counted: dict[str, Any] | None = None
+    reason: str = ""
 
 
 def _options(prop: dict[str, Any]) -> list[tuple[Any, str]] | None:
@@ -46,7 +50,13 @@ def _options(prop: dict[str, Any]) -> list[tuple[Any, str]] | None:
     return [(v, str(labels.get(v) or v)) for v in values]
 
 
+#: The input carrying why a counted field was corrected: ``_reason_<field>``.
+REASON_PREFIX = "_reason_"
+
+
 def _kind(prop: dict[str, Any], hints: dict[str, Any]) -> str:
+    if prop.get("format") == UNIT_FORMAT:
+        return "unit"
     if _options(prop) is not None:
         return "select"
     kind = prop.get("type")
@@ -72,10 +82,18 @@ def ordered(schema: dict[str, Any], ui: dict[str, Any] | None) -> list[str]:
 
 
 def fields_for(
-    schema: dict[str, Any], ui: dict[str, Any] | None, values: Mapping[str, Any], errors: Mapping[str, str], tz: tzinfo
+    schema: dict[str, Any],
+    ui: dict[str, Any] | None,
+    values: Mapping[str, Any],
+    errors: Mapping[str, str],
+    tz: tzinfo,
+    *,
+    units: list[tuple[str, str]] | None = None,
+    counted: Mapping[str, dict[str, Any]] | None = None,
 ) -> list[Field]:
     """The form's fields with their limits as the engine enforces them (shown as ``maxlength``, ``min``, ``max``
-    so a person sees a limit before sending)."""
+    so a person sees a limit before sending). ``units`` are the choices of a unit field (key, path); ``counted``
+    the fields the case history fills, with what it gives now."""
     required = set(schema.get("required", []))
     limits = bounded(schema)["properties"]
     result = []
@@ -88,6 +106,11 @@ def fields_for(
         if kind == "datetime" and isinstance(value, str) and value:
             value = _local_input(value, tz)
         options = _options(prop.get("items", {}) if kind == "multiselect" else prop) or []
+        if kind == "unit":
+            kind, options = "select", list(units or [])
+        count = (counted or {}).get(name)
+        if count is not None and name not in values:
+            value = None  # left empty: the engine counts it; a number typed here is a correction
         result.append(
             Field(
                 name=name,
@@ -101,9 +124,20 @@ def fields_for(
                 minimum=limit.get("minimum"),
                 maximum=limit.get("maximum"),
                 max_length=limit.get("maxLength"),
+                counted=count,
+                reason=str(values.get(REASON_PREFIX + name, "")),
             )
         )
     return result
+
+
+def corrections(form: MultiDict[str, str]) -> dict[str, str]:
+    """Why counted fields were corrected: field -> reason, from the ``_reason_<field>`` inputs that were filled."""
+    return {
+        key[len(REASON_PREFIX) :]: value.strip()
+        for key, value in form.items()
+        if key.startswith(REASON_PREFIX) and value.strip()
+    }
 
 
 def _local_input(value: str, tz: tzinfo) -> str:
@@ -183,6 +217,13 @@ def message(kind: str, expected: Any = None) -> str:
         return _("Enter at most %(n)s characters.", n=expected)
     if kind == "maxItems":
         return _("Choose at most %(n)s.", n=expected)
+    if kind == "counted":
+        return _(
+            "The case history gives %(value)s. To enter another number, give the reason for the correction.",
+            value=expected,
+        )
+    if kind == "unit":
+        return _("Choose one of the listed units.")
     if kind == "text":
         return _("This contains characters that cannot be stored (control characters or broken text).")
     if kind in ("format", "type") and expected in ("date-time", "datetime"):

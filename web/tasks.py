@@ -12,11 +12,14 @@ from flask_login import current_user, login_required
 from sqlalchemy.orm import Session
 
 from engine.cases import instructions
-from engine.cases.views import case_comments, recorded_steps, task_view, visible_task
+from engine.cases.counts import Counting, preview
+from engine.cases.sight import Sight
+from engine.cases.views import case_comments, hide, recorded_steps, task_view
 from engine.cases.worklist import severities, work_list
 from engine.errors import NotFound, PreplanError, ValidationFailed
-from engine.people.access import may_work_on
-from engine.people.users import role_titles, users_with_role
+from engine.people.access import may_work_on, supervises_unit
+from engine.people.org import Org
+from engine.people.users import holders, role_titles
 from engine.preplans.listing import list_preplans
 from engine.preplans.manifest import Manifest
 from engine.store.models import Case, Task
@@ -43,6 +46,7 @@ def my_tasks() -> ResponseReturnValue:
             session,
             engine().tz,
             user,
+            Org.load(session),
             preplan=preplan,
             severity=severity,
             overdue=overdue,
@@ -69,13 +73,15 @@ def my_tasks() -> ResponseReturnValue:
     )
 
 
-def _load(session: Session, task_id: int) -> tuple[Task, Case, Manifest]:
-    """The task if the logged-in user may see it (the engine's rule), with its case and manifest."""
+def _load(session: Session, task_id: int) -> tuple[Task, Case, Manifest, Sight]:
+    """The task if the logged-in user may see it (the engine's rule), with its case, manifest and the user's
+    sight."""
+    sight = Sight(session, engine().versions, person(session))
     try:
-        row, case = visible_task(session, person(session), task_id)
+        row, case = sight.task(task_id)
     except NotFound:
         abort(404)
-    return row, case, engine().versions.info(session, case.version_id).manifest
+    return row, case, engine().versions.info(session, case.version_id).manifest, sight
 
 
 @bp.get("/tasks/<id:task_id>")
@@ -88,20 +94,41 @@ def _render(
     task_id: int, values: dict[str, Any] | None, errors: Mapping[str, str], status: int = 200
 ) -> ResponseReturnValue:
     with engine().db.read() as session:
-        row, case, manifest = _load(session, task_id)
+        row, case, manifest, sight = _load(session, task_id)
         key = engine().versions.info(session, case.version_id).preplan_key
         view = task_view(row, case, key, engine().tz)
         roles = role_titles(session)
-        candidates = users_with_role(session, row.role) if current_user.supervises else []
-        may_work = may_work_on(person(session), row)
-        earlier = [step for step in recorded_steps(session, case, engine().tz) if step["data"]]
+        user = person(session)
+        supervisor = supervises_unit(user, case.unit_key, sight.org)
+        candidates = [u.name for u in holders(session, row.role, row.unit_key)] if supervisor else []
+        may_work = may_work_on(user, row)
+        hidden = sight.hidden(case)
+        earlier = [step for step in recorded_steps(session, case, engine().tz, hidden) if step["data"]]
         comments = case_comments(session, case, engine().tz)
-        data = dict(case.data)
+        data = hide(dict(case.data), hidden)
         if row.context:  # an instance of a multi-instance step reads its own item
             data[row.context["item"]] = row.context["value"]
-    schema = manifest.form(row.form)
+        schema = manifest.form(row.form)
+        counted = {
+            name: {"value": found.value, "cases": found.cases}
+            for name, found in preview(
+                session,
+                manifest.counts,
+                schema or {},
+                Counting(case.unit_key, case.started_at, case.data, case.id),
+                engine().tz,
+            ).items()
+        }
+        units = [(info.key, sight.org.path(info.key)) for _, info in sight.org.ordered()]
+        unit_path = sight.org.path(row.unit_key)
     shown = values if values is not None else (row.data or {})
-    fields = schema_form.fields_for(schema, manifest.ui_of(row.bpmn_id), shown, errors, engine().tz) if schema else []
+    fields = (
+        schema_form.fields_for(
+            schema, manifest.ui_of(row.bpmn_id), shown, errors, engine().tz, units=units, counted=counted
+        )
+        if schema
+        else []
+    )
     labels = schema_form.labels(manifest, current_language())
     facts = [(n, data[n]) for n in schema_form.ordered(manifest.start_schema, None) if n in data]
     return render_template(
@@ -118,6 +145,7 @@ def _render(
         instructions=instructions.render(manifest.instructions.get(row.bpmn_id), data, engine().settings),
         candidates=candidates,
         may_work=may_work,
+        unit_path=unit_path,
         form_title=(schema or {}).get("title"),
         severity_labels=schema_form.severity_labels(manifest, current_language()),
     ), status
@@ -157,14 +185,14 @@ def _act(task_id: int, action: Callable[[], object], done: str) -> ResponseRetur
 @login_required
 def complete(task_id: int) -> ResponseReturnValue:
     with engine().db.read() as session:
-        row, case, manifest = _load(session, task_id)
+        row, case, manifest, _sight = _load(session, task_id)
         name, business_key = row.name, case.business_key
     schema = manifest.form(row.form) or {"properties": {}}
     data, errors = schema_form.coerce(schema, request.form, engine().tz)
     if errors:
         return _render(task_id, request.form.to_dict(), errors, 422)
     try:
-        engine().complete(task_id, data, user=current_user.name)
+        engine().complete(task_id, data, user=current_user.name, corrections=schema_form.corrections(request.form))
     except ValidationFailed as exc:
         return _render(task_id, request.form.to_dict(), schema_form.localized(exc.kinds, exc.fields), 422)
     except PreplanError as exc:

@@ -15,7 +15,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from engine.cases.views import case_now, find_case
+from engine.cases.views import case_now
 from engine.errors import Conflict, ValidationFailed, say
 from engine.store.models import Case, Task, Timer
 from engine.timefmt import iso
@@ -44,8 +44,7 @@ def step(session: Session, case: Case, to_next_deadline: bool, by: str | None) -
     return step
 
 
-def report(session: Session, case_ref: str | int, tz: tzinfo) -> dict[str, Any]:
-    case = find_case(session, case_ref)
+def report(session: Session, case: Case, tz: tzinfo) -> dict[str, Any]:
     now = case_now(case)
     steps = []
     for task in session.scalars(select(Task).where(Task.case_id == case.id).order_by(Task.created_at, Task.id)):

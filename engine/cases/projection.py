@@ -54,6 +54,8 @@ def waiting_timers(workflow: BpmnWorkflow) -> list[SpiffTask]:
 
 #: Whether a timer's due time was counted on a provisional calendar: ``(timer task, due) -> bool``.
 Provisional = Callable[[SpiffTask, datetime], bool]
+#: The unit a flow node's tasks go to now (its lane's routing on the case's unit and data): ``bpmn id -> unit``.
+Router = Callable[[str], str]
 
 
 def deadline(task: SpiffTask) -> tuple[datetime, SpiffTask] | None:
@@ -85,8 +87,11 @@ def sync_tasks(
     now: datetime,
     reminder_share: float,
     provisional: Provisional,
-) -> list[Task]:
-    """Open a row for every new READY human task; cancel rows whose task went away. Returns the new rows.
+    router: Router,
+) -> tuple[list[Task], list[tuple[Task, str]]]:
+    """Open a row for every new READY human task; cancel rows whose task went away. Returns the new rows, and the
+    open rows whose unit changed (the case moved, or a form chose another unit) with the unit they left: those are
+    back in the pool, for the candidates of their new unit.
 
     Deadlines are kept twice: ``due_at`` in the case's time and ``real_due_at``/``remind_at`` in real time, which
     differ for a drill and move when its clock is advanced; ``due_provisional`` says the deadline was counted on a
@@ -94,10 +99,15 @@ def sync_tasks(
     ready = {str(t.id): t for t in workflow.get_tasks(state=TaskState.READY, manual=True)}
     open_rows = session.scalars(select(Task).where(Task.case_id == case.id, Task.status == "open")).all()
     offset = timedelta(seconds=case.clock_offset_seconds)
+    moved: list[tuple[Task, str]] = []
     for row in open_rows:
         if row.spiff_id not in ready:
             row.status, row.completed_at = "cancelled", now
         else:
+            unit = router(row.bpmn_id)
+            if unit != row.unit_key:
+                moved.append((row, row.unit_key))
+                row.unit_key, row.assignee, row.claimed_at = unit, None, None
             found = deadline(ready[row.spiff_id])
             row.due_at, row.due_provisional = (found[0], provisional(found[1], found[0])) if found else (None, False)
             row.real_due_at = row.due_at - offset if row.due_at else None
@@ -118,6 +128,7 @@ def sync_tasks(
             bpmn_id=spec.bpmn_id,
             name=instance_name(spec.bpmn_name or spec.bpmn_id, context, manifest),
             role=manifest.role_of(spec.bpmn_id),
+            unit_key=router(spec.bpmn_id),
             form=spec.extensions.get("properties", {}).get(FORM_PROPERTY),
             status="open",
             created_at=now,
@@ -129,7 +140,7 @@ def sync_tasks(
         row.remind_at = remind_at(row, case.clock_offset_seconds, reminder_share)
         session.add(row)
         created.append(row)
-    return created
+    return created, moved
 
 
 def instance_context(task: SpiffTask) -> dict[str, Any] | None:

@@ -26,8 +26,11 @@ from engine.cases.projection import is_timer, sync_tasks, sync_timers, timer_due
 from engine.config import Settings
 from engine.errors import DiagramError, PreplanError, Text, say
 from engine.notify import notices
+from engine.people.org import Org
+from engine.people.users import holders
 from engine.preplans.catalog import VersionCache
 from engine.preplans.manifest import Manifest
+from engine.preplans.routing import route_unit
 from engine.preplans.spec import dump_workflow, load_workflow
 from engine.scripting.helpers import build_helpers, counts_working_time
 from engine.scripting.sandbox import Budget, ScriptRejected, script_engine
@@ -44,10 +47,12 @@ ARMED_AT = "preplan_armed_at"
 
 @dataclass(frozen=True)
 class RunContext:
-    """What running a case needs besides the case: the deployed versions and the settings."""
+    """What running a case needs besides the case: the deployed versions and the settings (and the organisation,
+    when the operation has already read it)."""
 
     versions: VersionCache
     settings: Settings
+    org: Org | None = None
 
 
 class CaseRun:
@@ -63,6 +68,7 @@ class CaseRun:
             case.state, parsed, lambda: versions.stored_spec(session, case.version_id)
         )
         self._calendar: WorkCalendar | None = None
+        self._org: Org | None = context.org
         self.workflow.script_engine = script_engine(
             build_helpers(self.calendar, self.settings.timezone, drill=case.is_drill),
             Budget(self.settings.script_steps, self.settings.script_seconds),
@@ -79,6 +85,13 @@ class CaseRun:
         if self._calendar is None:
             self._calendar = load_calendar(self.session, self.settings)
         return self._calendar
+
+    @property
+    def org(self) -> Org:
+        """The organisation, read once per operation and only if a task is routed."""
+        if self._org is None:
+            self._org = Org.load(self.session)
+        return self._org
 
     def provisional(self, timer: SpiffTask, due: datetime) -> bool:
         """Whether ``timer`` counted working time into a year whose official schedule is not known yet."""
@@ -168,16 +181,24 @@ class CaseRun:
             case.status, case.ended_at = "completed", now
             audit.record(self.session, case.id, actor, "completed")
         settings = self.settings
-        new_tasks = sync_tasks(
-            self.session, case, workflow, self.manifest, now, settings.reminder_share, self.provisional
+        new_tasks, moved = sync_tasks(
+            self.session, case, workflow, self.manifest, now, settings.reminder_share, self.provisional, self.unit_of
         )
         sync_timers(self.session, case, timers if case.status == "running" else [], self.provisional)
         self.session.flush()
+        for row, before in moved:
+            audit.record(
+                self.session, case.id, actor, "rerouted", task=row.id, name=row.name, before=before, unit=row.unit_key
+            )
         escalated = self._notify_escalations(new_tasks)
-        for row in new_tasks:
+        for row in [*new_tasks, *(row for row, _ in moved)]:
             if row.id not in escalated:
                 notices.send(self.session, settings, notices.recipients(self.session, row), "assigned", case, row)
         return new_tasks
+
+    def unit_of(self, bpmn_id: str) -> str:
+        """The unit a flow node's tasks go to: its lane's routing, for the case's unit and current data."""
+        return route_unit(self.manifest.route_of(bpmn_id), self.case.unit_key, self.case.data, self.org)
 
     def _notify_escalations(self, new_tasks: list[Task]) -> set[int]:
         """Tell the target role of each escalation: the roles of the tasks its path opened; when it opened none,
@@ -192,7 +213,7 @@ class CaseRun:
                     notices.send(
                         self.session,
                         self.settings,
-                        notices.holders(self.session, row.role),
+                        holders(self.session, row.role, row.unit_key),
                         "escalated",
                         self.case,
                         row,
@@ -205,7 +226,7 @@ class CaseRun:
                 notices.send(
                     self.session,
                     self.settings,
-                    notices.holders(self.session, role),
+                    holders(self.session, role, self.unit_of(fired["bpmn_id"])),
                     "escalated",
                     self.case,
                     None,

@@ -1,5 +1,5 @@
 """Statistics per preplan: cases by status, open and overdue work, deadlines met. Drills are left out unless
-asked for, so rehearsals never distort the real figures."""
+asked for, so rehearsals never distort the real figures; a viewer counts only the cases they may see."""
 
 from __future__ import annotations
 
@@ -10,16 +10,17 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from engine import clock
+from engine.cases.sight import Sight
 from engine.store.models import Case, Preplan, PreplanVersion, Task
 
 
-def statistics(session: Session, *, drills: bool = False) -> list[dict[str, Any]]:
+def statistics(session: Session, sight: Sight, *, drills: bool = False) -> list[dict[str, Any]]:
     now = clock.real_now()
     keyed = (
         select(Preplan.key, Preplan.title_zh, Preplan.title_en, Case.id.label("case_id"), Case.status, Case.is_drill)
         .join(PreplanVersion, Preplan.id == PreplanVersion.preplan_id)
         .join(Case, Case.version_id == PreplanVersion.id)
-        .where(Case.is_drill.is_(drills))
+        .where(Case.is_drill.is_(drills), sight.cases)
         .subquery()
     )
     cases = session.execute(

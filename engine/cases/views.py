@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
@@ -12,7 +13,7 @@ from engine import clock
 from engine.errors import NotFound, say
 from engine.inputs import record_id
 from engine.people import access
-from engine.preplans.catalog import VersionCache
+from engine.preplans.conventions import HIDDEN
 from engine.store.models import (
     Case,
     Comment,
@@ -44,21 +45,16 @@ def find_case(session: Session, ref: str | int) -> Case:
     return case
 
 
-def visible_case(session: Session, versions: VersionCache, user: User, ref: str | int) -> Case:
-    """A case the user may see (:func:`engine.people.access.may_see_case`); one they may not is not found, with the
-    same answer as a case that does not exist."""
-    case = find_case(session, ref)
-    if not access.may_see_case(user, versions.info(session, case.version_id).manifest.roles):
-        raise NotFound(say("no case %(value)s", value=str(ref)[:80]))
-    return case
-
-
-def visible_task(session: Session, user: User, task_id: int | str) -> tuple[Task, Case]:
-    """A task the user may see, and its case; one they may not is not found."""
-    row = session.get(Task, record_id(task_id, "task"))
-    if row is None or not access.may_see_task(user, row):
-        raise NotFound(say("no task %(value)s", value=str(task_id)[:40]))
-    return row, session.get_one(Case, row.case_id)
+def hide(value: Any, hidden: Collection[str]) -> Any:
+    """``value`` with each field named in ``hidden`` (at any depth) shown as :data:`HIDDEN`: the reader sees that
+    the field exists, not what it holds."""
+    if not hidden:
+        return value
+    if isinstance(value, dict):
+        return {k: (HIDDEN if k in hidden and v not in (None, "") else hide(v, hidden)) for k, v in value.items()}
+    if isinstance(value, list):
+        return [hide(item, hidden) for item in value]
+    return value
 
 
 def task_view(row: Task, case: Case, preplan_key: str, tz: tzinfo) -> dict[str, Any]:
@@ -72,6 +68,7 @@ def task_view(row: Task, case: Case, preplan_key: str, tz: tzinfo) -> dict[str, 
         "name": row.name,
         "bpmn_id": row.bpmn_id,
         "role": row.role,
+        "unit": row.unit_key,
         "assignee": row.assignee,
         "status": status,
         "created_at": iso(row.created_at, tz),
@@ -98,9 +95,11 @@ def list_tasks(
         statement = statement.where(Task.status == "open")
     if case_id is not None:
         statement = statement.where(Task.case_id == case_id)
-    if user is not None:
+    if user is not None:  # their open work; with the closed tasks, every step they did or could have done
         statement = statement.where(
-            or_(Task.assignee == user.name, (Task.assignee.is_(None) & Task.role.in_(user.role_keys)))
+            or_(Task.assignee == user.name, access.candidate_clause(user))
+            if include_closed
+            else access.work_list_clause(user)
         )
     statement = statement.order_by(Task.due_at.is_(None), Task.due_at, Task.id)
     return [task_view(row, case, key, tz) for row, case, key in session.execute(statement)]
@@ -110,13 +109,15 @@ def case_summary(session: Session, case: Case, tz: tzinfo, version_number: int |
     return {
         "case": case.id,
         "business_key": case.business_key,
+        "unit": case.unit_key,
         "version": version_number if version_number is not None else case.version.number,
         "status": case.status,
         "tasks": list_tasks(session, tz, case_id=case.id),
     }
 
 
-def case_view(session: Session, case: Case, tz: tzinfo) -> dict[str, Any]:
+def case_view(session: Session, case: Case, tz: tzinfo, hidden: Collection[str] = ()) -> dict[str, Any]:
+    """Everything about a case; the confidential fields in ``hidden`` show that they exist, not their values."""
     timers = session.scalars(select(Timer).where(Timer.case_id == case.id).order_by(Timer.due_at))
     events = session.scalars(select(Event).where(Event.case_id == case.id).order_by(Event.at, Event.id))
     return {
@@ -129,12 +130,14 @@ def case_view(session: Session, case: Case, tz: tzinfo) -> dict[str, Any]:
         "started_at": iso(case.started_at, tz),
         "ended_at": iso(case.ended_at, tz),
         "end_reason": case.end_reason,
-        "data": case.data,
+        "data": hide(case.data, hidden),
         "timers": [
             {"id": t.id, "bpmn_id": t.bpmn_id, "due_at": iso(t.due_at, tz), "provisional": t.provisional}
             for t in timers
         ],
-        "events": [{"at": iso(e.at, tz), "actor": e.actor, "kind": e.kind, "details": e.details} for e in events],
+        "events": [
+            {"at": iso(e.at, tz), "actor": e.actor, "kind": e.kind, "details": hide(e.details, hidden)} for e in events
+        ],
         "comments": case_comments(session, case, tz),
     }
 
@@ -144,8 +147,9 @@ def case_comments(session: Session, case: Case, tz: tzinfo) -> list[dict[str, An
     return [{"at": iso(c.at, tz), "author": c.author, "text": c.text} for c in rows]
 
 
-def recorded_steps(session: Session, case: Case, tz: tzinfo) -> list[dict[str, Any]]:
-    """The completed steps of a case in the order they were done, each with what its form recorded."""
+def recorded_steps(session: Session, case: Case, tz: tzinfo, hidden: Collection[str] = ()) -> list[dict[str, Any]]:
+    """The completed steps of a case in the order they were done, each with what its form recorded (confidential
+    fields in ``hidden`` shown as such)."""
     rows = session.scalars(
         select(Task).where(Task.case_id == case.id, Task.status == "completed").order_by(Task.completed_at, Task.id)
     )
@@ -157,7 +161,7 @@ def recorded_steps(session: Session, case: Case, tz: tzinfo) -> list[dict[str, A
             "role": r.role,
             "by": r.completed_by,
             "at": iso(r.completed_at, tz),
-            "data": r.data or {},
+            "data": hide(r.data or {}, hidden),
         }
         for r in rows
     ]

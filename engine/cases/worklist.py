@@ -16,8 +16,10 @@ from sqlalchemy.orm import Session
 
 from engine import clock
 from engine.cases.projection import remind_at
+from engine.cases.sight import Sight
 from engine.cases.views import task_view
 from engine.people.access import work_list_clause
+from engine.people.org import Org
 from engine.store.models import Case, Preplan, PreplanVersion, Task, User
 from engine.timefmt import iso
 
@@ -47,6 +49,7 @@ def work_list(
     session: Session,
     tz: tzinfo,
     user: User,
+    org: Org,
     *,
     preplan: str | None = None,
     severity: str | None = None,
@@ -59,23 +62,30 @@ def work_list(
 ) -> Page:
     """Tasks assigned to ``user`` and unclaimed tasks of the user's roles. ``scope``: all | mine | unassigned.
     ``reminder_share`` is the settings' (``PREPLAN_REMINDER_SHARE``): "due soon" is when the reminder goes out."""
-    visible = work_list_clause(user, scope)
-    statement = (
+    # The page is chosen on the task table alone (one index range per role held, then a sort of the matching ids);
+    # only its rows are joined to their cases and preplans.
+    chosen = select(Task.id).where(work_list_clause(user, scope))
+    if preplan or severity:
+        chosen = chosen.join(Case, Task.case_id == Case.id)
+    if preplan:
+        chosen = chosen.where(
+            Case.version_id.in_(select(PreplanVersion.id).join(Preplan).where(Preplan.key == preplan))
+        )
+    if severity:
+        chosen = chosen.where(Case.severity == severity)
+    if overdue:
+        chosen = chosen.where(Task.real_due_at < clock.real_now())
+    due = Task.real_due_at.desc() if descending else Task.real_due_at
+    order = (Task.real_due_at.is_(None), due, Task.id)
+    total, page, ids = _paged(session, chosen.order_by(*order), page, per_page)
+    rows = session.execute(
         select(Task, Case, Preplan)
         .join(Case, Task.case_id == Case.id)
         .join(PreplanVersion, Case.version_id == PreplanVersion.id)
         .join(Preplan)
-        .where(Task.status == "open", visible)
+        .where(Task.id.in_(ids.scalars().all()))
+        .order_by(*order)
     )
-    if preplan:
-        statement = statement.where(Preplan.key == preplan)
-    if severity:
-        statement = statement.where(Case.severity == severity)
-    if overdue:
-        statement = statement.where(Task.real_due_at < clock.real_now())
-    due = Task.real_due_at.desc() if descending else Task.real_due_at
-    statement = statement.order_by(Task.real_due_at.is_(None), due, Task.id)
-    total, page, rows = _paged(session, statement, page, per_page)
     now = clock.real_now()
     items = []
     for task, case, plan in rows:
@@ -83,6 +93,7 @@ def work_list(
         view.update(
             preplan_title={"zh": plan.title_zh, "en": plan.title_en},
             case_title=case.title,
+            unit_name=org.path(task.unit_key),
             severity=case.severity,
             due_soon=_due_soon(task, case, now, reminder_share) and not view["overdue"],
         )
@@ -99,7 +110,7 @@ def severities(session: Session, user: User) -> list[str]:
             select(Case.severity)
             .distinct()
             .join(Task, Task.case_id == Case.id)
-            .where(Task.status == "open", visible, Case.severity.is_not(None))
+            .where(visible, Case.severity.is_not(None))
         )
     )
 
@@ -113,6 +124,7 @@ def _due_soon(task: Task, case: Case, now: datetime, share: float) -> bool:
 def case_list(
     session: Session,
     tz: tzinfo,
+    sight: Sight,
     *,
     status: str | None = None,
     overdue: bool = False,
@@ -121,26 +133,31 @@ def case_list(
     per_page: int = 20,
 ) -> Page:
     late = exists().where(Task.case_id == Case.id, Task.status == "open", Task.real_due_at < clock.real_now())
-    statement = (
+    chosen = select(Case.id).where(sight.cases)  # the page is chosen on the cases alone, then joined
+    if status:
+        chosen = chosen.where(Case.status == status)
+    if overdue:
+        chosen = chosen.where(late)
+    if search and search.strip():
+        pattern = f"%{search.strip()}%"
+        chosen = chosen.where(or_(Case.business_key.ilike(pattern), Case.title.ilike(pattern)))
+    order = (Case.started_at.desc(), Case.id.desc())
+    total, page, ids = _paged(session, chosen.order_by(*order), page, per_page)
+    rows = session.execute(
         select(Case, Preplan, late.label("late"))
         .join(PreplanVersion, Case.version_id == PreplanVersion.id)
         .join(Preplan)
+        .where(Case.id.in_(ids.scalars().all()))
+        .order_by(*order)
     )
-    if status:
-        statement = statement.where(Case.status == status)
-    if overdue:
-        statement = statement.where(late)
-    if search and search.strip():
-        pattern = f"%{search.strip()}%"
-        statement = statement.where(or_(Case.business_key.ilike(pattern), Case.title.ilike(pattern)))
-    statement = statement.order_by(Case.started_at.desc(), Case.id.desc())
-    total, page, rows = _paged(session, statement, page, per_page)
     items = [
         {
             "case": case.id,
             "business_key": case.business_key,
             "title": case.title,
             "preplan": plan.key,
+            "unit": case.unit_key,
+            "unit_name": sight.org.path(case.unit_key),
             "version_id": case.version_id,
             "preplan_title": {"zh": plan.title_zh, "en": plan.title_en},
             "status": case.status,

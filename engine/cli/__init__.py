@@ -7,6 +7,7 @@ Commands are registered by modules of this package; other packages add commands 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import traceback
 from collections.abc import Sequence
@@ -57,19 +58,27 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         emit_error(
             NoSchema("the database has no preplan tables yet: run `preplan db init` first"),
-            json_mode=getattr(args, "json", False) or getattr(args, "json_always", False),
+            json_mode=_json_errors(args),
         )
         return 1
     except PreplanError as exc:
-        emit_error(exc, json_mode=getattr(args, "json", False) or getattr(args, "json_always", False))
+        emit_error(exc, json_mode=_json_errors(args))
+        return 1
+    except BrokenPipeError:  # the reader stopped early (``preplan show … | head``): nothing more to say
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
     except Exception as exc:  # a bug must still answer in the documented shape; the traceback goes to a file
         where = _record_failure(context, args.command)
         failure = InternalError(f"internal error ({type(exc).__name__}); nothing was changed; details in {where}")
-        emit_error(failure, json_mode=getattr(args, "json", False) or getattr(args, "json_always", False))
+        emit_error(failure, json_mode=_json_errors(args))
         return 1
     finally:
         context.close()
+
+
+def _json_errors(args: argparse.Namespace) -> bool:
+    """Errors are JSON for commands that answer in JSON and for those other tools drive (``start``, ``show``)."""
+    return any(getattr(args, flag, False) for flag in ("json", "json_always", "json_errors"))
 
 
 def _record_failure(context: Context, command: str) -> Path:

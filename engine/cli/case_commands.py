@@ -8,11 +8,15 @@ import signal
 import threading
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from engine.cases import drills
+from engine.cases.sight import Sight
 from engine.cases.stats import statistics
-from engine.cases.views import case_view, find_case, list_tasks
+from engine.cases.views import case_view, list_tasks
 from engine.cli.context import Context
 from engine.cli.output import emit_json, emit_table, read_data
+from engine.errors import ValidationFailed, say
 from engine.notify.notices import list_notifications
 from engine.people.users import get_user
 from engine.service.timers import work
@@ -23,9 +27,11 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     start.add_argument("key")
     start.add_argument("--data")
     start.add_argument("--as", dest="user")
+    start.add_argument("--unit", help="the unit the case concerns (default: the starter's own unit)")
     start.add_argument("--drill", action="store_true", help="a drill (演练) case on its own virtual clock")
+    _correction_argument(start)
     start.add_argument("--json", action="store_true")
-    start.set_defaults(handler=start_cmd)
+    start.set_defaults(handler=start_cmd, json_errors=True)
 
     tasks = commands.add_parser("tasks", help="list open tasks")
     tasks.add_argument("--user")
@@ -44,7 +50,15 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     complete.add_argument("task")
     complete.add_argument("--as", dest="user", required=True)
     complete.add_argument("--data")
+    _correction_argument(complete)
     complete.set_defaults(handler=complete_cmd, json_always=True)
+
+    move = commands.add_parser("move", help="move a case to another unit (its open steps follow), with a reason")
+    move.add_argument("case")
+    move.add_argument("--unit", required=True)
+    move.add_argument("--reason", required=True)
+    move.add_argument("--as", dest="user")
+    move.set_defaults(handler=move_cmd, json_always=True)
 
     terminate = commands.add_parser("terminate", help="end a case early, with a reason")
     terminate.add_argument("case")
@@ -59,8 +73,9 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
     show = commands.add_parser("show", help="a case: data, tasks, timers, audit trail")
     show.add_argument("case")
+    show.add_argument("--as", dest="user", help="as this user sees it (the access rule and confidential fields apply)")
     show.add_argument("--json", action="store_true")
-    show.set_defaults(handler=show_cmd)
+    show.set_defaults(handler=show_cmd, json_errors=True)
 
     timer = commands.add_parser("timers", help="timers").add_subparsers(dest="timers_command", required=True)
     timer.add_parser("run", help="fire every due timer once").set_defaults(handler=timers_run, json_always=True)
@@ -72,20 +87,22 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     drill = commands.add_parser("drill", help="drills (演练) on their own virtual clock").add_subparsers(
         dest="drill_command", required=True
     )
-    move = drill.add_parser("advance", help="move one drill's clock and fire what comes due")
-    move.add_argument("case")
-    how = move.add_mutually_exclusive_group(required=True)
+    advance = drill.add_parser("advance", help="move one drill's clock and fire what comes due")
+    advance.add_argument("case")
+    how = advance.add_mutually_exclusive_group(required=True)
     how.add_argument("--to-next-deadline", action="store_true")
     how.add_argument("--by", metavar="ISO8601_DURATION")
-    move.add_argument("--json", action="store_true")
-    move.set_defaults(handler=drill_advance)
+    advance.add_argument("--json", action="store_true")
+    advance.set_defaults(handler=drill_advance)
     report = drill.add_parser("report", help="per-step timeliness of a drill")
     report.add_argument("case")
+    report.add_argument("--as", dest="user", help="as this user may see it")
     report.add_argument("--json", action="store_true")
     report.set_defaults(handler=drill_report)
 
     stats = commands.add_parser("stats", help="cases, open and overdue work, deadlines met, per preplan")
     stats.add_argument("--drills", action="store_true", help="the figures of drills instead of real cases")
+    stats.add_argument("--as", dest="user", help="only the cases this user may see")
     stats.add_argument("--json", action="store_true")
     stats.set_defaults(handler=stats_cmd)
 
@@ -100,8 +117,35 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     )
 
 
+def _correction_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--correction",
+        action="append",
+        default=[],
+        metavar="FIELD=REASON",
+        help="why a counted field (--data) differs from the number the case history gives",
+    )
+
+
+def _corrections(pairs: list[str]) -> dict[str, str]:
+    found = {}
+    for pair in pairs:
+        field, sep, reason = pair.partition("=")
+        if not sep or not field.strip():
+            raise ValidationFailed(say("--correction takes FIELD=REASON"), {"correction": "is not FIELD=REASON"})
+        found[field.strip()] = reason
+    return found
+
+
 def start_cmd(ctx: Context, args: argparse.Namespace) -> int:
-    result = ctx.engine.start(args.key, read_data(args.data), user=args.user, drill=args.drill)
+    result = ctx.engine.start(
+        args.key,
+        read_data(args.data),
+        user=args.user,
+        drill=args.drill,
+        unit=args.unit,
+        corrections=_corrections(args.correction),
+    )
     if args.json:
         emit_json(result)
     else:
@@ -115,7 +159,7 @@ def start_cmd(ctx: Context, args: argparse.Namespace) -> int:
 def tasks_cmd(ctx: Context, args: argparse.Namespace) -> int:
     with ctx.db.read() as session:
         user = get_user(session, args.user) if args.user else None
-        case_id = find_case(session, args.case).id if args.case else None
+        case_id = Sight(session, ctx.engine.versions, user).case(args.case).id if args.case else None
         rows = list_tasks(session, ctx.settings.timezone, user=user, case_id=case_id, include_closed=args.all)
     if args.json:
         emit_json(rows)
@@ -132,6 +176,7 @@ def _print_tasks(rows: list[dict[str, Any]]) -> None:
                 t["business_key"],
                 t["name"],
                 t["role"],
+                t["unit"],
                 t["assignee"],
                 t["status"],
                 t["due_at"],
@@ -139,7 +184,7 @@ def _print_tasks(rows: list[dict[str, Any]]) -> None:
             )
             for t in rows
         ],
-        ["ID", "CASE", "STEP", "ROLE", "ASSIGNEE", "STATUS", "DUE", ""],
+        ["ID", "CASE", "STEP", "ROLE", "UNIT", "ASSIGNEE", "STATUS", "DUE", ""],
     )
 
 
@@ -154,7 +199,14 @@ def unclaim_cmd(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def complete_cmd(ctx: Context, args: argparse.Namespace) -> int:
-    emit_json(ctx.engine.complete(args.task, read_data(args.data), user=args.user))
+    emit_json(
+        ctx.engine.complete(args.task, read_data(args.data), user=args.user, corrections=_corrections(args.correction))
+    )
+    return 0
+
+
+def move_cmd(ctx: Context, args: argparse.Namespace) -> int:
+    emit_json(ctx.engine.move(args.case, args.unit, args.reason, user=args.user))
     return 0
 
 
@@ -168,9 +220,16 @@ def resume_cmd(ctx: Context, args: argparse.Namespace) -> int:
     return 0
 
 
+def _sight(ctx: Context, session: Session, user: str | None) -> Sight:
+    """What the command may show: everything for the operator, what ``--as USER`` may see otherwise."""
+    return Sight(session, ctx.engine.versions, get_user(session, user) if user else None)
+
+
 def show_cmd(ctx: Context, args: argparse.Namespace) -> int:
     with ctx.db.read() as session:
-        view = case_view(session, find_case(session, args.case), ctx.settings.timezone)
+        sight = _sight(ctx, session, args.user)
+        case = sight.case(args.case)
+        view = case_view(session, case, ctx.settings.timezone, sight.hidden(case))
     if args.json:
         emit_json(view)
         return 0
@@ -178,7 +237,10 @@ def show_cmd(ctx: Context, args: argparse.Namespace) -> int:
         f"{view['business_key']}  {view['title']}  [{view['status']}]  {view['preplan']} v{view['version']}"
         + ("  (drill)" if view["is_drill"] else "")
     )
-    print(f"severity: {view['severity'] or '-'}   started {view['started_at']} by {view['started_by']}")
+    print(
+        f"unit: {view['unit']}   severity: {view['severity'] or '-'}   started {view['started_at']} by "
+        f"{view['started_by']}"
+    )
     _print_tasks(view["tasks"])
     for timer in view["timers"]:
         print(f"timer {timer['bpmn_id']} due {timer['due_at']}")
@@ -204,7 +266,7 @@ def drill_advance(ctx: Context, args: argparse.Namespace) -> int:
 
 def drill_report(ctx: Context, args: argparse.Namespace) -> int:
     with ctx.db.read() as session:
-        result = drills.report(session, args.case, ctx.settings.timezone)
+        result = drills.report(session, _sight(ctx, session, args.user).case(args.case), ctx.settings.timezone)
     if args.json:
         emit_json(result)
         return 0
@@ -233,7 +295,7 @@ def drill_report(ctx: Context, args: argparse.Namespace) -> int:
 
 def stats_cmd(ctx: Context, args: argparse.Namespace) -> int:
     with ctx.db.read() as session:
-        rows = statistics(session, drills=args.drills)
+        rows = statistics(session, _sight(ctx, session, args.user), drills=args.drills)
     if args.json:
         emit_json(rows)
     else:

@@ -77,3 +77,11 @@ def _read_file(name: str) -> str:
         ) from None
     except UnicodeDecodeError:
         raise ValidationFailed(f"--data @{name} is not UTF-8 text", {"": "not UTF-8 text"}) from None
+
+
+def read_text(path: Path) -> str:
+    """A UTF-8 file named on the command line (an org chart, a calendar notice)."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PreplanError(f"cannot read {path}: {exc}") from None

@@ -3,10 +3,11 @@
 Kinds: ``assigned`` (a task opened for your role, or was handed to you), ``reminder`` (a configurable share of
 its time is used, 75 % by default), ``overdue`` (its deadline passed), ``escalated`` (a deadline modelled in the
 diagram fired; the people of the escalation's target role are told), ``deadline_moved`` (a provisional deadline
-was counted again on the official calendar) and ``calendar`` (admins: the official holiday schedule runs out). A notice goes to the assignee, or to every
-holder of the role while the task is unclaimed. Each one is an inbox row (delivered at once) and, for users with
-an e-mail address when SMTP is configured, an e-mail row the outbox delivers later: nothing here waits on a
-mail server, and everything is written in the transaction of the change that caused it.
+was counted again on the official calendar) and ``calendar`` (admins: the official holiday schedule runs out).
+A notice goes to the assignee, or to every candidate (holder of the task's role in the unit it went to) while
+the task is unclaimed. Each one is an inbox row (delivered at once) and, for users with an e-mail address when
+SMTP is configured, an e-mail row the outbox delivers later: nothing here waits on a mail server, and
+everything is written in the transaction of the change that caused it.
 """
 
 from __future__ import annotations
@@ -20,8 +21,9 @@ from sqlalchemy.orm import Session
 
 from engine import clock
 from engine.config import Settings
+from engine.people.users import holders
 from engine.store.db import Database
-from engine.store.models import Case, Notification, Task, User, UserRole
+from engine.store.models import Case, Notification, Task, User
 from engine.timefmt import iso
 
 BATCH = 200
@@ -44,18 +46,11 @@ _ENGLISH = {
 }
 
 
-def holders(session: Session, role: str) -> list[User]:
-    return list(
-        session.scalars(
-            select(User).join(UserRole).where(UserRole.role_key == role, User.active.is_(True)).order_by(User.name)
-        )
-    )
-
-
 def recipients(session: Session, task: Task) -> list[User]:
+    """Its assignee; while it is unclaimed, its candidates (the holders of its role in the unit it went to)."""
     if task.assignee:
         return list(session.scalars(select(User).where(User.name == task.assignee, User.active.is_(True))))
-    return holders(session, task.role)
+    return holders(session, task.role, task.unit_key)
 
 
 def send(

@@ -1,84 +1,205 @@
 """Who may see and do what: every access rule, written once, used by every operation, list and page.
 
-A task belongs to the role of its lane: holders of that role see it, claim it and complete it (a claimed task only
-its assignee). Holders of any role of a preplan see its cases. Supervisors (and admins) oversee every case: they
-reassign, terminate, resume and advance drills. Admins also administer preplan versions, the working calendar and
-users. A refusal names the rule; a case or task one may not see is answered as if it did not exist.
+Roles are held in units. A task goes to the holders of its lane's role in the unit its lane routes to (its
+*candidates*): they see it, claim it and complete it (a claimed task only its assignee). A case is visible to the
+candidates of its open and past steps and whoever did one, to holders of its preplan's roles in its unit or above,
+to supervisors of its unit or above, and to admins. Supervisors (and admins) reassign, terminate, resume and
+advance drills within their units. Admins also administer preplan versions, the working calendar, the
+organisation and users. A refusal names the rule; a case or task one may not see is answered as if it did not
+exist.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
+from typing import Any
 
-from sqlalchemy import ColumnElement, or_
+from sqlalchemy import ColumnElement, Select, and_, exists, false, or_, select, true, union
+from sqlalchemy.orm import Session
 
-from engine.errors import Forbidden, say
-from engine.store.models import Task, User
+from engine.errors import Forbidden, NotFound, say
+from engine.people.org import Org
+from engine.store.models import ROOT_UNIT, Case, Task, User, VersionRole
 
 ADMIN, SUPERVISOR = "admin", "supervisor"
 SUPERVISING_ROLES = frozenset({ADMIN, SUPERVISOR})
 
 
 def is_admin(user: User) -> bool:
+    """Admins administer the whole installation, whichever unit they hold the role in."""
     return ADMIN in user.role_keys
 
 
 def supervises(user: User) -> bool:
+    """Supervises somewhere (the pages for supervisors are offered; each case is still checked)."""
     return bool(user.role_keys & SUPERVISING_ROLES)
 
 
+def units_holding(user: User, roles: Collection[str]) -> set[str]:
+    """The units in which the user holds one of ``roles``."""
+    return {unit for role, unit in user.memberships if role in roles}
+
+
+def supervised_units(user: User, org: Org) -> set[str]:
+    """The units a user supervises: those where they hold the supervisor role and everything below them."""
+    return set(org.units) if is_admin(user) else org.below(units_holding(user, {SUPERVISOR}))
+
+
+def supervises_unit(user: User, unit: str, org: Org) -> bool:
+    return is_admin(user) or bool(units_holding(user, {SUPERVISOR}) & set(org.above(unit)))
+
+
+# -- starting ---------------------------------------------------------------------------------------------------
 def start_roles(starters: Collection[str]) -> frozenset[str]:
     """Who may start a case of a preplan: its starters and the supervising roles."""
     return frozenset(starters) | SUPERVISING_ROLES
 
 
-def may_start(user: User, starters: Collection[str]) -> bool:
+def may_start_somewhere(user: User, starters: Collection[str]) -> bool:
+    """Whether the preplan is among those the user may start (in at least one unit)."""
     return bool(user.role_keys & start_roles(starters))
 
 
-def may_see_case(user: User, preplan_roles: Collection[str]) -> bool:
-    """Anyone holding a role of the case's preplan, and supervisors."""
-    return supervises(user) or bool(user.role_keys & set(preplan_roles))
+def start_units(user: User, starters: Collection[str], org: Org) -> set[str]:
+    """The units a user may start a case in: at or below the units where they hold a starter role or supervise."""
+    return set(org.units) if is_admin(user) else org.below(units_holding(user, start_roles(starters)))
 
 
-def may_see_task(user: User, task: Task) -> bool:
-    """The holders of its role, its assignee, and supervisors."""
-    return task.role in user.role_keys or task.assignee == user.name or supervises(user)
+def home_unit(user: User | None, starters: Collection[str], org: Org) -> str:
+    """Where a case starts when no unit is chosen: the starter's own unit (the highest where they hold a starter
+    role or supervise, then by name); the root for the system itself and for admins."""
+    held = units_holding(user, start_roles(starters) - {ADMIN}) if user is not None else set()
+    for _, info in org.ordered():
+        if info.key in held:
+            return info.key
+    return ROOT_UNIT
+
+
+def start_choices(user: User, starters: Collection[str], kinds: Collection[str], org: Org) -> list[str]:
+    """The units a start form offers, in tree order: those the user may start in, only of ``kinds`` when there
+    are such units (a PetroChina case is about a station)."""
+    allowed = start_units(user, starters, org)
+    ordered = [info for _, info in org.ordered() if info.key in allowed]
+    of_kind = [info.key for info in ordered if info.kind in kinds]
+    return of_kind or [info.key for info in ordered]
+
+
+def may_start(user: User, starters: Collection[str], unit: str, org: Org) -> bool:
+    return is_admin(user) or bool(units_holding(user, start_roles(starters)) & set(org.above(unit)))
+
+
+# -- tasks ------------------------------------------------------------------------------------------------------
+def is_candidate(user: User, task: Task) -> bool:
+    """Holds the task's role in the unit the task was routed to."""
+    return (task.role, task.unit_key) in user.memberships
 
 
 def may_work_on(user: User, task: Task) -> bool:
-    """Claim or complete: a holder of the task's role, and only its assignee once it is claimed."""
-    return task.role in user.role_keys and task.assignee in (None, user.name)
+    """Claim or complete: a candidate, and only its assignee once it is claimed."""
+    return is_candidate(user, task) and task.assignee in (None, user.name)
+
+
+def candidate_clause(user: User) -> ColumnElement[bool]:
+    """Tasks the user is a candidate of (one indexed ``role = … AND unit_key IN (…)`` per role held)."""
+    units_by_role: dict[str, set[str]] = {}
+    for role, unit in user.memberships:
+        units_by_role.setdefault(role, set()).add(unit)
+    if not units_by_role:
+        return false()
+    return or_(
+        *(and_(Task.role == role, Task.unit_key.in_(sorted(units))) for role, units in sorted(units_by_role.items()))
+    )
 
 
 def work_list_clause(user: User, scope: str = "all") -> ColumnElement[bool]:
-    """The open tasks a user works from (``scope``: all | mine | unassigned): assigned to them, or unclaimed in
-    one of their roles."""
+    """The open tasks a user works from (``scope``: all | mine | unassigned): assigned to them, or unclaimed and
+    theirs as a candidate."""
     mine = Task.assignee == user.name
-    unassigned = Task.assignee.is_(None) & Task.role.in_(user.role_keys)
+    unassigned = Task.assignee.is_(None) & candidate_clause(user)
     return {"mine": mine, "unassigned": unassigned}.get(scope, or_(mine, unassigned))
 
 
-# -- requirements: raise Forbidden with the rule that was not met --------------------------------------------------
-def require_start(user: User, preplan: str, starters: Collection[str]) -> None:
-    if not may_start(user, starters):
+# -- cases ------------------------------------------------------------------------------------------------------
+def case_clause(user: User, org: Org) -> ColumnElement[bool]:
+    """THE visibility rule, as a condition on :class:`Case` that every list, search, count and page applies.
+
+    Written as ``id IN (… UNION …)``: each part is an index range of its own (steps by assignee or by role and
+    unit, cases by unit), which both databases combine without reading every case."""
+    if is_admin(user):
+        return true()
+    # whoever claimed or did a step is its assignee (completing sets it), so one indexed column covers both
+    parts: list[Select[Any]] = [
+        select(Task.case_id).where(Task.assignee == user.name),
+        select(Task.case_id).where(candidate_clause(user)),
+    ]
+    # holders of the preplan's roles in the case's unit or above: per set of units, the roles held there
+    roles_by_reach: dict[frozenset[str], set[str]] = {}
+    for role, unit in user.memberships:
+        if role not in SUPERVISING_ROLES:
+            roles_by_reach.setdefault(frozenset(org.below({unit})), set()).add(role)
+    for reach, roles in roles_by_reach.items():
+        of_preplan = Case.version_id.in_(select(VersionRole.version_id).where(VersionRole.role_key.in_(sorted(roles))))
+        parts.append(select(Case.id).where(of_preplan, _unit_in(reach, org)))
+    supervised = supervised_units(user, org)
+    if supervised:
+        parts.append(select(Case.id).where(_unit_in(supervised, org)))
+    return Case.id.in_(union(*parts))
+
+
+def _unit_in(units: Collection[str], org: Org) -> ColumnElement[bool]:
+    """``Case.unit_key IN units``, left out when the units are the whole organisation."""
+    return true() if len(units) >= len(org.units) else Case.unit_key.in_(sorted(units))
+
+
+def may_see_case(session: Session, user: User, case: Case, org: Org) -> bool:
+    return bool(session.scalar(select(exists().where(Case.id == case.id, case_clause(user, org)))))
+
+
+# -- confidential fields ------------------------------------------------------------------------------------------
+def readable_fields(
+    session: Session, user: User, case: Case, org: Org, confidential: Mapping[str, frozenset[str]]
+) -> set[str]:
+    """The confidential fields of a case whose values the user may read: they hold one of the field's roles in
+    the case's unit or above, or as a candidate of one of its steps (a safety department elsewhere). Admins and
+    supervisors are not thereby readers: a whistleblower's name is for the people who handle the report."""
+    if not confidential:
+        return set()
+    reach = set(org.above(case.unit_key))
+    held = {role for role, unit in user.memberships if unit in reach}
+    steps = session.execute(select(Task.role, Task.unit_key).where(Task.case_id == case.id).distinct())
+    held |= {role for role, unit in steps if (role, unit) in user.memberships}
+    return {name for name, roles in confidential.items() if roles & held}
+
+
+# -- requirements: raise with the rule that was not met -----------------------------------------------------------
+def require_visible(session: Session, user: User, case: Case, org: Org, ref: str | int) -> None:
+    """A case the user may not see is not found, with the same answer as one that does not exist."""
+    if not may_see_case(session, user, case, org):
+        raise NotFound(say("no case %(value)s", value=str(ref)[:80]))
+
+
+def require_start(user: User, preplan: str, starters: Collection[str], unit: str, org: Org) -> None:
+    if not may_start(user, starters, unit, org):
         raise Forbidden(
             say(
-                "%(user)s may not start %(preplan)s: it needs one of the roles %(roles)s",
+                "%(user)s may not start %(preplan)s in %(unit)s: it needs one of the roles %(roles)s there or in a "
+                "unit above it",
                 user=user.name,
                 preplan=preplan,
+                unit=org.path(unit),
                 roles=", ".join(sorted(start_roles(starters))),
             )
         )
 
 
-def require_role(user: User, task: Task) -> None:
-    if task.role not in user.role_keys:
+def require_candidate(user: User, task: Task, org: Org) -> None:
+    if not is_candidate(user, task):
         raise Forbidden(
             say(
-                "task %(task)s belongs to role '%(role)s', which %(user)s does not have",
+                "task %(task)s goes to role '%(role)s' in %(unit)s, which %(user)s does not hold there",
                 task=task.id,
                 role=task.role,
+                unit=org.path(task.unit_key),
                 user=user.name,
             )
         )
@@ -89,11 +210,17 @@ def require_supervisor(user: User) -> None:
         raise Forbidden(say("%(user)s may not do this (it needs an admin or a supervisor)", user=user.name))
 
 
+def require_supervisor_of(user: User, unit: str, org: Org) -> None:
+    if not supervises_unit(user, unit, org):
+        raise Forbidden(
+            say(
+                "%(user)s may not do this in %(unit)s (it needs an admin, or a supervisor of that unit or one above it)",
+                user=user.name,
+                unit=org.path(unit),
+            )
+        )
+
+
 def require_admin(user: User) -> None:
     if not is_admin(user):
         raise Forbidden(say("%(user)s may not do this (it needs an admin)", user=user.name))
-
-
-def require_case(user: User, preplan_roles: Collection[str], business_key: str) -> None:
-    if not may_see_case(user, preplan_roles):
-        raise Forbidden(say("%(user)s may not see case %(case)s", user=user.name, case=business_key))

@@ -1,4 +1,5 @@
-"""People and their roles. A user's roles decide which lanes' tasks they see, claim and complete."""
+"""People and the roles they hold, each in a unit. A role held in a unit decides which lanes' tasks reach the
+user there (:mod:`engine.people.access`)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,10 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from engine import clock, inputs
 from engine.errors import Conflict, NotFound, PreplanError, say
 from engine.store import audit
-from engine.store.models import Role, User, UserRole
+from engine.store.models import ROOT_UNIT, Role, Unit, User, UserRole
 
+#: The root unit's name until an admin renames it.
+ROOT_NAME = "本单位"
 #: Roles every installation has: administrators (deploy, users, calendar) and supervisors (reassign, terminate).
 BUILTIN_ROLES = {
     "admin": ("系统管理员", "Administrator"),
@@ -18,14 +21,19 @@ BUILTIN_ROLES = {
 }
 
 
-def ensure_builtin_roles(session: Session) -> None:
+def ensure_builtins(session: Session) -> None:
+    """What every installation has: the admin and supervisor roles, and the root unit (the organisation as a whole;
+    the schema migration creates it, this restores it in a database emptied by hand)."""
     for key, (zh, en) in BUILTIN_ROLES.items():
         if session.get(Role, key) is None:
             session.add(Role(key=key, title_zh=zh, title_en=en))
+    if session.get(Unit, ROOT_UNIT) is None:
+        session.add(Unit(key=ROOT_UNIT, name=ROOT_NAME, parent_key=None, kind="company", created_at=clock.now()))
+        session.flush()
 
 
 def _known_roles(session: Session, roles: list[str]) -> list[str]:
-    ensure_builtin_roles(session)
+    ensure_builtins(session)
     known = set(session.scalars(select(Role.key)))
     unknown = sorted(set(roles) - known)
     if unknown:
@@ -33,20 +41,30 @@ def _known_roles(session: Session, roles: list[str]) -> list[str]:
     return list(dict.fromkeys(roles))
 
 
+def _known_unit(session: Session, unit: str | None) -> str:
+    unit = unit or ROOT_UNIT
+    if session.get(Unit, unit) is None:
+        raise NotFound(say("no unit %(unit)s", unit=str(unit)[:80]))
+    return unit
+
+
 def add_user(
     session: Session,
     name: str,
     roles: list[str],
     *,
+    unit: str | None = None,
     password: str | None = None,
     email: str | None = None,
     actor: str = "cli",
 ) -> User:
+    """A new user holding ``roles`` in ``unit`` (the root when not given)."""
     name = inputs.name(name)
     email = inputs.optional_note(email, "email", say("the e-mail address"), limit=200)
     if session.scalar(select(User).where(User.name == name)) is not None:
         raise Conflict(say("user %(user)s already exists", user=name))
     roles = _known_roles(session, roles)
+    unit = _known_unit(session, unit)
     user = User(
         name=name,
         email=email,
@@ -55,11 +73,11 @@ def add_user(
         password_hash=generate_password_hash(inputs.note(password, "password", say("the password"), limit=200))
         if password
         else None,
-        roles=[UserRole(role_key=r) for r in roles],
+        roles=[UserRole(role_key=r, unit_key=unit) for r in roles],
         session_generation=0,
     )
     session.add(user)
-    audit.record(session, None, actor, "user_added", user=name, roles=sorted(set(roles)))
+    audit.record(session, None, actor, "user_added", user=name, roles=sorted(set(roles)), unit=unit)
     return user
 
 
@@ -98,12 +116,36 @@ def set_password(session: Session, name: str, password: str, actor: str) -> User
     return end_sessions(session, name, actor, "password changed")
 
 
-def set_roles(session: Session, name: str, roles: list[str], actor: str) -> User:
+def set_roles(session: Session, name: str, roles: list[str], actor: str, unit: str | None = None) -> User:
+    """Make ``roles`` the user's roles in ``unit`` (the root when not given); roles in other units stay."""
     user = _named(session, name)
     wanted = _known_roles(session, roles)
-    user.roles = [r for r in user.roles if r.role_key in wanted]  # kept rows stay; only changes are written
-    user.roles += [UserRole(role_key=r) for r in wanted if r not in user.role_keys]
-    audit.record(session, None, actor, "roles_changed", user=user.name, roles=sorted(wanted))
+    unit = _known_unit(session, unit)
+    # kept rows stay; only changes are written
+    user.roles = [r for r in user.roles if r.unit_key != unit or r.role_key in wanted]
+    user.roles += [UserRole(role_key=r, unit_key=unit) for r in wanted if (r, unit) not in user.memberships]
+    audit.record(session, None, actor, "roles_changed", user=user.name, roles=sorted(wanted), unit=unit)
+    return end_sessions(session, name, actor, "roles changed")
+
+
+def grant(session: Session, name: str, role: str, unit: str, actor: str) -> User:
+    """Add one role in one unit (already held: nothing changes)."""
+    user = _named(session, name)
+    (role,) = _known_roles(session, [role])
+    unit = _known_unit(session, unit)
+    if (role, unit) in user.memberships:
+        return user
+    user.roles.append(UserRole(role_key=role, unit_key=unit))
+    audit.record(session, None, actor, "role_granted", user=user.name, role=role, unit=unit)
+    return end_sessions(session, name, actor, "roles changed")
+
+
+def revoke(session: Session, name: str, role: str, unit: str, actor: str) -> User:
+    user = _named(session, name)
+    if (role, unit) not in user.memberships:
+        raise NotFound(say("%(user)s does not hold %(role)s in %(unit)s", user=user.name, role=role, unit=unit))
+    user.roles = [r for r in user.roles if (r.role_key, r.unit_key) != (role, unit)]
+    audit.record(session, None, actor, "role_revoked", user=user.name, role=role, unit=unit)
     return end_sessions(session, name, actor, "roles changed")
 
 
@@ -133,34 +175,17 @@ def list_users(session: Session) -> list[User]:
     return list(session.scalars(select(User).order_by(User.name)))
 
 
-DEMO_PASSWORD = "demo1234"
-
-
-def demo_users(session: Session) -> list[tuple[str, str, list[str], bool]]:
-    """One demo user per role (named after it), ``admin`` (admin + supervisor) and ``staff`` (every role).
-
-    Existing users are left as they are. Returns ``(name, password, roles, created)`` rows to print.
-    """
-    ensure_builtin_roles(session)
-    session.flush()
-    work_roles = [r for r in session.scalars(select(Role.key).order_by(Role.key)) if r not in BUILTIN_ROLES]
-    plan = [("admin", ["admin", "supervisor"]), ("staff", work_roles)] + [(r, [r]) for r in work_roles]
-    rows = []
-    for name, roles in plan:
-        exists = session.scalar(select(User).where(User.name == name)) is not None
-        if not exists and roles:
-            add_user(session, name, roles, password=DEMO_PASSWORD, actor="demo")
-        rows.append((name, DEMO_PASSWORD if not exists else "(unchanged)", roles, not exists))
-    return rows
-
-
 def role_titles(session: Session) -> dict[str, dict[str, str]]:
     return {r.key: {"zh": r.title_zh, "en": r.title_en} for r in session.scalars(select(Role))}
 
 
-def users_with_role(session: Session, role: str) -> list[str]:
+def holders(session: Session, role: str, unit: str) -> list[User]:
+    """The active users holding ``role`` in ``unit``: the candidates of a task of that role routed there."""
     return list(
         session.scalars(
-            select(User.name).join(UserRole).where(UserRole.role_key == role, User.active.is_(True)).order_by(User.name)
+            select(User)
+            .join(UserRole)
+            .where(UserRole.role_key == role, UserRole.unit_key == unit, User.active.is_(True))
+            .order_by(User.name)
         )
     )

@@ -22,6 +22,7 @@ from engine.preplans.conventions import SCHEMA_SUFFIX, schema_file
 from engine.preplans.decision_rules import check_dmn, decisions, output_domains
 from engine.preplans.diagram_rules import analyse
 from engine.preplans.gateway_coverage import form_domains
+from engine.preplans.organisation_rules import organisation_problems
 from engine.preplans.package import FORMS_PREFIX, PreplanPackage, forms_dir
 from engine.preplans.safexml import XmlRejected, parse
 from engine.preplans.spec import ParsedSpec
@@ -37,6 +38,7 @@ class CheckResult:
     problems: list[Problem] = field(default_factory=list)
     parsed: ParsedSpec | None = None
     lane_roles: dict[str, str] = field(default_factory=dict)
+    lane_of: dict[str, str] = field(default_factory=dict)
     task_forms: dict[str, str] = field(default_factory=dict)
     task_ui: dict[str, str] = field(default_factory=dict)
     instructions: dict[str, str] = field(default_factory=dict)
@@ -59,6 +61,9 @@ def check_package(package: PreplanPackage) -> CheckResult:
     helpers = _helpers()
     result.problems += _check_manifest(package, where)
     schemas = _check_forms(package, where, set(helpers), result.problems)
+    result.problems += [
+        Problem(where("preplan.toml"), message) for message in organisation_problems(package.manifest, schemas)
+    ]
 
     decision_ids: set[str] = set()
     domains = form_domains(s for s in schemas.values() if s)
@@ -79,6 +84,7 @@ def check_package(package: PreplanPackage) -> CheckResult:
         facts = analyse(root, package.manifest, schemas, decision_ids, domains, timer_helpers(helpers))
         result.problems += [Problem(where(name), m, line, element) for m, line, element in facts.problems]
         result.lane_roles.update(facts.lane_roles)
+        result.lane_of.update(facts.lane_of)
         result.task_forms.update(facts.task_forms)
         result.task_ui.update(facts.task_ui)
         result.instructions.update(facts.instructions)

@@ -31,3 +31,20 @@ def enum_values(prop: Mapping[str, Any]) -> list[Any] | None:
     if isinstance(options, list) and options and all(isinstance(o, dict) and "const" in o for o in options):
         return [o["const"] for o in options]
     return None
+
+
+#: ``"format": "unit"``: a text field whose value is the key of an organisation unit (offered as a choice of units;
+#: a lane may route to the unit it names).
+UNIT_FORMAT = "unit"
+#: ``"x-confidential": ["role", …]``: only holders of these roles read the field's value; others see that it exists.
+CONFIDENTIAL = "x-confidential"
+#: What a hidden value reads as, everywhere (pages, ``show``, exports, notices).
+HIDDEN = "［保密］"
+
+
+def unit_fields(schema: Mapping[str, Any]) -> list[str]:
+    """The fields of a form that choose a unit."""
+    properties = schema.get("properties", {}) if isinstance(schema, Mapping) else {}
+    return [
+        name for name, prop in properties.items() if isinstance(prop, Mapping) and prop.get("format") == UNIT_FORMAT
+    ]

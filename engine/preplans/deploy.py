@@ -14,13 +14,14 @@ from sqlalchemy.orm import Session
 
 from engine import clock
 from engine.errors import InvalidPreplan
-from engine.people.users import ensure_builtin_roles
+from engine.people.users import ensure_builtins
 from engine.preplans.check import CheckResult, check_package
 from engine.preplans.package import PreplanPackage
+from engine.preplans.routing import CASE
 from engine.preplans.spec import ParsedSpec, spec_to_dict
 from engine.store import audit
 from engine.store.db import Database
-from engine.store.models import Preplan, PreplanVersion, Role
+from engine.store.models import Preplan, PreplanVersion, Role, VersionRole
 
 
 def deploy(db: Database, package: PreplanPackage, *, actor: str = "cli", note: str | None = None) -> dict[str, Any]:
@@ -68,6 +69,7 @@ def deploy(db: Database, package: PreplanPackage, *, actor: str = "cli", note: s
         )
         session.add(version)
         session.flush()
+        session.add_all(VersionRole(version_id=version.id, role_key=role) for role in package.manifest["roles"])
         audit.record(
             session, None, actor, "deployed", preplan=package.key, version=version.number, sha256=sha256, note=note
         )
@@ -80,8 +82,10 @@ def runtime_manifest(package: PreplanPackage, result: CheckResult, parsed: Parse
     manifest = dict(package.manifest)
     starts = [spec.bpmn_id for spec in parsed.spec.start.outputs]
     declared = manifest.get("case", {}).get("starters")
+    routing = manifest.get("routing", {})
     manifest.update(
         lane_roles=result.lane_roles,
+        routes={node: routing[lane] for node, lane in result.lane_of.items() if routing.get(lane, CASE) != CASE},
         task_forms=result.task_forms,
         task_ui=result.task_ui,
         instructions=result.instructions,
@@ -93,7 +97,7 @@ def runtime_manifest(package: PreplanPackage, result: CheckResult, parsed: Parse
 
 
 def _upsert_roles(session: Session, roles: dict[str, dict[str, str]]) -> None:
-    ensure_builtin_roles(session)
+    ensure_builtins(session)
     for key, titles in roles.items():
         role = session.get(Role, key)
         if role is None:

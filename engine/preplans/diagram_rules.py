@@ -37,6 +37,8 @@ class DiagramFacts:
     """What deployment keeps from a diagram: which role owns each flow node, and each human task's form."""
 
     lane_roles: dict[str, str] = field(default_factory=dict)
+    #: flow node id -> id of its lane (its routing, in preplan.toml, is per lane)
+    lane_of: dict[str, str] = field(default_factory=dict)
     task_forms: dict[str, str] = field(default_factory=dict)
     task_ui: dict[str, str] = field(default_factory=dict)
     instructions: dict[str, str] = field(default_factory=dict)
@@ -121,13 +123,14 @@ def _check_lanes(root: Element, manifest: Mapping[str, Any], facts: DiagramFacts
             facts.problem(f"lane maps to role {role!r}, which preplan.toml does not declare under [roles]", lane)
         for member in members:
             facts.lane_roles[member] = role
+            facts.lane_of[member] = lane_id
 
 
 def _inherit_subprocess_lanes(root: Element, facts: DiagramFacts) -> None:
     """A node inside an embedded sub-process belongs to the sub-process's lane unless a lane names it (modellers
     drop the lane reference of an element moved into an expanded sub-process)."""
     for sub in root.iter(q("subProcess")):
-        role = facts.lane_roles.get(sub.get("id"))
+        role, lane = facts.lane_roles.get(sub.get("id")), facts.lane_of.get(sub.get("id"))
         if role is None:
             continue
         for element in sub.iter():
@@ -139,6 +142,8 @@ def _inherit_subprocess_lanes(root: Element, facts: DiagramFacts) -> None:
                 and element.tag != q("sequenceFlow")
             ):
                 facts.lane_roles[element_id] = role
+                if lane is not None:
+                    facts.lane_of[element_id] = lane
 
 
 def _check_human_task(task: Element, forms: Mapping[str, dict[str, Any] | None], facts: DiagramFacts) -> None:

@@ -6,17 +6,22 @@ Used to prove that any valid submission keeps a case moving (every gateway has a
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from engine import clock
-from engine.preplans.conventions import enum_values
+from engine.preplans.conventions import UNIT_FORMAT, enum_values
+from engine.store.models import ROOT_UNIT
 
 
-def example_submission(schema: dict[str, Any], choice: int = 0, *, only_required: bool = False) -> dict[str, Any]:
+def example_submission(
+    schema: dict[str, Any], choice: int = 0, *, only_required: bool = False, leave_out: Collection[str] = ()
+) -> dict[str, Any]:
+    """``leave_out``: fields the engine fills itself (counts taken from the case history)."""
     required = set(schema.get("required", []))
     result = {}
     for name, prop in schema.get("properties", {}).items():
-        if only_required and name not in required:
+        if (only_required and name not in required) or name in leave_out:
             continue
         result[name] = example_value(prop, choice)
     return result
@@ -39,4 +44,6 @@ def example_value(prop: dict[str, Any], choice: int = 0) -> Any:
         return clock.now().isoformat(timespec="seconds")
     if prop.get("format") == "date":
         return clock.now().date().isoformat()
+    if prop.get("format") == UNIT_FORMAT:
+        return ROOT_UNIT
     return "示例" * max(1, (prop.get("minLength", 1) + 1) // 2)

@@ -125,7 +125,7 @@ class FieldProblem:
     """Why one field was refused: ``kind`` and ``expected`` let a UI say it in the reader's language."""
 
     kind: str  # required | unknown | type | enum | minimum | maximum | minLength | maxLength | maxItems | format |
-    #            text | invalid
+    #            text | invalid | counted (differs from the case history without a reason) | unit (no such unit)
     expected: Any
     message: str
 

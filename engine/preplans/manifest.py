@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from engine.preplans.conventions import schema_file, ui_file
+from engine.preplans.conventions import CONFIDENTIAL, schema_file, ui_file
 
 Titles = Mapping[str, str]
 #: A JSON Schema (or UI hints) of a form, as deployed.
@@ -28,6 +28,10 @@ class Manifest:
     roles: Mapping[str, Titles]
     #: BPMN element id -> role key (from the lanes)
     lane_roles: Mapping[str, str]
+    #: BPMN element id -> its lane's routing (:mod:`engine.preplans.routing`), for lanes not routed to the case's unit
+    routes: Mapping[str, Any]
+    #: the case's unit as the start form offers it: {"zh", "en", "kinds": [...]}
+    unit_choice: Mapping[str, Any]
     start_roles: frozenset[str]
     #: file name of the start form's schema
     start_form: str
@@ -46,11 +50,16 @@ class Manifest:
     severity_field: str | None
     #: labels of data fields and their values, for values a script or decision computes
     fields: Mapping[str, Mapping[str, Any]]
+    #: field -> the roles that may read its value (``x-confidential`` in its form)
+    confidential: Mapping[str, frozenset[str]]
+    #: field -> how it is counted from the case history (``[counts.<field>]``: period, where, same, distinct)
+    counts: Mapping[str, Mapping[str, Any]]
 
     @classmethod
     def from_stored(cls, stored: Mapping[str, Any]) -> Manifest:
         """From the document deployment stored (``preplan_version.manifest``)."""
         case = stored.get("case", {})
+        forms = stored.get("forms", {})
         return cls(
             process=stored["process"],
             title=_frozen(stored["title"]),
@@ -60,9 +69,11 @@ class Manifest:
             key_prefix=stored.get("key_prefix", "TS"),
             roles=_frozen({key: _frozen(titles) for key, titles in stored.get("roles", {}).items()}),
             lane_roles=_frozen(stored.get("lane_roles", {})),
+            routes=_frozen(stored.get("routes", {})),
+            unit_choice=_frozen(case.get("unit", {})),
             start_roles=frozenset(stored.get("start_roles", ())),
             start_form=schema_file(stored["start_form"]),
-            forms=_frozen(stored.get("forms", {})),
+            forms=_frozen(forms),
             task_forms=_frozen(stored.get("task_forms", {})),
             task_ui=_frozen(stored.get("task_ui", {})),
             instructions=_frozen(stored.get("instructions", {})),
@@ -70,6 +81,8 @@ class Manifest:
             case_title=case.get("title", ""),
             severity_field=case.get("severity"),
             fields=_frozen({name: _frozen(spec) for name, spec in stored.get("fields", {}).items()}),
+            confidential=_confidential(forms),
+            counts=_frozen({name: _frozen(spec) for name, spec in stored.get("counts", {}).items()}),
         )
 
     @property
@@ -91,6 +104,20 @@ class Manifest:
     def role_of(self, bpmn_id: str) -> str:
         """The role whose lane holds a flow node ("" when none does)."""
         return self.lane_roles.get(bpmn_id, "")
+
+    def route_of(self, bpmn_id: str) -> Any:
+        """The routing of a flow node's lane ("case" unless ``[routing]`` says otherwise)."""
+        return self.routes.get(bpmn_id, "case")
+
+
+def _confidential(forms: Mapping[str, Any]) -> dict[str, frozenset[str]]:
+    found: dict[str, frozenset[str]] = {}
+    for schema in forms.values():
+        for name, prop in (schema.get("properties", {}) if isinstance(schema, dict) else {}).items():
+            roles = prop.get(CONFIDENTIAL) if isinstance(prop, dict) else None
+            if roles:
+                found[name] = found.get(name, frozenset()) | frozenset(roles)
+    return found
 
 
 def _frozen(value: Mapping[str, Any]) -> dict[str, Any]:

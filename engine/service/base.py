@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from engine.cases.run import RunContext
 from engine.config import Settings
+from engine.people.org import Org
 from engine.people.users import get_user
 from engine.preplans.catalog import VersionCache
 from engine.store.db import Database
@@ -30,6 +31,10 @@ class ServiceBase:
     def context(self) -> RunContext:
         """What a run of one case needs from the engine (and nothing else of it)."""
         return RunContext(self.versions, self.settings)
+
+    def context_with(self, org: Org) -> RunContext:
+        """The run context of an operation that has already read the organisation."""
+        return RunContext(self.versions, self.settings, org)
 
     @property
     def tz(self) -> tzinfo:

@@ -22,6 +22,9 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+#: The unit every installation has: the organisation as a whole. Before units are added, everything is in it.
+ROOT_UNIT = "root"
+
 
 class UTCDateTime(TypeDecorator[datetime]):
     """Timezone-aware instants on every backend: stored as UTC, returned aware (SQLite drops offsets)."""
@@ -98,6 +101,9 @@ class Case(Base):
     end_reason: Mapped[str | None] = mapped_column(Text)
     # The one-time token of the start form that created the case: the same form sent twice starts one case.
     intake_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+    #: The organisation unit the case concerns (the station, project or outlet): it decides who sees the case and
+    #: where its lanes' tasks go.
+    unit_key: Mapped[str] = mapped_column(ForeignKey("org_unit.key"), index=True, server_default=ROOT_UNIT)
     version: Mapped[PreplanVersion] = relationship()
 
     __mapper_args__ = {"version_id_col": revision}
@@ -108,8 +114,9 @@ class Task(Base):
 
     __tablename__ = "task"
     __table_args__ = (
-        Index("ix_task_open_role", "status", "role"),
-        Index("ix_task_open_assignee", "status", "assignee"),
+        # Role and assignee lead: the same index serves one's open work and one's steps of any status (visibility).
+        Index("ix_task_candidates", "role", "unit_key", "status"),
+        Index("ix_task_assignee", "assignee", "status"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("preplan_case.id"), index=True)
@@ -117,6 +124,8 @@ class Task(Base):
     bpmn_id: Mapped[str] = mapped_column(String(120))
     name: Mapped[str] = mapped_column(String(300))
     role: Mapped[str] = mapped_column(String(80))
+    #: Where the task went (its lane's routing): its candidates are the holders of ``role`` in this unit.
+    unit_key: Mapped[str] = mapped_column(ForeignKey("org_unit.key"), server_default=ROOT_UNIT)
     form: Mapped[str | None] = mapped_column(String(200))
     assignee: Mapped[str | None] = mapped_column(String(80))
     status: Mapped[str] = mapped_column(String(16))  # open | completed | cancelled
@@ -187,7 +196,13 @@ class User(Base):
 
     @property
     def role_keys(self) -> set[str]:
+        """The roles held in any unit."""
         return {r.role_key for r in self.roles}
+
+    @property
+    def memberships(self) -> set[tuple[str, str]]:
+        """``(role, unit)`` pairs: the roles held, each in its unit."""
+        return {(r.role_key, r.unit_key) for r in self.roles}
 
 
 class Role(Base):
@@ -198,9 +213,33 @@ class Role(Base):
 
 
 class UserRole(Base):
+    """A role held in a unit: the same person may be CSC staff at one branch and nothing elsewhere."""
+
     __tablename__ = "user_role"
+    __table_args__ = (Index("ix_user_role_holders", "role_key", "unit_key"),)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), primary_key=True)
     role_key: Mapped[str] = mapped_column(ForeignKey("role.key"), primary_key=True)
+    unit_key: Mapped[str] = mapped_column(ForeignKey("org_unit.key"), primary_key=True, server_default=ROOT_UNIT)
+
+
+class Unit(Base):
+    """An organisation unit (company, branch, station, project, outlet, department…); units form a tree under
+    the root, which every installation has."""
+
+    __tablename__ = "org_unit"
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    parent_key: Mapped[str | None] = mapped_column(ForeignKey("org_unit.key"), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    created_at: Mapped[datetime]
+
+
+class VersionRole(Base):
+    """The roles of a deployed version, so "holders of the case's preplan roles" is a join, not a JSON read."""
+
+    __tablename__ = "version_role"
+    version_id: Mapped[int] = mapped_column(ForeignKey("preplan_version.id"), primary_key=True)
+    role_key: Mapped[str] = mapped_column(String(80), primary_key=True, index=True)
 
 
 class Setting(Base):

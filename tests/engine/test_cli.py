@@ -55,7 +55,14 @@ def test_deploy_again_is_unchanged_and_preplans_lists_the_start_form(deployed):
 
 def test_users(deployed):
     assert as_json(deployed("users", "list", "--json")[1]) == [
-        {"name": "li", "roles": ["leader"], "email": "li@example.cn", "active": True}
+        {
+            "name": "li",
+            "roles": ["leader"],
+            "memberships": [{"role": "leader", "unit": "root"}],  # roles are held in a unit: the root until units
+            "email": "li@example.cn",
+            "active": True,
+            "created_at": NOW,
+        }
     ]
     code, _, err = deployed("users", "add", "x", "--role", "nope")
     assert code == 1 and "unknown role(s): nope" in err
@@ -70,7 +77,7 @@ def test_a_case_through_the_cli(deployed):
         '{"customer": "张三", "summary": "漏水", "complainant_count": 12}',
     )
     started = as_json(out)
-    assert code == 0 and set(started) == {"case", "business_key", "version", "status", "tasks"}
+    assert code == 0 and set(started) == {"case", "business_key", "unit", "version", "status", "tasks"}
     assert started["business_key"] == "TS-20261123-0001" and started["status"] == "running"
     task = started["tasks"][0]
     assert set(task) >= TASK_FIELDS
@@ -178,7 +185,8 @@ def test_demo_users_one_per_role_plus_admin_and_staff(deployed):
     code, out, _ = deployed("users", "demo")
     assert code == 0
     lines = out.splitlines()
-    assert lines[2].split() == ["admin", "demo1234", "admin,supervisor"]
-    assert lines[3].split()[:2] == ["staff", "demo1234"] and "every role (" in lines[3]
+    assert lines[2] == "本单位"  # users are printed under their unit, the root first
+    assert lines[4].split() == ["admin", "demo1234", "admin,supervisor"]
+    assert lines[5].split()[:2] == ["staff", "demo1234"] and "every role (" in lines[5]
     assert any(line.split()[:2] == ["leader", "demo1234"] for line in lines)
     assert "(unchanged)" in deployed("users", "demo")[1]  # running it again changes nobody's password

@@ -13,7 +13,9 @@ from sqlalchemy import select
 
 from engine import clock
 from engine.cases import drills
+from engine.cases.sight import Sight
 from engine.cases.stats import statistics
+from engine.cases.views import find_case
 from engine.config import Smtp, load_settings
 from engine.errors import Conflict, ValidationFailed
 from engine.notify import outbox
@@ -211,8 +213,8 @@ def test_drill_report_marks_on_time_and_late_steps(mini):
     second = mini.start("mini_complaint", MAJOR, drill=True)
     mini.engine.advance_drill(second, to_next_deadline=True)  # nobody approved: escalated
     with mini.engine.db.read() as session:
-        done = drills.report(session, drill, mini.engine.tz)
-        missed = drills.report(session, second, mini.engine.tz)
+        done = drills.report(session, find_case(session, drill), mini.engine.tz)
+        missed = drills.report(session, find_case(session, second), mini.engine.tz)
     assert [(s["name"], s["completed_at"], s["on_time"]) for s in done["steps"]] == [
         ("领导审批", "2026-11-23T13:00:00+08:00", True),
         ("处理投诉", None, None),
@@ -253,8 +255,9 @@ def test_statistics_leave_drills_out(mini):
     mini.engine.advance_drill(drill, to_next_deadline=True)  # the drill misses its deadline
     mini.at("2026-11-23T15:00:00+08:00")  # the first real case's approval is now overdue
     with mini.engine.db.read() as session:
-        (real,) = statistics(session)
-        (rehearsed,) = statistics(session, drills=True)
+        everything = Sight(session, mini.engine.versions, None)
+        (real,) = statistics(session, everything)
+        (rehearsed,) = statistics(session, everything, drills=True)
     assert real["cases"] == {"running": 2} and real["open_tasks"] == 2 and real["overdue_tasks"] == 1
     assert (real["deadlines_met"], real["deadlines_missed"]) == (1, 0)
     assert rehearsed["cases"] == {"running": 1} and rehearsed["deadlines_missed"] == 1

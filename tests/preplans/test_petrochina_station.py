@@ -49,8 +49,23 @@ def start(flow, when: str = MONDAY, **changes) -> int:
     return flow.start("petrochina_station", intake(received_at=when, **changes))
 
 
+#: Counts the case history holds; a scenario that sets one corrects it, as a clerk would for complaints received
+#: before the system was in use (the reason is audited).
+COUNTED = {
+    "quality_complaints_count",
+    "quantity_complaints_same_station",
+    "station_complaints_this_year",
+    "person_complaints_this_year",
+}
+EARLIER = "本年度此前的投诉在系统启用前登记"
+
+
+def corrected(data: dict) -> dict[str, str]:
+    return {name: EARLIER for name in data if name in COUNTED}
+
+
 def classify(flow, case, **facts) -> None:
-    flow.complete(case, "Task_Classify", {**VALID, **facts})
+    flow.complete(case, "Task_Classify", {**VALID, **facts}, corrections=corrected(facts))
 
 
 def transmit(flow, case) -> None:
@@ -377,10 +392,12 @@ def close_level2_case(petrochina) -> int:
     petrochina.complete(case, "Task_ImprovementPlan", PLAN)
     petrochina.complete(case, "Task_Countermeasures", COUNTERMEASURES)
     petrochina.complete(case, "Task_ImprovementReview", REVIEWED)
+    counts = {"station_complaints_this_year": 2, "person_complaints_this_year": 2}
     petrochina.complete(
         case,
         "Task_Responsibility",
-        {**OPINION, "station_complaints_this_year": 2, "person_complaints_this_year": 2, "customer_loss_yuan": 300},
+        {**OPINION, **counts, "customer_loss_yuan": 300},
+        corrections=corrected(counts),
     )
     petrochina.complete(case, "Task_StationOpinion", {"staff_handling_proposal": "加油员停岗培训"})
     data = petrochina.data(case)

@@ -16,7 +16,8 @@ PREPLAN = ROOT / "processes" / "vanke_complaint"
 MONDAY = "2026-11-23T10:00:00+08:00"
 
 # Form submissions a user would make (only the required fields, unless a test needs a branch).
-DISPATCH = {"dispatch_to_type": "project_specialist", "dispatch_to": "李专员"}
+#: The unit the CSC hands a complaint to (a department, created by the ``vanke`` fixture): its specialists take over.
+DISPATCH = {"dispatch_to_type": "department_owner", "dispatch_to": "vanke_engineering"}
 WRITTEN = {"written_report": "已收到转达，正在处理"}
 VALID = {"validity": "valid", "assess_opinion": "安排维修"}
 INVESTIGATED = {"facts": "经现场查验，属施工质量问题", "responsibility": "ours"}
@@ -42,9 +43,15 @@ def intake(**changes) -> dict:
 
 
 def start(flow, when: str = MONDAY, **changes) -> int:
-    """Register a complaint received at ``when`` (the clock is set to that moment)."""
+    """Register a complaint received at ``when`` (the clock is set to that moment). A scenario that sets the
+    30-day count corrects it, with the reason a clerk would give."""
     flow.at(when)
-    return flow.start("vanke_complaint", intake(received_at=when, **changes))
+    corrections = (
+        {"same_issue_complainants_30d": "另外几位业主此前反映同一问题，登记在系统启用之前"}
+        if "same_issue_complainants_30d" in changes
+        else None
+    )
+    return flow.start("vanke_complaint", intake(received_at=when, **changes), corrections=corrections)
 
 
 def accept(flow, case) -> None:
@@ -94,6 +101,7 @@ def severity(flow, case) -> str:
 @pytest.fixture
 def vanke(flow):
     flow.deploy(PREPLAN)
+    flow.unit("vanke_engineering", "工程管理部", kind="department")
     return flow
 
 
