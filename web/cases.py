@@ -19,7 +19,7 @@ from engine.cases.stats import statistics
 from engine.cases.views import case_view, data_by_step, recorded_steps
 from engine.cases.worklist import case_list
 from engine.errors import AlreadyStarted, NotFound, PreplanError, ValidationFailed
-from engine.people.access import may_start, may_start_somewhere, start_choices
+from engine.people.access import may_start, may_start_somewhere, start_choices, supervises_unit
 from engine.people.org import Org
 from engine.people.users import role_titles
 from engine.preplans.conventions import HIDDEN
@@ -185,6 +185,7 @@ def show(case_id: int) -> ResponseReturnValue:
             if unit != case.unit_key
         ]
         may_move = may_start(user, manifest.start_roles, case.unit_key, sight.org) and case.status != "completed"
+        supervisor = supervises_unit(user, case.unit_key, sight.org)
     start_schema = manifest.start_schema
     groups = data_by_step(view["data"], steps, set(start_schema.get("properties", {})))
     return render_template(
@@ -199,6 +200,7 @@ def show(case_id: int) -> ResponseReturnValue:
         severity_labels=schema_form.severity_labels(manifest, current_language()),
         unit_path=unit_path,
         movable=movable if may_move else [],
+        supervisor=supervisor,
         hidden_value=HIDDEN,
     )
 

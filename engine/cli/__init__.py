@@ -18,7 +18,7 @@ from pathlib import Path
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from engine import clock
-from engine.cli import admin_commands, case_commands
+from engine.cli import admin_commands, case_commands, people_commands
 from engine.cli.context import Context
 from engine.cli.output import emit_error
 from engine.errors import InternalError, NoSchema, PreplanError
@@ -34,6 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--now", help="fix the clock for this command (ISO 8601 with offset); also PREPLAN_NOW")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     admin_commands.register(commands)
+    people_commands.register(commands)
     case_commands.register(commands)
     for entry in entry_points(group="preplan.commands"):
         entry.load()(commands)

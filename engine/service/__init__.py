@@ -2,7 +2,7 @@
 
 Every operation that changes something is a method of it: it takes the acting user, checks the access rule
 (:mod:`engine.people.access`) and runs in one transaction. Its operations are written next to the concern they
-serve (cases, calendar, people, preplans, inbox, timers); reading is done with the read models of
+serve (cases, supervision, calendar, people, preplans, inbox, timers); reading is done with the read models of
 :mod:`engine.cases` and the access rules, never by an adapter's own rules.
 """
 
@@ -12,8 +12,11 @@ from engine.service.cases import CaseOperations
 from engine.service.inbox import InboxOperations
 from engine.service.people import PeopleOperations
 from engine.service.preplans import PreplanOperations
+from engine.service.supervision import SupervisionOperations
 from engine.service.timers import TimerOperations
 
 
-class Engine(CaseOperations, TimerOperations, PeopleOperations, PreplanOperations, InboxOperations):
+class Engine(
+    CaseOperations, SupervisionOperations, TimerOperations, PeopleOperations, PreplanOperations, InboxOperations
+):
     """The configured engine: database, settings, the cached versions, and every operation."""
