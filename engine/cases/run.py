@@ -30,7 +30,7 @@ from engine.people.org import Org
 from engine.people.users import holders
 from engine.preplans.catalog import VersionCache
 from engine.preplans.manifest import Manifest
-from engine.preplans.routing import route_unit
+from engine.preplans.routing import CASE, route_unit
 from engine.preplans.spec import dump_workflow, load_workflow
 from engine.scripting.helpers import build_helpers, counts_working_time
 from engine.scripting.sandbox import Budget, ScriptRejected, script_engine
@@ -197,8 +197,12 @@ class CaseRun:
         return new_tasks
 
     def unit_of(self, bpmn_id: str) -> str:
-        """The unit a flow node's tasks go to: its lane's routing, for the case's unit and current data."""
-        return route_unit(self.manifest.route_of(bpmn_id), self.case.unit_key, self.case.data, self.org)
+        """The unit a flow node's tasks go to: its lane's routing, for the case's unit and current data (the
+        organisation is read only for a lane that routes elsewhere than the case's unit)."""
+        route = self.manifest.route_of(bpmn_id)
+        if route == CASE:
+            return self.case.unit_key
+        return route_unit(route, self.case.unit_key, self.case.data, self.org)
 
     def _notify_escalations(self, new_tasks: list[Task]) -> set[int]:
         """Tell the target role of each escalation: the roles of the tasks its path opened; when it opened none,

@@ -23,8 +23,12 @@ pytestmark = pytest.mark.browser
 def vanke_site(sqlite_engine, live_server):
     flow = Flow(sqlite_engine)
     flow.deploy(ROOT / "processes" / "vanke_complaint")
-    flow.user("kefu", "vanke_csc")
-    flow.user("zhuanyuan", "vanke_specialist")
+    flow.unit("sh", "上海万科", kind="company")
+    flow.unit("jinyu", "金域华府", parent="sh", kind="project")
+    flow.unit("lanshan", "蓝山小区", parent="sh", kind="project")
+    flow.user("kefu", "vanke_csc", unit="sh")
+    flow.user("zhuanyuan", "vanke_specialist", unit="jinyu")
+    flow.user("lanshan_zhuanyuan", "vanke_specialist", unit="lanshan")
     clock.fix(clock.parse_instant("2026-11-23T10:00:00+08:00"))  # Monday, in working hours
     return flow, live_server
 
@@ -63,6 +67,7 @@ def test_a_complaint_from_intake_to_closure_by_two_roles(vanke_site, new_page):
     assert csc.locator("#channel-error, #f-channel ~ .error").first.inner_text() == "此项为必填项。"
     assert csc.locator("#complainant_count-error").inner_text() == "不能小于 1。"
     assert csc.input_value("[name=complainant_name]") == "张三"
+    csc.select_option("#f-unit", label="上海万科 / 金域华府")  # the project complained about
     csc.select_option("[name=channel]", "phone")
     csc.fill("[name=received_at]", "2026-11-23T09:50")
     csc.fill("[name=contact]", "13800000000")
@@ -81,20 +86,24 @@ def test_a_complaint_from_intake_to_closure_by_two_roles(vanke_site, new_page):
     assert csc.locator(".djs-element.active[data-element-id=Task_Dispatch]").count() == 1
     screenshot(csc, "case-page")
 
-    # Each person sees only the work of their role.
+    # Each person sees only the work of their role: the project's specialist sees the case (it is the project's)
+    # but not the centre's step to do; another project's specialist does not see it at all.
     specialist = new_page()
     log_in(specialist, base, "zhuanyuan")
     assert my_steps(csc, base) == ["认定投诉类型", "转达投诉"]
     assert my_steps(specialist, base) == []
     screenshot(csc, "task-list")
     task = flow.task(case, "Task_Dispatch")["id"]
-    assert specialist.goto(f"{base}/tasks/{task}").status == 404
+    assert specialist.goto(f"{base}/tasks/{task}").status == 200 and specialist.locator("form.task-form").count() == 0
+    elsewhere = new_page()
+    log_in(elsewhere, base, "lanshan_zhuanyuan")
+    assert elsewhere.goto(f"{base}/tasks/{task}").status == 404
 
     # The centre dispatches within its 30-minute deadline and keeps the class.
     open_step(csc, base, "转达投诉")
     assert "2026-11-23 10:20" in csc.inner_text(".facts")  # received 09:50 by phone: 30 minutes
     csc.select_option("[name=dispatch_to_type]", "project_specialist")
-    csc.fill("[name=dispatch_to]", "李专员")
+    csc.select_option("[name=dispatch_to]", "jinyu")  # 转达 to the project: its specialist takes over
     screenshot(csc, "task-form")
     submit(csc)
     assert "已完成" in csc.inner_text(".flash.success")
@@ -147,6 +156,8 @@ def test_the_task_list_works_at_phone_width(vanke_site, new_page):
             "description": "态度差",
             "complainant_count": 1,
         },
+        user="kefu",
+        unit="jinyu",
     )
     phone = new_page(width=390, height=844)
     log_in(phone, base, "kefu")

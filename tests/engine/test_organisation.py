@@ -82,6 +82,7 @@ def test_each_person_sees_exactly_their_work(branch):
     assert branch.task(a, "Task_StationInvestigate")["unit"] == "tunxi"  # routed to the station complained about
     assert work(branch, "manager_a") == [(ka, "Task_StationInvestigate")]
     assert work(branch, "manager_b") == [(kb, "Task_StationInvestigate")]
+    assert work(branch, "csc") == []  # the steps the CSC completed are history, not work
     assert visible_keys(branch, "manager_a") == {ka} and visible_keys(branch, "manager_b") == {kb}
     assert visible_keys(branch, "csc") == {ka, kb} == visible_keys(branch, "boss_hs")
     assert visible_keys(branch, "boss_wx") == set() and visible_keys(branch, "csc_wx") == set()
