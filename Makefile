@@ -79,8 +79,9 @@ lint: setup
 test: setup lint browser-deps postgres-up redis-up
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# Every figure of the speed issue beside its target, as a table; BENCH_ARGS="--json" or "--quick" (tiny sizes).
 bench: setup postgres-up
-	$(BIN)/python -m bench
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules web/static/vendor instance .pytest_cache

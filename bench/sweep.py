@@ -6,6 +6,7 @@ import statistics
 import time
 import uuid
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import delete, insert, select
 
@@ -25,7 +26,7 @@ def populate(engine: Engine, total: int) -> None:
         have = session.query(Case).count()
         for first in range(have, total, CHUNK):
             rows = range(first, min(first + CHUNK, total))
-            cases = [
+            cases: list[dict[str, Any]] = [
                 {
                     "id": i + 1_000_000,
                     "version_id": version_id,
