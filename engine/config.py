@@ -36,6 +36,8 @@ class Settings:
     smtp: Smtp | None = None  # no SMTP host: notifications go to the in-app inbox only
     script_steps: int = 100_000  # lines one evaluation of diagram code may execute
     script_seconds: float = 2.0  # and the time it may take
+    live_cases: int = 256  # workflows each process keeps in memory between operations (0: none)
+    live_megabytes: float = 64.0  # and their stored size at most
 
 
 def parse_working_hours(text: str) -> tuple[tuple[time, time], ...]:
@@ -73,17 +75,19 @@ def load_settings(database_url: str | None = None) -> Settings:
         smtp=_smtp(),
         script_steps=_positive(int, "PREPLAN_SCRIPT_STEPS", "100000"),
         script_seconds=_positive(float, "PREPLAN_SCRIPT_SECONDS", "2"),
+        live_cases=_positive(int, "PREPLAN_LIVE_CASES", "256", zero=True),
+        live_megabytes=_positive(float, "PREPLAN_LIVE_MB", "64"),
     )
 
 
-def _positive(kind: Callable[[str], N], name: str, default: str) -> N:
+def _positive(kind: Callable[[str], N], name: str, default: str, *, zero: bool = False) -> N:
     text = os.environ.get(name, default)
     try:
         value = kind(text)
     except ValueError:
-        value = kind("0")
-    if value <= 0:
-        raise ValueError(f"{name}={text!r}: expected a positive number")
+        value = kind("-1")
+    if value < 0 or (value == 0 and not zero):
+        raise ValueError(f"{name}={text!r}: expected a {'' if zero else 'positive '}number")
     return value
 
 

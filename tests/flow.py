@@ -11,13 +11,18 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from sqlalchemy.orm import undefer
+
 from engine import clock
+from engine.cases import storage
 from engine.cases.views import case_view, find_case, list_tasks
 from engine.people.users import add_user
 from engine.preplans.deploy import deploy
 from engine.preplans.package import load_package
+from engine.preplans.spec import task_document, workflow_document
 from engine.service import Engine
-from engine.store.models import ROOT_UNIT
+from engine.store.models import ROOT_UNIT, Case
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -152,3 +157,25 @@ class Flow:
         token = re.search(r'name="csrf_token" value="([^"]+)"', login).group(1)
         client.post("/login", data={"username": user, "password": "pw", "csrf_token": token})
         return client.get(url, headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
+
+
+def assert_rows_restore_the_live_workflow(engine: Engine, case_id: int) -> None:
+    """The workflow restored from the stored rows is the one the engine keeps alive after the step: the rows
+    written for what changed lose nothing."""
+    with engine.db.read() as session:
+        case = session.get_one(Case, case_id, options=[undefer(Case.state)])
+        live = engine.live.take(case.id, case.revision)
+        assert live is not None, "the step's workflow is kept alive at the case's revision"
+        parsed = engine.versions.spec(session, case.version_id)
+        restored, stored = storage.load(session, case, parsed, dict)
+    assert workflow_documents(restored) == workflow_documents(live.workflow)
+    assert stored.size == live.stored.size
+    engine.live.keep(case_id, live)
+
+
+def workflow_documents(workflow: BpmnWorkflow) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Everything stored of a workflow: each task's document and the workflow-level one."""
+    tasks = {}
+    for process in (workflow, *workflow.subprocesses.values()):
+        tasks.update((str(task.id), task_document(task)) for task in process.tasks.values())
+    return tasks, workflow_document(workflow)

@@ -10,14 +10,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine import clock
+from engine.cases import storage
 from engine.preplans.catalog import VersionCache
-from engine.preplans.spec import load_workflow
 from engine.store.models import Case, Task
 
 
 def case_progress(versions: VersionCache, session: Session, case: Case) -> dict[str, list[str]]:
     parsed = versions.spec(session, case.version_id)
-    workflow = load_workflow(case.state, parsed, lambda: versions.stored_spec(session, case.version_id))
+    workflow, _ = storage.load(session, case, parsed, lambda: versions.stored_spec(session, case.version_id))
     done, active = set(), set()
     for task in workflow.get_tasks():
         bpmn_id = getattr(task.task_spec, "bpmn_id", None)

@@ -6,16 +6,17 @@ query that never deserializes a case.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from SpiffWorkflow import TaskState
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefinition, TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
 from SpiffWorkflow.task import Task as SpiffTask
-from sqlalchemy import select
+from sqlalchemy import Table, bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from engine.preplans.conventions import FORM_PROPERTY
@@ -79,6 +80,18 @@ def deadline(task: SpiffTask) -> tuple[datetime, SpiffTask] | None:
     return min(dues, key=lambda pair: pair[0]) if dues else None
 
 
+@dataclass
+class Synced:
+    """What a projection of the human tasks changed."""
+
+    created: list[Task]
+    #: Open rows whose unit changed (the case moved, or a form chose another unit), with the unit they left: they
+    #: are back in the pool, for the candidates of their new unit.
+    moved: list[tuple[Task, str]]
+    #: Every open row after the sync.
+    open_rows: list[Task]
+
+
 def sync_tasks(
     session: Session,
     case: Case,
@@ -88,16 +101,18 @@ def sync_tasks(
     reminder_share: float,
     provisional: Provisional,
     router: Router,
-) -> tuple[list[Task], list[tuple[Task, str]]]:
-    """Open a row for every new READY human task; cancel rows whose task went away. Returns the new rows, and the
-    open rows whose unit changed (the case moved, or a form chose another unit) with the unit they left: those are
-    back in the pool, for the candidates of their new unit.
+    open_rows: Sequence[Task] | None = None,
+) -> Synced:
+    """Open a row for every new READY human task; cancel rows whose task went away; follow the units and deadlines
+    of the others. ``open_rows``: the case's rows as the operation already read them (else they are read).
 
     Deadlines are kept twice: ``due_at`` in the case's time and ``real_due_at``/``remind_at`` in real time, which
     differ for a drill and move when its clock is advanced; ``due_provisional`` says the deadline was counted on a
     provisional calendar."""
     ready = {str(t.id): t for t in workflow.get_tasks(state=TaskState.READY, manual=True)}
-    open_rows = session.scalars(select(Task).where(Task.case_id == case.id, Task.status == "open")).all()
+    if open_rows is None:
+        open_rows = session.scalars(select(Task).where(Task.case_id == case.id, Task.status == "open")).all()
+    open_rows = [row for row in open_rows if row.status == "open"]
     offset = timedelta(seconds=case.clock_offset_seconds)
     moved: list[tuple[Task, str]] = []
     for row in open_rows:
@@ -140,7 +155,7 @@ def sync_tasks(
         row.remind_at = remind_at(row, case.clock_offset_seconds, reminder_share)
         session.add(row)
         created.append(row)
-    return created, moved
+    return Synced(created, moved, [row for row in open_rows if row.status == "open"] + created)
 
 
 def instance_context(task: SpiffTask) -> dict[str, Any] | None:
@@ -186,17 +201,48 @@ def _value_title(manifest: Manifest, names: Iterable[str | None], value: str | i
     return str(value)
 
 
-def sync_timers(session: Session, case: Case, timers: Iterable[SpiffTask], provisional: Provisional) -> None:
-    """Keep one row per waiting timer; ``fire_at`` is in real time (a drill's virtual time minus its offset)."""
+#: A case's timer rows as written: spiff id -> (bpmn id, due_at, fire_at, provisional).
+TimerRows = dict[str, tuple[str, datetime, datetime, bool]]
+
+
+def sync_timers(
+    session: Session, case: Case, timers: Iterable[SpiffTask], provisional: Provisional, known: TimerRows | None
+) -> TimerRows:
+    """Keep one row per waiting timer; ``fire_at`` is in real time (a drill's virtual time minus its offset).
+    ``known``: the rows as the last save of this workflow wrote them (else they are read). Only differences are
+    written; returns the rows as they now are."""
     offset = timedelta(seconds=case.clock_offset_seconds)
-    wanted = {str(t.id): (t, timer_due(t)) for t in timers}
-    rows = {row.spiff_id: row for row in session.scalars(select(Timer).where(Timer.case_id == case.id))}
-    for spiff_id, row in rows.items():
-        if spiff_id not in wanted or wanted[spiff_id][1] is None:
-            session.delete(row)
-    for spiff_id, (task, due) in wanted.items():
-        if due is None:
-            continue
-        row = rows.get(spiff_id) or Timer(case_id=case.id, spiff_id=spiff_id, bpmn_id=task.task_spec.bpmn_id)
-        session.add(row)
-        row.due_at, row.fire_at, row.provisional = due, due - offset, provisional(task, due)
+    wanted: TimerRows = {}
+    for task in timers:
+        due = timer_due(task)
+        if due is not None:
+            wanted[str(task.id)] = (task.task_spec.bpmn_id, due, due - offset, provisional(task, due))
+    if known is None:
+        rows = session.execute(
+            select(Timer.spiff_id, Timer.bpmn_id, Timer.due_at, Timer.fire_at, Timer.provisional).where(
+                Timer.case_id == case.id
+            )
+        )
+        known = {spiff_id: (bpmn_id, due, fire, prov) for spiff_id, bpmn_id, due, fire, prov in rows}
+    gone = [spiff_id for spiff_id in known if spiff_id not in wanted]
+    changed = [spiff_id for spiff_id, row in wanted.items() if spiff_id in known and known[spiff_id] != row]
+    new = [spiff_id for spiff_id in wanted if spiff_id not in known]
+    if gone:
+        session.execute(delete(Timer).where(Timer.case_id == case.id, Timer.spiff_id.in_(gone)))
+    table = cast(Table, Timer.__table__)  # Core statements: executemany with the rows' own keys
+    if changed:
+        session.execute(
+            update(table).where(table.c.case_id == case.id, table.c.spiff_id == bindparam("timer")),
+            [{"timer": spiff_id, **_timer_values(wanted[spiff_id])} for spiff_id in changed],
+        )
+    if new:
+        session.execute(
+            insert(table),
+            [{"case_id": case.id, "spiff_id": spiff_id, **_timer_values(wanted[spiff_id])} for spiff_id in new],
+        )
+    return wanted
+
+
+def _timer_values(row: tuple[str, datetime, datetime, bool]) -> dict[str, Any]:
+    bpmn_id, due, fire, provisional = row
+    return {"bpmn_id": bpmn_id, "due_at": due, "fire_at": fire, "provisional": provisional}

@@ -9,6 +9,7 @@ propagates and the caller's transaction rolls back, leaving the stored case as i
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -20,21 +21,27 @@ from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefinition
 from SpiffWorkflow.task import Task as SpiffTask
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import flag_modified
 
 from engine import clock
-from engine.cases.projection import is_timer, sync_tasks, sync_timers, timer_due, waiting_timers
+from engine.cases import storage
+from engine.cases.live import Live, LiveCases
+from engine.cases.projection import TimerRows, is_timer, sync_tasks, sync_timers, timer_due, waiting_timers
+from engine.cases.storage import Stored
+from engine.cases.views import summary_of
 from engine.config import Settings
 from engine.errors import DiagramError, PreplanError, Text, say
 from engine.notify import notices
 from engine.people.org import Org
 from engine.people.users import holders
+from engine.preplans import frontier
 from engine.preplans.catalog import VersionCache
 from engine.preplans.manifest import Manifest
 from engine.preplans.routing import CASE, route_unit
-from engine.preplans.spec import dump_workflow, load_workflow
 from engine.scripting.helpers import build_helpers, counts_working_time
 from engine.scripting.sandbox import Budget, ScriptRejected, script_engine
 from engine.store import audit
+from engine.store.db import after_commit
 from engine.store.models import Case, Task
 from engine.time.calendar import WorkCalendar, package_last_year
 from engine.time.calendar_store import load_calendar
@@ -52,21 +59,41 @@ class RunContext:
 
     versions: VersionCache
     settings: Settings
+    live: LiveCases
     org: Org | None = None
 
 
 class CaseRun:
-    def __init__(self, context: RunContext, session: Session, case: Case, workflow: BpmnWorkflow | None = None) -> None:
+    def __init__(
+        self,
+        context: RunContext,
+        session: Session,
+        case: Case,
+        workflow: BpmnWorkflow | None = None,
+        *,
+        open_rows: Sequence[Task] | None = None,
+    ) -> None:
+        """``workflow``: a new case's; else the live one at the case's revision, or the one its rows restore.
+        ``open_rows``: the case's open task rows, when the operation has read them already."""
         self.settings, self.session, self.case = context.settings, session, case
         versions = context.versions
-        self.manifest: Manifest = versions.info(session, case.version_id).manifest
+        self.version = versions.info(session, case.version_id)
+        self.manifest: Manifest = self.version.manifest
         self._stack = ExitStack()
         self._stack.enter_context(clock.shifted(timedelta(seconds=case.clock_offset_seconds)))
         self._stack.enter_context(clock.pinned())  # the whole operation happens at one instant of the case's time
-        parsed = versions.spec(session, case.version_id)
-        self.workflow = workflow or load_workflow(
-            case.state, parsed, lambda: versions.stored_spec(session, case.version_id)
-        )
+        self._live = context.live
+        self._timers: TimerRows | None = None  # the timer rows as written, when known
+        self.open_rows: list[Task] | None = list(open_rows) if open_rows is not None else None
+        if workflow is not None:  # a new case
+            self.workflow, self._stored, self._timers = workflow, Stored(), {}
+        elif (entry := self._live.take(case.id, case.revision)) is not None:
+            self.workflow, self._stored, self._timers = entry.workflow, entry.stored, entry.timers
+        else:
+            parsed = versions.spec(session, case.version_id)
+            self.workflow, self._stored = storage.load(
+                session, case, parsed, lambda: versions.stored_spec(session, case.version_id)
+            )
         self._calendar: WorkCalendar | None = None
         self._org: Org | None = context.org
         self.workflow.script_engine = script_engine(
@@ -143,6 +170,8 @@ class CaseRun:
                     break
         except Exception as exc:  # SpiffWorkflow wraps some errors, not all (bad timer values raise plain ones)
             raise diagram_error(exc) from exc
+        for process in (workflow, *workflow.subprocesses.values()):
+            frontier.recompute(process)  # what ran is history now: later walks start below it
         self._record_cycle_fires()
 
     def run_task(self, task: SpiffTask, data: dict[str, Any]) -> None:
@@ -169,7 +198,8 @@ class CaseRun:
         timers = waiting_timers(workflow)
         for timer in timers:  # the instant a deadline was counted from, to count it again on a newer calendar
             timer.internal_data.setdefault(ARMED_AT, now.isoformat())
-        case.state = dump_workflow(workflow)
+        case.state = storage.save(self.session, case, workflow, self._stored)
+        flag_modified(case, "state")  # the revision rises with every save: it is what tells a live copy is current
         case.updated_at = now
         data = case.data = case_data(workflow)
         severity_field = self.manifest.severity_field
@@ -181,10 +211,23 @@ class CaseRun:
             case.status, case.ended_at = "completed", now
             audit.record(self.session, case.id, actor, "completed")
         settings = self.settings
-        new_tasks, moved = sync_tasks(
-            self.session, case, workflow, self.manifest, now, settings.reminder_share, self.provisional, self.unit_of
+        synced = sync_tasks(
+            self.session,
+            case,
+            workflow,
+            self.manifest,
+            now,
+            settings.reminder_share,
+            self.provisional,
+            self.unit_of,
+            self.open_rows,
         )
-        sync_timers(self.session, case, timers if case.status == "running" else [], self.provisional)
+        new_tasks, moved, self.open_rows = synced.created, synced.moved, synced.open_rows
+        timer_rows = self._timers = sync_timers(
+            self.session, case, timers if case.status == "running" else [], self.provisional, self._timers
+        )
+        live, stored = self._live, self._stored
+        after_commit(self.session, lambda: live.keep(case.id, Live(case.revision, workflow, stored, timer_rows)))
         self.session.flush()
         for row, before in moved:
             audit.record(
@@ -195,6 +238,13 @@ class CaseRun:
             if row.id not in escalated:
                 notices.send(self.session, settings, notices.recipients(self.session, row), "assigned", case, row)
         return new_tasks
+
+    def summary(self) -> dict[str, Any]:
+        """The case and its open steps after :meth:`save` (from the rows it wrote: no query)."""
+        assert self.open_rows is not None, "summary() follows save()"
+        return summary_of(
+            self.case, self.open_rows, self.version.preplan_key, self.version.number, self.settings.timezone
+        )
 
     def unit_of(self, bpmn_id: str) -> str:
         """The unit a flow node's tasks go to: its lane's routing, for the case's unit and current data (the

@@ -105,23 +105,28 @@ def list_tasks(
     return [task_view(row, case, key, tz) for row, case, key in session.execute(statement)]
 
 
-def case_summary(session: Session, case: Case, tz: tzinfo, version_number: int | None = None) -> dict[str, Any]:
+def summary_of(
+    case: Case, open_rows: Collection[Task], preplan_key: str, version_number: int, tz: tzinfo
+) -> dict[str, Any]:
+    """A case and its open steps, from its open task rows."""
+    ordered = sorted(open_rows, key=lambda row: (row.due_at is None, row.due_at or clock.real_now(), row.id))
     return {
         "case": case.id,
         "business_key": case.business_key,
         "unit": case.unit_key,
-        "version": version_number if version_number is not None else case.version.number,
+        "version": version_number,
         "status": case.status,
-        "tasks": list_tasks(session, tz, case_id=case.id),
+        "tasks": [task_view(row, case, preplan_key, tz) for row in ordered],
     }
 
 
 def case_view(session: Session, case: Case, tz: tzinfo, hidden: Collection[str] = ()) -> dict[str, Any]:
     """Everything about a case; the confidential fields in ``hidden`` show that they exist, not their values."""
     timers = session.scalars(select(Timer).where(Timer.case_id == case.id).order_by(Timer.due_at))
+    open_rows = session.scalars(select(Task).where(Task.case_id == case.id, Task.status == "open")).all()
     events = session.scalars(select(Event).where(Event.case_id == case.id).order_by(Event.at, Event.id))
     return {
-        **case_summary(session, case, tz),
+        **summary_of(case, open_rows, case.version.preplan.key, case.version.number, tz),
         "preplan": case.version.preplan.key,
         "title": case.title,
         "severity": case.severity,

@@ -17,7 +17,7 @@ from datetime import date, tzinfo
 from typing import Any
 
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from engine import clock
 from engine.config import Settings
@@ -49,7 +49,11 @@ _ENGLISH = {
 def recipients(session: Session, task: Task) -> list[User]:
     """Its assignee; while it is unclaimed, its candidates (the holders of its role in the unit it went to)."""
     if task.assignee:
-        return list(session.scalars(select(User).where(User.name == task.assignee, User.active.is_(True))))
+        return list(
+            session.scalars(
+                select(User).where(User.name == task.assignee, User.active.is_(True)).options(lazyload(User.roles))
+            )
+        )
     return holders(session, task.role, task.unit_key)
 
 

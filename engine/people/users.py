@@ -4,7 +4,7 @@ user there (:mod:`engine.people.access`)."""
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload, lazyload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from engine import clock, inputs
@@ -84,7 +84,8 @@ def add_user(
 def get_user(session: Session, name: str) -> User:
     if inputs.text_problem(name or "") or len(name or "") > inputs.MAX_NAME:
         raise NotFound(say("no active user %(user)s", user=(name or "")[: inputs.MAX_NAME]))
-    user = session.scalar(select(User).where(User.name == name))
+    # the roles in the same statement: every operation asks them next
+    user = session.scalars(select(User).where(User.name == name).options(joinedload(User.roles))).unique().first()
     if user is None or not user.active:
         raise NotFound(say("no active user %(user)s", user=name))
     return user
@@ -186,6 +187,7 @@ def holders(session: Session, role: str, unit: str) -> list[User]:
             select(User)
             .join(UserRole)
             .where(UserRole.role_key == role, UserRole.unit_key == unit, User.active.is_(True))
+            .options(lazyload(User.roles))  # who they are, not all they hold
             .order_by(User.name)
         )
     )

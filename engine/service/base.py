@@ -7,6 +7,7 @@ from datetime import tzinfo
 
 from sqlalchemy.orm import Session
 
+from engine.cases.live import LiveCases
 from engine.cases.run import RunContext
 from engine.config import Settings
 from engine.people.org import Org
@@ -22,19 +23,20 @@ OPERATOR = "cli"
 
 
 class ServiceBase:
-    """The database, the settings and the in-process cache of deployed versions."""
+    """The database, the settings, and the in-process caches of deployed versions and live workflows."""
 
     def __init__(self, db: Database, settings: Settings) -> None:
         self.db, self.settings, self.versions = db, settings, VersionCache()
+        self.live = LiveCases(settings.live_cases, int(settings.live_megabytes * 2**20))
 
     @property
     def context(self) -> RunContext:
         """What a run of one case needs from the engine (and nothing else of it)."""
-        return RunContext(self.versions, self.settings)
+        return RunContext(self.versions, self.settings, self.live)
 
     def context_with(self, org: Org) -> RunContext:
         """The run context of an operation that has already read the organisation."""
-        return RunContext(self.versions, self.settings, org)
+        return RunContext(self.versions, self.settings, self.live, org)
 
     @property
     def tz(self) -> tzinfo:

@@ -9,11 +9,11 @@ with the reason, and nothing is written.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, NamedTuple
 from uuid import UUID
 
 from SpiffWorkflow import TaskState
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -24,7 +24,6 @@ from engine.cases.keys import DRILL_PREFIX, next_business_key
 from engine.cases.run import CaseRun
 from engine.cases.sight import Sight
 from engine.cases.submission import Accepted, accept
-from engine.cases.views import case_summary
 from engine.errors import AlreadyStarted, Conflict, Forbidden, NotFound, PreplanError, ValidationFailed, say
 from engine.people import access
 from engine.people.org import Org
@@ -34,7 +33,7 @@ from engine.preplans.spec import new_workflow
 from engine.service.base import SYSTEM_ACTOR, ServiceBase
 from engine.store import audit
 from engine.store.models import Case, Comment, Task, User
-from engine.store.records import lock_case
+from engine.store.records import lock_case_of_task
 
 _KEY_RETRIES = 5
 
@@ -129,16 +128,16 @@ class CaseOperations(ServiceBase):
         audit.record(session, case.id, actor, "started", preplan=key, version=version.number, drill=drill, unit=unit)
         for note in accepted.counted:
             audit.record(session, case.id, actor, "counted", **note)
-        with CaseRun(self.context_with(org), session, case, workflow) as run:
+        with CaseRun(self.context_with(org), session, case, workflow, open_rows=[]) as run:
             run.advance()
             run.save(actor)
-        session.flush()
-        return case_summary(session, case, self.tz, version.number)
+        return run.summary()
 
     # -- claim / unclaim ------------------------------------------------------------------------------------
     def claim(self, task_id: int | str, *, user: str) -> dict[str, Any]:
         with self.db.write() as session:
-            row, person, _ = self._task_for(session, task_id, user)
+            locked, person, _ = self._task_for(session, task_id, user)
+            row = locked.row
             if row.assignee == person.name:
                 return {"task": row.id, "assignee": row.assignee}
             if row.assignee:
@@ -149,21 +148,22 @@ class CaseOperations(ServiceBase):
 
     def unclaim(self, task_id: int | str, *, user: str) -> dict[str, Any]:
         with self.db.write() as session:
-            row, person, _ = self._task_for(session, task_id, user)
+            locked, person, _ = self._task_for(session, task_id, user)
+            row = locked.row
             if row.assignee != person.name:
                 raise Forbidden(say("task %(task)s is not claimed by %(user)s", task=row.id, user=person.name))
             row.assignee, row.claimed_at = None, None
             audit.record(session, row.case_id, person.name, "unclaimed", task=row.id, name=row.name)
             return {"task": row.id, "assignee": None}
 
-    def _task_for(self, session: Session, task_id: int | str, user: str) -> tuple[Task, User, Org]:
+    def _task_for(self, session: Session, task_id: int | str, user: str) -> tuple[LockedTask, User, Org]:
         """The open task, its case locked, and a candidate of it (holding its role in the unit it went to). A task
         of a case the user may not see is not found."""
         person = get_user(session, user)
-        org = Org.load(session)
-        row = locked_task(session, task_id, person, org)
-        access.require_candidate(person, row, org)
-        return row, person, org
+        org = Org.on_demand(session)
+        locked = locked_task(session, task_id, person, org)
+        access.require_candidate(person, locked.row, org)
+        return locked, person, org
 
     def comment(self, case_ref: str | int, text: str, *, user: str) -> dict[str, Any]:
         text = inputs.note(text, "text", say("a comment"))
@@ -188,13 +188,13 @@ class CaseOperations(ServiceBase):
         refusal: PreplanError | None = None
         try:
             with self.db.write() as session:
-                row, person, org = self._task_for(session, task_id, user)
+                locked, person, org = self._task_for(session, task_id, user)
+                row, case = locked.row, locked.case
                 if row.assignee and row.assignee != person.name:
                     raise Conflict(say("task %(task)s is claimed by %(user)s", task=row.id, user=row.assignee))
-                case = session.get_one(Case, row.case_id)
                 accepted = self._task_form(session, case, row, data or {}, org, corrections or {})
                 payload = accepted.data
-                with CaseRun(self.context_with(org), session, case) as run:
+                with CaseRun(self.context_with(org), session, case, open_rows=locked.open_rows) as run:
                     run.advance()
                     task = run.workflow.get_task_from_id(UUID(row.spiff_id))
                     if task is None or task.state != TaskState.READY or not task.task_spec.manual:
@@ -233,8 +233,7 @@ class CaseOperations(ServiceBase):
                         for note in accepted.counted:
                             audit.record(session, case.id, person.name, "counted", task=row.id, **note)
                         run.save(person.name)
-                session.flush()
-                result = case_summary(session, case, self.tz, self.versions.info(session, case.version_id).number)
+                result = run.summary()
         except StaleDataError:
             raise Conflict(
                 say("task %(task)s: the case changed at the same moment; nothing was changed", task=task_id)
@@ -270,22 +269,38 @@ class CaseOperations(ServiceBase):
         )
 
 
-def locked_task(session: Session, task_id: int | str, person: User, org: Org) -> Task:
+class LockedTask(NamedTuple):
+    row: Task
+    case: Case
+    #: The case's open tasks (``row`` among them), read in the same statement: a step's projection starts here.
+    open_rows: list[Task]
+
+
+def locked_task(session: Session, task_id: int | str, person: User, org: Org) -> LockedTask:
     """An open task of a case ``person`` may see, read after its case's row lock is held.
 
-    The task is read after the lock on purpose: PostgreSQL re-checks a locked row after waiting, but hands back
-    the old version of any other row joined in the same statement."""
+    The tasks are read after the lock on purpose: PostgreSQL re-checks a locked row after waiting, but hands back
+    the old version of any other row joined in the same statement. A candidate or the assignee of the task sees
+    its case (the visibility rule says so), so only someone else costs the rule's query."""
     task_id = inputs.record_id(task_id, "task")
-    case_id = session.scalar(select(Task.case_id).where(Task.id == task_id))
-    if case_id is None:
+    case = lock_case_of_task(session, task_id)
+    if case is None:
         raise NotFound(say("no task %(value)s", value=task_id))
-    case = lock_case(session, case_id)
-    row = session.scalar(select(Task).where(Task.id == task_id).execution_options(populate_existing=True))
-    if row is None or case is None or not access.may_see_case(session, person, case, org):
+    rows = session.scalars(
+        select(Task)
+        .where(Task.case_id == case.id, or_(Task.status == "open", Task.id == task_id))
+        .execution_options(populate_existing=True)
+    ).all()
+    row = next((r for r in rows if r.id == task_id), None)
+    if row is None or not (
+        access.is_candidate(person, row)
+        or row.assignee == person.name
+        or access.may_see_case(session, person, case, org)
+    ):
         raise NotFound(say("no task %(value)s", value=task_id))
     if row.status != "open":
         raise Conflict(_closed(row))
-    return row
+    return LockedTask(row, case, [r for r in rows if r.status == "open"])
 
 
 def _closed(row: Task) -> str:

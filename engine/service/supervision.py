@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from engine import clock, inputs
 from engine.cases import drills
 from engine.cases.run import CaseRun
-from engine.cases.views import case_now, case_summary, find_case
+from engine.cases.views import case_now, find_case
 from engine.errors import Conflict, NotFound, say
 from engine.notify import notices
 from engine.people import access
@@ -32,7 +32,7 @@ class SupervisionOperations(ServiceBase):
             supervisor = get_user(session, user)
             access.require_supervisor(supervisor)
             org = Org.load(session)
-            row = locked_task(session, task_id, supervisor, org)
+            row = locked_task(session, task_id, supervisor, org).row
             case = session.get_one(Case, row.case_id)
             access.require_supervisor_of(supervisor, case.unit_key, org)
             target = get_user(session, to_user)
@@ -94,8 +94,7 @@ class SupervisionOperations(ServiceBase):
             audit.record(session, case.id, actor, "moved", before=before, unit=unit, reason=reason)
             with CaseRun(self.context_with(org), session, case) as run:
                 run.save(actor)
-            session.flush()
-            return case_summary(session, case, self.tz, self.versions.info(session, case.version_id).number)
+            return run.summary()
 
     # -- resume ---------------------------------------------------------------------------------------------
     def resume(self, case_ref: str, *, user: str | None = None) -> dict[str, Any]:
@@ -112,8 +111,7 @@ class SupervisionOperations(ServiceBase):
                 run.advance()
                 audit.record(session, case.id, actor, "resumed")
                 run.save(actor)
-            session.flush()
-            return case_summary(session, case, self.tz, self.versions.info(session, case.version_id).number)
+            return run.summary()
 
     # -- terminate ------------------------------------------------------------------------------------------
     def terminate(self, case_ref: str, reason: str, *, user: str | None = None) -> dict[str, Any]:
@@ -131,8 +129,7 @@ class SupervisionOperations(ServiceBase):
                 case.status, case.ended_at, case.end_reason = "terminated", clock.now(), reason
                 audit.record(session, case.id, actor, "terminated", reason=reason)
                 run.save(actor)
-            session.flush()
-            return case_summary(session, case, self.tz, self.versions.info(session, case.version_id).number)
+            return run.summary()
 
     # -- drills ---------------------------------------------------------------------------------------------
     def advance_drill(

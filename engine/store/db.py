@@ -1,14 +1,17 @@
 """Engine, sessions and the transaction discipline: every write is one transaction holding the write lock.
 
-SQLite (the embedded default) runs in WAL mode; a write transaction starts with ``BEGIN IMMEDIATE`` so two writers
-queue instead of failing half-way. PostgreSQL takes row locks (``SELECT … FOR UPDATE``) where the operation says so.
+SQLite (the embedded default) runs in WAL mode with ``synchronous=NORMAL``: a commit is durable against a crash of
+the process or the machine's software, and only the last commits may be lost on a power cut (the database stays
+consistent); FULL would wait for the disk at every commit. A write transaction starts with ``BEGIN IMMEDIATE`` so
+two writers queue instead of failing half-way. PostgreSQL takes row locks (``SELECT … FOR UPDATE``) where the
+operation says so.
 """
 
 from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -18,6 +21,14 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 _WRITE = "preplan_write"
+_AFTER_COMMIT = "preplan_after_commit"
+#: Statements each SQLite connection keeps prepared (the default is 128; an operation's statements recur).
+_PREPARED = 512
+
+
+def after_commit(session: Session, action: Callable[[], None]) -> None:
+    """Run ``action`` once the write transaction of ``session`` has committed (never if it rolls back)."""
+    session.info.setdefault(_AFTER_COMMIT, []).append(action)
 
 
 class Database:
@@ -37,6 +48,10 @@ class Database:
             except BaseException:
                 session.rollback()
                 raise
+            finally:
+                actions = session.info.pop(_AFTER_COMMIT, [])
+            for action in actions:
+                action()
 
     @contextmanager
     def read(self) -> Iterator[Session]:
@@ -53,13 +68,16 @@ def _make_engine(url: str, echo: bool) -> Engine:
     path = url.split("///", 1)[-1]
     if path and path != ":memory:":
         Path(path).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, echo=echo, connect_args={"timeout": 30, "check_same_thread": False})
+    engine = create_engine(
+        url, echo=echo, connect_args={"timeout": 30, "check_same_thread": False, "cached_statements": _PREPARED}
+    )
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None  # we issue BEGIN ourselves (pysqlite's implicit BEGIN is deferred)
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()

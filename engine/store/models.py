@@ -1,5 +1,6 @@
-"""Tables. Workflow state is one spec-less JSON document per case; tasks and timers are projections of it,
-rewritten in the transaction that saves it, so listing work and sweeping timers are indexed queries."""
+"""Tables. A case's workflow is stored as one row per SpiffWorkflow task (``workflow_task``) plus its workflow-level
+state on the case row; tasks and timers are projections of it, written in the transaction that saves it, so
+listing work and sweeping timers are indexed queries."""
 
 from __future__ import annotations
 
@@ -91,7 +92,9 @@ class Case(Base):
     severity: Mapped[str | None] = mapped_column(String(40))
     is_drill: Mapped[bool] = mapped_column(Boolean, default=False)
     clock_offset_seconds: Mapped[float] = mapped_column(default=0.0)
-    state: Mapped[dict[str, Any]] = mapped_column(deferred=True)  # spec-less SpiffWorkflow state; ops only
+    # SpiffWorkflow's workflow-level state (data, events, subprocesses) without its tasks, which are rows of
+    # workflow_task; ops only. A state that still holds its tasks (``"tasks"``) is read as a whole.
+    state: Mapped[dict[str, Any]] = mapped_column(deferred=True)
     data: Mapped[dict[str, Any]]  # the case's current data, copied out for pages and lists
     revision: Mapped[int] = mapped_column(Integer, nullable=False)
     started_by: Mapped[str] = mapped_column(String(80))
@@ -158,6 +161,18 @@ class Timer(Base):
     fire_at: Mapped[datetime] = mapped_column(index=True)
     # Counted in working time on a provisional calendar: recomputed when the official schedule is entered.
     provisional: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+
+
+class WorkflowTask(Base):
+    """One SpiffWorkflow task of a case, as its serializer writes it (data as a delta to its parent's). A step
+    rewrites only the tasks it changed, so the cost of saving does not grow with the case's history."""
+
+    __tablename__ = "workflow_task"
+    case_id: Mapped[int] = mapped_column(ForeignKey("preplan_case.id"), primary_key=True)
+    task_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    #: The subprocess the task belongs to (the id of the task that runs it); empty for the case's own process.
+    process: Mapped[str] = mapped_column(String(36), default="")
+    body: Mapped[str] = mapped_column(Text)  # compact JSON
 
 
 class Comment(Base):

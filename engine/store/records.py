@@ -2,22 +2,30 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, undefer
+from sqlalchemy.orm import Session
 
 from engine import clock
 from engine.errors import NotFound, say
-from engine.store.models import Case, Preplan, PreplanVersion, Setting
+from engine.store.models import Case, Preplan, PreplanVersion, Setting, Task
 
 
 def lock_case(session: Session, case_id: int, *, skip_locked: bool = False) -> Case | None:
-    """Row lock on PostgreSQL; on SQLite the write transaction (BEGIN IMMEDIATE) already excludes writers."""
-    statement = (
-        select(Case).where(Case.id == case_id).options(undefer(Case.state)).execution_options(populate_existing=True)
-    )
+    """Row lock on PostgreSQL; on SQLite the write transaction (BEGIN IMMEDIATE) already excludes writers. The
+    workflow state is not read: a live workflow at the case's revision makes it unnecessary."""
+    return _locked(session, Case.id == case_id, skip_locked)
+
+
+def lock_case_of_task(session: Session, task_id: int) -> Case | None:
+    """The case of a task, locked, in one statement."""
+    return _locked(session, Case.id == select(Task.case_id).where(Task.id == task_id).scalar_subquery(), False)
+
+
+def _locked(session: Session, condition: ColumnElement[bool], skip_locked: bool) -> Case | None:
+    statement = select(Case).where(condition).execution_options(populate_existing=True)
     if session.get_bind().dialect.name != "sqlite":
-        statement = statement.with_for_update(skip_locked=skip_locked)
+        statement = statement.with_for_update(of=Case, skip_locked=skip_locked)
     return session.scalar(statement)
 
 

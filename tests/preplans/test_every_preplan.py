@@ -11,12 +11,17 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from SpiffWorkflow import TaskState
+from SpiffWorkflow.bpmn.util.subworkflow import BpmnBaseWorkflow
+from SpiffWorkflow.util.task import TaskIterator
 
 from engine import clock
+from engine.preplans import frontier
 from engine.preplans.check import check_package
 from engine.preplans.conventions import enum_values, schema_file
 from engine.preplans.examples import example_submission
 from engine.preplans.package import load_package
+from tests.flow import assert_rows_restore_the_live_workflow
 
 ROOT = Path(__file__).resolve().parents[2]
 PREPLANS = sorted(p.parent for p in ROOT.glob("processes/*/preplan.toml"))
@@ -43,8 +48,27 @@ def test_check_is_clean(folder):
     assert [str(p) for p in check_package(load_package(folder)).problems] == []
 
 
+@pytest.fixture
+def walks_checked(monkeypatch):
+    """Every walk SpiffWorkflow makes from a workflow's frontier finds what a walk from its root finds."""
+    from_frontier = BpmnBaseWorkflow.get_tasks_iterator
+
+    def both(workflow, first_task=None, **kwargs):
+        found = list(from_frontier(workflow, first_task, **kwargs))
+        assert found == list(frontier._FROM_ROOT(workflow, first_task, **kwargs)), kwargs
+        return iter(found)
+
+    def completed(workflow):
+        expected = next(TaskIterator(workflow.task_tree, state=TaskState.NOT_FINISHED_MASK), None) is None
+        assert frontier._is_completed(workflow) == (workflow.completed or expected)
+        return workflow.completed
+
+    monkeypatch.setattr(BpmnBaseWorkflow, "get_tasks_iterator", both)
+    monkeypatch.setattr(BpmnBaseWorkflow, "is_completed", completed)
+
+
 @pytest.mark.parametrize(("folder", "choice"), WALKS)
-def test_schema_generated_data_drives_a_case_to_its_end(sqlite_flow, folder, choice):
+def test_schema_generated_data_drives_a_case_to_its_end(sqlite_flow, walks_checked, folder, choice):
     flow = sqlite_flow
     flow.deploy(folder)
     flow.at("2026-11-23T10:00:00+08:00")
@@ -65,10 +89,12 @@ def test_schema_generated_data_drives_a_case_to_its_end(sqlite_flow, folder, cho
                 else {}
             )
             flow.engine.complete(task["id"], data, user=flow.user_for(task["role"], task["unit"]))
+            assert_rows_restore_the_live_workflow(flow.engine, case)
             continue
         timers = flow.show(case)["timers"]
         assert timers, f"case stuck with no open task and no timer; data: {flow.data(case)}"
         next_due = min(clock.parse_instant(t["due_at"]) for t in timers)
         clock.fix(max(clock.now(), next_due) + timedelta(seconds=1))
         flow.fire()
+        assert_rows_restore_the_live_workflow(flow.engine, case)
     assert flow.status(case) == "completed", f"not completed after {MAX_ROUNDS} rounds: {flow.open_steps(case)}"
