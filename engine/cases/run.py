@@ -94,6 +94,7 @@ class CaseRun:
             self.workflow, self._stored = storage.load(
                 session, case, parsed, lambda: versions.stored_spec(session, case.version_id)
             )
+        frontier.attach(self.workflow)
         self._calendar: WorkCalendar | None = None
         self._org: Org | None = context.org
         self.workflow.script_engine = script_engine(
@@ -170,8 +171,7 @@ class CaseRun:
                     break
         except Exception as exc:  # SpiffWorkflow wraps some errors, not all (bad timer values raise plain ones)
             raise diagram_error(exc) from exc
-        for process in (workflow, *workflow.subprocesses.values()):
-            frontier.recompute(process)  # what ran is history now: later walks start below it
+        frontier.attach(workflow)  # what ran is history now: later walks start below it
         self._record_cycle_fires()
 
     def run_task(self, task: SpiffTask, data: dict[str, Any]) -> None:

@@ -4,8 +4,9 @@ events, subprocesses) on the case row.
 A save writes a task only when it may differ from its row: it is new, its state or children changed since the
 row was written (known by equality with what was written, never by comparing clocks, so several machines agree),
 it is live (a waiting timer's schedule, a ready task's data can change in place), or its parent is one of those
-(its data is stored as a delta to its parent's). Finished history is written once and never again, so the cost of a step
-follows what the step changed, not the length of the case.
+(its data is stored as a delta to its parent's). Finished history is written once and never again, so the cost of a
+step follows what the step changed, not the length of the case. The rows of tasks the workflow dropped (predictions
+of paths not taken) are unreachable from the root, so never read back; they are deleted a batch at a time.
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ from engine.store.models import Case, WorkflowTask
 
 #: The case's own process (a subprocess is named by the id of the task that runs it).
 TOP = ""
+#: Rows of dropped tasks deleted at once (a step drops a few predictions; deleting them each time costs a statement).
+GARBAGE = 64
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,9 @@ class Stored:
     marks: dict[UUID, Mark] = field(default_factory=dict)
     size: int = 0
     frontiers: dict[str, UUID] = field(default_factory=dict)
+    #: Rows of tasks that are gone (predictions the workflow dropped): unreachable, so never read, and deleted
+    #: together once there are enough of them or the workflow has ended.
+    garbage: set[str] = field(default_factory=set)
 
 
 def load(
@@ -66,16 +72,19 @@ def load(
         document = json.loads(body)
         documents.setdefault(process, {})[document["id"]] = document
         sizes[document["id"]] = len(body)
-    state["tasks"] = _parents_first(documents.get(TOP, {}), state["root"])
+    stored = Stored()
+    state["tasks"] = _reachable(documents.pop(TOP, {}), state["root"], stored.garbage)
     state["subprocesses"] = {
-        key: {**sub, "tasks": _parents_first(documents.get(key, {}), sub["root"])}
+        key: {**sub, "tasks": _reachable(documents.pop(key, {}), sub["root"], stored.garbage)}
         for key, sub in state.get("subprocesses", {}).items()
     }
+    for left in documents.values():  # the rows of subprocesses that are gone
+        stored.garbage.update(left)
     workflow = load_workflow(state, parsed, stored_spec)
-    stored = Stored(size=sum(sizes.values()))
     for _, process in _processes(workflow):
         for task in process.tasks.values():
-            stored.marks[task.id] = Mark(task.last_state_change, tuple(task._children), sizes.get(str(task.id), 0))
+            mark = stored.marks[task.id] = Mark(task.last_state_change, tuple(task._children), sizes[str(task.id)])
+            stored.size += mark.size
     stored.frontiers = _frontiers(workflow)
     return workflow, stored
 
@@ -104,15 +113,14 @@ def save(session: Session, case: Case, workflow: BpmnWorkflow, stored: Stored) -
         stored.size += len(body) - (old.size if old else 0)
         marks[task.id] = Mark(task.last_state_change, children, len(body))
         rows.append({"case_id": case.id, "task_id": str(task.id), "process": key, "body": body})
-    gone = marks.keys() - present
-    for task_id in gone:
+    for task_id in marks.keys() - present:
         stored.size -= marks.pop(task_id).size
-    if gone:
+        stored.garbage.add(str(task_id))
+    if stored.garbage and (len(stored.garbage) >= GARBAGE or workflow.completed):
         session.execute(
-            delete(WorkflowTask).where(
-                WorkflowTask.case_id == case.id, WorkflowTask.task_id.in_([str(t) for t in gone])
-            )
+            delete(WorkflowTask).where(WorkflowTask.case_id == case.id, WorkflowTask.task_id.in_(stored.garbage))
         )
+        stored.garbage = set()
     if rows:
         session.execute(_upsert(session), rows)
     stored.frontiers = _frontiers(workflow)
@@ -148,9 +156,9 @@ def _live(task: SpiffTask) -> bool:
 _LIVE = TaskState.READY | TaskState.WAITING | TaskState.STARTED
 
 
-def _parents_first(documents: dict[str, dict[str, Any]], root: str) -> dict[str, dict[str, Any]]:
-    """The tasks in an order where a parent comes before its children (a task's data is restored from its
-    parent's)."""
+def _reachable(documents: dict[str, dict[str, Any]], root: str, garbage: set[str]) -> dict[str, dict[str, Any]]:
+    """The tasks of the tree under ``root``, a parent before its children (a task's data is restored from its
+    parent's); the ids of the others go to ``garbage``."""
     ordered: dict[str, dict[str, Any]] = {}
     pending = [root]
     while pending:
@@ -159,6 +167,5 @@ def _parents_first(documents: dict[str, dict[str, Any]], root: str) -> dict[str,
             continue
         ordered[document["id"]] = document
         pending.extend(reversed(document["children"]))
-    for key, document in documents.items():  # unreachable from the root: kept, after the tree
-        ordered.setdefault(key, document)
+    garbage.update(documents.keys() - ordered.keys())
     return ordered

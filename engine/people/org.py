@@ -29,34 +29,17 @@ class UnitInfo:
 
 
 class Org:
-    def __init__(self, units: Mapping[str, UnitInfo] | None = None, *, session: Session | None = None) -> None:
-        self._session = session
-        self._index = _indexed(units) if units is not None else None
+    def __init__(self, units: Mapping[str, UnitInfo]) -> None:
+        self.units = dict(units)
+        self._children: dict[str, list[str]] = {}
+        for info in sorted(self.units.values(), key=lambda u: u.name):
+            if info.parent is not None:
+                self._children.setdefault(info.parent, []).append(info.key)
 
     @classmethod
     def load(cls, session: Session) -> Org:
-        return cls(_read(session))
-
-    @classmethod
-    def on_demand(cls, session: Session) -> Org:
-        """The organisation, read from ``session`` only when a question needs it (a step whose access rule and
-        routing are answered by the task itself never reads it)."""
-        return cls(session=session)
-
-    def _loaded(self) -> tuple[dict[str, UnitInfo], dict[str, list[str]]]:
-        if self._index is None:
-            assert self._session is not None
-            self._index = _indexed(_read(self._session))
-        return self._index
-
-    @property
-    def units(self) -> dict[str, UnitInfo]:
-        return self._loaded()[0]
-
-    @property
-    def _tree(self) -> dict[str, list[str]]:
-        """Each unit's children, siblings by name."""
-        return self._loaded()[1]
+        rows = session.execute(select(Unit.key, Unit.name, Unit.parent_key, Unit.kind))
+        return cls({key: UnitInfo(key, name, parent, kind) for key, name, parent, kind in rows})
 
     def __contains__(self, key: object) -> bool:
         return key in self.units
@@ -88,7 +71,7 @@ class Org:
             key = pending.pop()
             if key not in found:
                 found.add(key)
-                pending.extend(self._tree.get(key, ()))
+                pending.extend(self._children.get(key, ()))
         return found
 
     def is_within(self, key: str, ancestor: str) -> bool:
@@ -107,7 +90,7 @@ class Org:
         return top
 
     def children(self, key: str) -> list[str]:
-        return list(self._tree.get(key, ()))
+        return list(self._children.get(key, ()))
 
     def ordered(self) -> list[tuple[int, UnitInfo]]:
         """Every unit with its depth, parents before children, siblings by name (the order of a tree view)."""
@@ -121,18 +104,22 @@ class Org:
                 continue
             seen.add(key)
             rows.append((depth, self.units[key]))
-            stack.extend((depth + 1, child) for child in reversed(self._tree.get(key, ())))
+            stack.extend((depth + 1, child) for child in reversed(self._children.get(key, ())))
         return rows
 
 
-def _read(session: Session) -> dict[str, UnitInfo]:
-    rows = session.execute(select(Unit.key, Unit.name, Unit.parent_key, Unit.kind))
-    return {key: UnitInfo(key, name, parent, kind) for key, name, parent, kind in rows}
+class OrgCache:
+    """The tree as this process last read it, with the revision it had (:data:`records.ORG_REVISION`); shared by
+    the threads of a process (an :class:`Org` is never changed once built)."""
 
+    def __init__(self) -> None:
+        self._held: tuple[str, Org] | None = None
 
-def _indexed(units: Mapping[str, UnitInfo]) -> tuple[dict[str, UnitInfo], dict[str, list[str]]]:
-    children: dict[str, list[str]] = {}
-    for info in sorted(units.values(), key=lambda u: u.name):
-        if info.parent is not None:
-            children.setdefault(info.parent, []).append(info.key)
-    return dict(units), children
+    def at(self, session: Session, revision: str) -> Org:
+        """The tree at ``revision``: the one held, or read again when the organisation changed since."""
+        held = self._held
+        if held is not None and held[0] == revision:
+            return held[1]
+        org = Org.load(session)
+        self._held = (revision, org)
+        return org

@@ -9,14 +9,16 @@ in the same order.
 
 A frontier stays right as the workflow runs: tasks are created under unfinished tasks, and a finished task never
 becomes unfinished again here (the engine does not reset workflows). It only gets less low, so it is computed again
-(one flat pass over the tasks) once per save, and kept on the workflow object in between.
+after the engine ran (a pass over the old frontier's subtree) and kept on the workflow object in between.
 """
 
 from __future__ import annotations
 
+from types import MethodType
 from typing import Any
 
 from SpiffWorkflow import TaskState
+from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.util.subworkflow import BpmnBaseWorkflow
 from SpiffWorkflow.task import Task as SpiffTask
 from SpiffWorkflow.util.task import TaskIterator
@@ -27,11 +29,16 @@ _ATTRIBUTE = "_preplan_frontier"
 _SHAPED = frozenset({"end_at_spec", "max_depth", "depth_first"})
 
 
-def install() -> None:
-    """Make every BPMN workflow (and subprocess) of this process walk from its frontier (idempotent)."""
-    BpmnBaseWorkflow.get_tasks_iterator = _get_tasks_iterator
-    BpmnBaseWorkflow.update_waiting_tasks = _update_waiting_tasks
-    BpmnBaseWorkflow.is_completed = _is_completed
+def attach(workflow: BpmnWorkflow) -> None:
+    """Make a case's workflow and each of its subprocesses walk from their frontier, computed again now (after the
+    engine ran, what ran is history). Only the engine's workflows walk this way; SpiffWorkflow itself is left as
+    it is."""
+    for process in (workflow, *workflow.subprocesses.values()):
+        if "get_tasks_iterator" not in vars(process):
+            process.get_tasks_iterator = MethodType(_get_tasks_iterator, process)
+            process.update_waiting_tasks = MethodType(_update_waiting_tasks, process)
+            process.is_completed = MethodType(_is_completed, process)
+        recompute(process)
 
 
 def frontier(workflow: BpmnBaseWorkflow) -> SpiffTask:

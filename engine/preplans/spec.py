@@ -22,10 +22,9 @@ from SpiffWorkflow.spiff.serializer import DEFAULT_CONFIG
 from SpiffWorkflow.task import Task as SpiffTask
 
 from engine import clock
-from engine.preplans import frontier, safexml
+from engine.preplans import safexml
 
 clock.install()
-frontier.install()
 
 
 #: Restores a spec-less state too: the caller puts the parsed spec objects under ``spec`` and

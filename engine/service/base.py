@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from engine.cases.live import LiveCases
 from engine.cases.run import RunContext
 from engine.config import Settings
-from engine.people.org import Org
+from engine.people.org import Org, OrgCache
 from engine.people.users import get_user
 from engine.preplans.catalog import VersionCache
 from engine.store.db import Database
@@ -23,11 +23,13 @@ OPERATOR = "cli"
 
 
 class ServiceBase:
-    """The database, the settings, and the in-process caches of deployed versions and live workflows."""
+    """The database, the settings, and the in-process caches of deployed versions, live workflows and the
+    organisation."""
 
     def __init__(self, db: Database, settings: Settings) -> None:
         self.db, self.settings, self.versions = db, settings, VersionCache()
         self.live = LiveCases(settings.live_cases, int(settings.live_megabytes * 2**20))
+        self.orgs = OrgCache()
 
     @property
     def context(self) -> RunContext:

@@ -26,7 +26,7 @@ from engine.cases.sight import Sight
 from engine.cases.submission import Accepted, accept
 from engine.errors import AlreadyStarted, Conflict, Forbidden, NotFound, PreplanError, ValidationFailed, say
 from engine.people import access
-from engine.people.org import Org
+from engine.people.org import Org, OrgCache
 from engine.people.users import get_user
 from engine.preplans.manifest import Manifest
 from engine.preplans.spec import new_workflow
@@ -160,10 +160,9 @@ class CaseOperations(ServiceBase):
         """The open task, its case locked, and a candidate of it (holding its role in the unit it went to). A task
         of a case the user may not see is not found."""
         person = get_user(session, user)
-        org = Org.on_demand(session)
-        locked = locked_task(session, task_id, person, org)
-        access.require_candidate(person, locked.row, org)
-        return locked, person, org
+        locked = locked_task(session, task_id, person, self.orgs)
+        access.require_candidate(person, locked.row, locked.org)
+        return locked, person, locked.org
 
     def comment(self, case_ref: str | int, text: str, *, user: str) -> dict[str, Any]:
         text = inputs.note(text, "text", say("a comment"))
@@ -274,18 +273,22 @@ class LockedTask(NamedTuple):
     case: Case
     #: The case's open tasks (``row`` among them), read in the same statement: a step's projection starts here.
     open_rows: list[Task]
+    #: The organisation as of the lock (held by the process unless it changed since).
+    org: Org
 
 
-def locked_task(session: Session, task_id: int | str, person: User, org: Org) -> LockedTask:
+def locked_task(session: Session, task_id: int | str, person: User, orgs: OrgCache) -> LockedTask:
     """An open task of a case ``person`` may see, read after its case's row lock is held.
 
     The tasks are read after the lock on purpose: PostgreSQL re-checks a locked row after waiting, but hands back
     the old version of any other row joined in the same statement. A candidate or the assignee of the task sees
     its case (the visibility rule says so), so only someone else costs the rule's query."""
     task_id = inputs.record_id(task_id, "task")
-    case = lock_case_of_task(session, task_id)
-    if case is None:
+    locked = lock_case_of_task(session, task_id)
+    if locked is None:
         raise NotFound(say("no task %(value)s", value=task_id))
+    case, revision = locked
+    org = orgs.at(session, revision)
     rows = session.scalars(
         select(Task)
         .where(Task.case_id == case.id, or_(Task.status == "open", Task.id == task_id))
@@ -300,7 +303,7 @@ def locked_task(session: Session, task_id: int | str, person: User, org: Org) ->
         raise NotFound(say("no task %(value)s", value=task_id))
     if row.status != "open":
         raise Conflict(_closed(row))
-    return LockedTask(row, case, [r for r in rows if r.status == "open"])
+    return LockedTask(row, case, [r for r in rows if r.status == "open"], org)
 
 
 def _closed(row: Task) -> str:

@@ -31,9 +31,7 @@ class SupervisionOperations(ServiceBase):
         with self.db.write() as session:
             supervisor = get_user(session, user)
             access.require_supervisor(supervisor)
-            org = Org.load(session)
-            row = locked_task(session, task_id, supervisor, org).row
-            case = session.get_one(Case, row.case_id)
+            row, case, _, org = locked_task(session, task_id, supervisor, self.orgs)
             access.require_supervisor_of(supervisor, case.unit_key, org)
             target = get_user(session, to_user)
             access.require_candidate(target, row, org)

@@ -20,6 +20,8 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from engine.store import audit
+
 _WRITE = "preplan_write"
 _AFTER_COMMIT = "preplan_after_commit"
 #: Statements each SQLite connection keeps prepared (the default is 128; an operation's statements recur).
@@ -36,6 +38,7 @@ class Database:
         self.url = url
         self.engine: Engine = _make_engine(url, echo)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        event.listen(self._sessions, "after_rollback", audit.forget_queued)
 
     @contextmanager
     def write(self) -> Iterator[Session]:
@@ -44,6 +47,7 @@ class Database:
             session.connection(execution_options={_WRITE: True})
             try:
                 yield session
+                audit.write_queued(session)
                 session.commit()
             except BaseException:
                 session.rollback()

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, select
+from typing import Any, TypeVar
+
+from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from engine import clock
 from engine.errors import NotFound, say
 from engine.store.models import Case, Preplan, PreplanVersion, Setting, Task
+
+S = TypeVar("S", bound=Select[*tuple[Any, ...]])
+
+#: Raised by every change to the organisation's units: a process keeps the tree it read while this holds.
+ORG_REVISION = "org_revision"
 
 
 def lock_case(session: Session, case_id: int, *, skip_locked: bool = False) -> Case | None:
@@ -17,16 +24,41 @@ def lock_case(session: Session, case_id: int, *, skip_locked: bool = False) -> C
     return _locked(session, Case.id == case_id, skip_locked)
 
 
-def lock_case_of_task(session: Session, task_id: int) -> Case | None:
-    """The case of a task, locked, in one statement."""
-    return _locked(session, Case.id == select(Task.case_id).where(Task.id == task_id).scalar_subquery(), False)
+def lock_case_of_task(session: Session, task_id: int) -> tuple[Case, str] | None:
+    """The case of a task, locked, and the organisation's revision (:data:`ORG_REVISION`), in one statement: an
+    operation whose process holds the tree at that revision reads no unit."""
+    revision = func.coalesce(select(Setting.value).where(Setting.key == ORG_REVISION).scalar_subquery(), "0")
+    statement = (
+        select(Case, revision)
+        .where(Case.id == select(Task.case_id).where(Task.id == task_id).scalar_subquery())
+        .execution_options(populate_existing=True)
+    )
+    row = session.execute(_for_update(session, statement, False)).first()
+    return (row[0], row[1]) if row is not None else None
 
 
 def _locked(session: Session, condition: ColumnElement[bool], skip_locked: bool) -> Case | None:
     statement = select(Case).where(condition).execution_options(populate_existing=True)
-    if session.get_bind().dialect.name != "sqlite":
-        statement = statement.with_for_update(of=Case, skip_locked=skip_locked)
-    return session.scalar(statement)
+    return session.scalar(_for_update(session, statement, skip_locked))
+
+
+def _for_update(session: Session, statement: S, skip_locked: bool) -> S:
+    if session.get_bind().dialect.name == "sqlite":
+        return statement
+    return statement.with_for_update(of=Case, skip_locked=skip_locked)
+
+
+def raise_revision(session: Session, key: str, actor: str) -> None:
+    """Count one more change of what the setting ``key`` follows (its row locked: concurrent changes each count)."""
+    row = session.get(Setting, key, with_for_update=True, populate_existing=True)
+    if row is None:
+        try:
+            with session.begin_nested():
+                session.add(Setting(key=key, value="1", updated_by=actor, updated_at=clock.now()))
+            return
+        except IntegrityError:
+            row = session.get_one(Setting, key, with_for_update=True, populate_existing=True)
+    row.value, row.updated_by, row.updated_at = str(int(row.value) + 1), actor, clock.now()
 
 
 def newest_active_version(session: Session, key: str, *, active: bool = True) -> PreplanVersion:

@@ -12,6 +12,8 @@ from engine.cases.worklist import case_list, work_list
 from engine.errors import Forbidden, NotFound
 from engine.people.org import Org
 from engine.people.users import get_user
+from engine.service import Engine
+from engine.store.db import Database
 from engine.store.models import Notification
 from tests.conftest import ROOT
 from tests.flow import Flow
@@ -173,3 +175,17 @@ def test_a_deactivated_user_loses_access_and_their_claimed_work_goes_back(branch
         told = [n.user for n in session.query(Notification).filter_by(task_id=task, kind="assigned")]
     assert told.count("deputy_a") == 2  # when the step opened, and when it came back to the pool
     assert branch.events(case, "released")[0]["details"]["user"] == "manager_a"
+
+
+def test_a_change_to_the_organisation_reaches_the_processes_that_hold_it(branch):
+    """A process keeps the tree it read; a unit moved by another process routes its next step anew."""
+    case = branch.start("petrochina_station", intake(), user="csc", unit="daodao")
+    classify = branch.task(case, "Task_Classify")["id"]
+    branch.engine.claim(classify, user="csc")  # this process now holds the tree: 黄山大道 under 黄山
+    other = Engine(Database(branch.engine.db.url), branch.engine.settings)
+    try:
+        other.update_unit("daodao", parent="wx", user=None)
+    finally:
+        other.db.dispose()
+    branch.engine.complete(classify, VALID, user="csc")
+    assert branch.task(case, "Task_Transmit")["unit"] == "wx"  # the branch it belongs to now

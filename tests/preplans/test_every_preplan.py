@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 from SpiffWorkflow import TaskState
-from SpiffWorkflow.bpmn.util.subworkflow import BpmnBaseWorkflow
 from SpiffWorkflow.util.task import TaskIterator
 
 from engine import clock
@@ -50,21 +49,21 @@ def test_check_is_clean(folder):
 
 @pytest.fixture
 def walks_checked(monkeypatch):
-    """Every walk SpiffWorkflow makes from a workflow's frontier finds what a walk from its root finds."""
-    from_frontier = BpmnBaseWorkflow.get_tasks_iterator
+    """Every walk the engine's workflows make from their frontier finds what a walk from the root finds."""
+    from_frontier, completed = frontier._get_tasks_iterator, frontier._is_completed
 
     def both(workflow, first_task=None, **kwargs):
         found = list(from_frontier(workflow, first_task, **kwargs))
         assert found == list(frontier._FROM_ROOT(workflow, first_task, **kwargs)), kwargs
         return iter(found)
 
-    def completed(workflow):
-        expected = next(TaskIterator(workflow.task_tree, state=TaskState.NOT_FINISHED_MASK), None) is None
-        assert frontier._is_completed(workflow) == (workflow.completed or expected)
+    def checked(workflow):
+        ended = next(TaskIterator(workflow.task_tree, state=TaskState.NOT_FINISHED_MASK), None) is None
+        assert completed(workflow) == (workflow.completed or ended)
         return workflow.completed
 
-    monkeypatch.setattr(BpmnBaseWorkflow, "get_tasks_iterator", both)
-    monkeypatch.setattr(BpmnBaseWorkflow, "is_completed", completed)
+    monkeypatch.setattr(frontier, "_get_tasks_iterator", both)
+    monkeypatch.setattr(frontier, "_is_completed", checked)
 
 
 @pytest.mark.parametrize(("folder", "choice"), WALKS)

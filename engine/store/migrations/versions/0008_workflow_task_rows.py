@@ -103,7 +103,8 @@ def _batches(connection):
 
 
 def _parents_first(documents, root):
-    """A parent before its children: SpiffWorkflow restores a task's data from its parent's."""
+    """The tree under ``root``, a parent before its children (SpiffWorkflow restores a task's data from its
+    parent's); rows of tasks the workflow dropped are not part of it."""
     ordered = {}
     pending = [root]
     while pending:
@@ -112,6 +113,4 @@ def _parents_first(documents, root):
             continue
         ordered[document['id']] = document
         pending.extend(reversed(document['children']))
-    for key, document in documents.items():
-        ordered.setdefault(key, document)
     return ordered
