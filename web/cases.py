@@ -50,8 +50,8 @@ def index() -> ResponseReturnValue:
     filters = {"status": status, "overdue": overdue, "search": search or None}
     with engine().db.read() as session:
         sight = Sight(session, engine().versions, person(session))
-        page = request.args.get("page", 1, type=int)
-        result = case_list(session, engine().tz, sight, status=status, overdue=overdue, search=search, page=page)
+        after = request.args.get("after")
+        result = case_list(session, engine().tz, sight, status=status, overdue=overdue, search=search, after=after)
         figures = statistics(session, sight, drills=request.args.get("drills") == "1")
         manifests = {c["version_id"]: engine().versions.info(session, c["version_id"]).manifest for c in result.items}
     for item in result.items:

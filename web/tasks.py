@@ -38,7 +38,6 @@ def my_tasks() -> ResponseReturnValue:
     preplan, severity = request.args.get("preplan") or None, request.args.get("severity") or None
     overdue, scope = request.args.get("overdue") == "1", request.args.get("scope", "all")
     filters = {"preplan": preplan, "severity": severity, "overdue": overdue, "scope": scope}
-    page = request.args.get("page", 1, type=int)
     descending = request.args.get("sort") == "-due"
     with engine().db.read() as session:
         user = person(session)
@@ -51,7 +50,7 @@ def my_tasks() -> ResponseReturnValue:
             severity=severity,
             overdue=overdue,
             scope=scope,
-            page=page,
+            after=request.args.get("after"),
             descending=descending,
             reminder_share=engine().settings.reminder_share,
         )

@@ -1,48 +1,97 @@
-"""The lists people work from: my tasks (filtered, sorted by deadline, paged) and, for supervisors, cases.
+"""The lists people work from: my tasks (filtered, by deadline) and the cases one may see (newest first).
 
-Both are single indexed queries on the projections; overdue is judged in real time (``real_due_at``) so drill
-cases, whose deadlines are in their own virtual time, sort and filter correctly beside real ones.
+A page is chosen by the last row seen (a cursor), never by an offset: each branch of the visibility condition is
+read in index order up to the page's size and the branches are merged, so a page costs the same at any depth and
+with any number of tasks in the installation. Counts stop at a cap ("1000+"). Tasks without a deadline come after
+those with one; rather than a computed sort column, the list reads the dated range and then the undated one, two
+index ranges of the same indexes on both databases (SQLite and PostgreSQL put NULLs at opposite ends of an index).
+Overdue is judged in real time (``real_due_at``) so drill cases, whose deadlines are in their own virtual time,
+sort and filter correctly beside real ones.
 """
 
 from __future__ import annotations
 
-import math
+import base64
+import binascii
+import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
-from typing import Any, TypeVarTuple
+from typing import Any
 
-from sqlalchemy import Result, Select, exists, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Select, exists, func, literal, or_, select, true, tuple_, union_all
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from engine import clock
 from engine.cases.projection import remind_at
 from engine.cases.sight import Sight
 from engine.cases.views import task_view
-from engine.people.access import work_list_clause
+from engine.people.access import case_list_parts, work_list_branches, work_list_clause
 from engine.people.org import Org
 from engine.store.models import Case, Preplan, PreplanVersion, Task, User
 from engine.timefmt import iso
 
-Row = TypeVarTuple("Row")
+#: Counts are exact up to here; past it a list says "1000+" instead of counting every row.
+COUNT_CAP = 1000
+#: A sort key: the instant (a deadline, a start; None for a task without deadline) and the row's id.
+Key = tuple[datetime | None, int]
 
 
 @dataclass(frozen=True)
 class Page:
     items: list[dict[str, Any]]
-    total: int
-    page: int
-    per_page: int
+    total: int  # exact up to the cap
+    capped: bool  # more rows than ``total`` match
+    next: str | None  # the cursor of the next page, None on the last
+    first: bool  # the first page (no cursor was given, or it was not one)
 
     @property
-    def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.per_page))
+    def total_label(self) -> str:
+        return f"{self.total}+" if self.capped else str(self.total)
 
 
-def _paged(session: Session, statement: Select[*Row], page: int, per_page: int) -> tuple[int, int, Result[*Row]]:
-    """One page; a page number past the end (or below 1) shows the nearest page that exists."""
-    total = session.execute(select(func.count()).select_from(statement.order_by(None).subquery())).scalar_one()
-    page = min(max(1, page), max(1, math.ceil(total / per_page)))
-    return total, page, session.execute(statement.limit(per_page).offset((page - 1) * per_page))
+def cursor(key: Key) -> str:
+    """The position after ``key``, for a link: not a secret (every page is still filtered by who may see what),
+    only checked for shape when it comes back."""
+    when, row = key
+    text = json.dumps([when.isoformat() if when else None, row], separators=(",", ":"))
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+
+def position(text: str | None) -> Key | None:
+    """The key a cursor holds; a cursor that is not one (edited, cut, from another list) is the first page."""
+    if not text or len(text) > 200:
+        return None
+    try:
+        when, row = json.loads(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
+        instant = datetime.fromisoformat(when) if when is not None else None
+    except (ValueError, TypeError, binascii.Error):  # bad base64, JSON, shape or date
+        return None
+    if type(row) is not int or not 0 < row < 2**63 or (instant is not None and instant.tzinfo is None):
+        return None
+    return instant, row
+
+
+def _merged(
+    branches: Sequence[Select[Any]], columns: tuple[InstrumentedAttribute[Any], ...], descending: bool, size: int
+) -> Select[Any]:
+    """Each branch read in the list's order up to ``size`` rows (an index range), then their union in that order,
+    up to ``size``: the sort is over at most ``size`` rows per branch, never over every matching row."""
+
+    def ordered(cols: Sequence[Any]) -> list[Any]:
+        return [c.desc() for c in cols] if descending else list(cols)
+
+    union = union_all(*(b.order_by(*ordered(columns)).limit(size).subquery().select() for b in branches)).subquery()
+    return select(*union.c).distinct().order_by(*ordered([union.c[c.key] for c in columns])).limit(size)
+
+
+def _capped_count(session: Session, branches: Sequence[Select[Any]], cap: int) -> tuple[int, bool]:
+    """How many distinct rows the branches hold, counting at most ``cap + 1`` of each."""
+    union = union_all(*(b.limit(cap + 1).subquery().select() for b in branches)).subquery()
+    found = session.execute(
+        select(func.count()).select_from(select(union.c[0]).distinct().limit(cap + 1).subquery())
+    ).scalar_one()
+    return min(found, cap), found > cap
 
 
 def work_list(
@@ -55,40 +104,54 @@ def work_list(
     severity: str | None = None,
     overdue: bool = False,
     scope: str = "all",
-    page: int = 1,
+    after: str | None = None,
     per_page: int = 20,
     descending: bool = False,
     reminder_share: float,
+    count_cap: int = COUNT_CAP,
 ) -> Page:
-    """Tasks assigned to ``user`` and unclaimed tasks of the user's roles. ``scope``: all | mine | unassigned.
-    ``reminder_share`` is the settings' (``PREPLAN_REMINDER_SHARE``): "due soon" is when the reminder goes out."""
-    # The page is chosen on the task table alone (one index range per role held, then a sort of the matching ids);
-    # only its rows are joined to their cases and preplans.
-    chosen = select(Task.id).where(work_list_clause(user, scope))
-    if preplan or severity:
-        chosen = chosen.join(Case, Task.case_id == Case.id)
-    if preplan:
-        chosen = chosen.where(
-            Case.version_id.in_(select(PreplanVersion.id).join(Preplan).where(Preplan.key == preplan))
-        )
-    if severity:
-        chosen = chosen.where(Case.severity == severity)
+    """Tasks assigned to ``user`` and unclaimed tasks of the user's roles. ``scope``: all | mine | unassigned;
+    ``after``: the cursor of the page before. ``reminder_share`` is the settings' (``PREPLAN_REMINDER_SHARE``):
+    "due soon" is when the reminder goes out."""
+    now = clock.real_now()
+    filters: list[ColumnElement[bool]] = []
+    if preplan or severity:  # checked per task read, so each branch stays an ordered range of the task table
+        of_case = exists().where(Case.id == Task.case_id)
+        if preplan:
+            versions = select(PreplanVersion.id).join(Preplan).where(Preplan.key == preplan)
+            of_case = of_case.where(Case.version_id.in_(versions))
+        if severity:
+            of_case = of_case.where(Case.severity == severity)
+        filters.append(of_case)
     if overdue:
-        chosen = chosen.where(Task.real_due_at < clock.real_now())
-    due = Task.real_due_at.desc() if descending else Task.real_due_at
-    order = (Task.real_due_at.is_(None), due, Task.id)
-    total, page, ids = _paged(session, chosen.order_by(*order), page, per_page)
+        filters.append(Task.real_due_at < now)
+    branches = [select(Task.id).where(branch, *filters) for branch in work_list_branches(user, scope)]
+    total, capped = _capped_count(session, branches, count_cap)
+
+    start = position(after)
+    keys: list[Key] = []
+    if start is None or start[0] is not None:  # the tasks with a deadline, then (below) those without
+        dated = (
+            Task.real_due_at.is_not(None) if start is None else _beyond((Task.real_due_at, Task.id), start, descending)
+        )
+        keys = _keys(session, branches, dated, descending, per_page + 1)
+    if len(keys) <= per_page and not overdue:
+        undated: ColumnElement[bool] = Task.real_due_at.is_(None)
+        if start is not None and start[0] is None:
+            undated &= Task.id < start[1] if descending else Task.id > start[1]
+        keys += _keys(session, branches, undated, descending, per_page + 1 - len(keys))
+
+    shown = keys[:per_page]
     rows = session.execute(
         select(Task, Case, Preplan)
         .join(Case, Task.case_id == Case.id)
         .join(PreplanVersion, Case.version_id == PreplanVersion.id)
         .join(Preplan)
-        .where(Task.id.in_(ids.scalars().all()))
-        .order_by(*order)
-    )
-    now = clock.real_now()
+        .where(Task.id.in_([row for _, row in shown]))
+    ).all()
+    place = {row: i for i, (_, row) in enumerate(shown)}
     items = []
-    for task, case, plan in rows:
+    for task, case, plan in sorted(rows, key=lambda r: place[r[0].id]):
         view = task_view(task, case, plan.key, tz)
         view.update(
             preplan_title={"zh": plan.title_zh, "en": plan.title_en},
@@ -98,7 +161,26 @@ def work_list(
             due_soon=_due_soon(task, case, now, reminder_share) and not view["overdue"],
         )
         items.append(view)
-    return Page(items, total, page, per_page)
+    following = cursor(shown[-1]) if len(keys) > per_page else None
+    return Page(items, total, capped, following, start is None)
+
+
+def _beyond(columns: tuple[InstrumentedAttribute[Any], ...], key: Key, descending: bool) -> ColumnElement[bool]:
+    """Rows after ``key`` in the list's order (a row-value comparison, which both databases read as an index
+    range)."""
+    here, there = (
+        tuple_(*columns),
+        tuple_(*(literal(value, column.type) for column, value in zip(columns, key, strict=True))),
+    )
+    return here < there if descending else here > there
+
+
+def _keys(
+    session: Session, branches: Sequence[Select[Any]], within: ColumnElement[bool], descending: bool, size: int
+) -> list[Key]:
+    """The sort keys of the first ``size`` tasks of the branches ``within`` a range of deadlines."""
+    ranged = [b.add_columns(Task.real_due_at).where(within) for b in branches]
+    return [(due, row) for row, due in session.execute(_merged(ranged, (Task.real_due_at, Task.id), descending, size))]
 
 
 def severities(session: Session, user: User) -> list[str]:
@@ -129,26 +211,40 @@ def case_list(
     status: str | None = None,
     overdue: bool = False,
     search: str | None = None,
-    page: int = 1,
+    after: str | None = None,
     per_page: int = 20,
+    count_cap: int = COUNT_CAP,
 ) -> Page:
+    """The cases ``sight`` may see, newest first; ``after``: the cursor of the page before."""
     late = exists().where(Task.case_id == Case.id, Task.status == "open", Task.real_due_at < clock.real_now())
-    chosen = select(Case.id).where(sight.cases)  # the page is chosen on the cases alone, then joined
+    filters: list[ColumnElement[bool]] = []
     if status:
-        chosen = chosen.where(Case.status == status)
+        filters.append(Case.status == status)
     if overdue:
-        chosen = chosen.where(late)
+        filters.append(late)
     if search and search.strip():
         pattern = f"%{search.strip()}%"
-        chosen = chosen.where(or_(Case.business_key.ilike(pattern), Case.title.ilike(pattern)))
-    order = (Case.started_at.desc(), Case.id.desc())
-    total, page, ids = _paged(session, chosen.order_by(*order), page, per_page)
+        filters.append(or_(Case.business_key.ilike(pattern), Case.title.ilike(pattern)))
+    parts = [true()] if sight.user is None else case_list_parts(sight.user, sight.org)
+    branches = [select(Case.id).where(part, *filters) for part in parts]
+    total, capped = _capped_count(session, branches, count_cap)
+
+    start = position(after)
+    if start is not None and start[0] is None:  # every case has a start: a task list's cursor is not one
+        start = None
+    order = (Case.started_at, Case.id)
+    ranged = [b.add_columns(Case.started_at) for b in branches]
+    if start is not None:
+        ranged = [b.where(_beyond(order, start, descending=True)) for b in ranged]
+    keys: list[Key] = [(when, row) for row, when in session.execute(_merged(ranged, order, True, per_page + 1))]
+
+    shown = keys[:per_page]
     rows = session.execute(
         select(Case, Preplan, late.label("late"))
         .join(PreplanVersion, Case.version_id == PreplanVersion.id)
         .join(Preplan)
-        .where(Case.id.in_(ids.scalars().all()))
-        .order_by(*order)
+        .where(Case.id.in_([row for _, row in shown]))
+        .order_by(Case.started_at.desc(), Case.id.desc())
     )
     items = [
         {
@@ -169,4 +265,5 @@ def case_list(
         }
         for case, plan, is_late in rows
     ]
-    return Page(items, total, page, per_page)
+    following = cursor(shown[-1]) if len(keys) > per_page else None
+    return Page(items, total, capped, following, start is None)

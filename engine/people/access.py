@@ -15,7 +15,7 @@ from collections.abc import Collection, Mapping
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, false, or_, select, true, union
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from engine.errors import Forbidden, NotFound, say
 from engine.people.org import Org
@@ -102,9 +102,7 @@ def may_work_on(user: User, task: Task) -> bool:
 def candidate_clause(user: User, *also: ColumnElement[bool]) -> ColumnElement[bool]:
     """Tasks the user is a candidate of: one ``role = … AND unit_key IN (…)`` branch per role held, each with the
     conditions ``also`` inside it, so that every branch is one range of the candidates index."""
-    units_by_role: dict[str, set[str]] = {}
-    for role, unit in user.memberships:
-        units_by_role.setdefault(role, set()).add(unit)
+    units_by_role = _units_by_role(user)
     if not units_by_role:
         return false()
     return or_(
@@ -115,14 +113,44 @@ def candidate_clause(user: User, *also: ColumnElement[bool]) -> ColumnElement[bo
     )
 
 
-def work_list_clause(user: User, scope: str = "all") -> ColumnElement[bool]:
-    """The open tasks a user works from (``scope``: all | mine | unassigned): assigned to them, or unclaimed and
-    theirs as a candidate. Each branch is an index range on its own, so the lists stay indexed however many tasks
-    the installation holds."""
+def work_list_branches(user: User, scope: str = "all") -> list[ColumnElement[bool]]:
+    """The open tasks a user works from (``scope``: all | mine | unassigned), as disjoint branches each of which
+    an index reads in deadline order: assigned to them; unclaimed, per role held and its units (see
+    :func:`unit_ranges`)."""
     is_open = Task.status == "open"
-    mine = and_(Task.assignee == user.name, is_open)
-    unassigned = candidate_clause(user, is_open, Task.assignee.is_(None))
-    return {"mine": mine, "unassigned": unassigned}.get(scope, or_(mine, unassigned))
+    mine = [and_(Task.assignee == user.name, is_open)]
+    pool = [
+        and_(Task.role == role, where, is_open, Task.assignee.is_(None))
+        for role, units in sorted(_units_by_role(user).items())
+        for where in unit_ranges(Task.unit_key, units)
+    ]
+    return {"mine": mine, "unassigned": pool}.get(scope, mine + pool)
+
+
+def work_list_clause(user: User, scope: str = "all") -> ColumnElement[bool]:
+    """The same open tasks as one condition (its branches or-ed)."""
+    return or_(false(), *work_list_branches(user, scope))
+
+
+#: Up to this many units, a role's (or a reach's) rows are read unit by unit, one index range each; past it, as one
+#: range filtered by the units (those units then hold a good share of the rows, so the filter soon fills a page).
+FEW_UNITS = 4
+
+
+def unit_ranges(column: InstrumentedAttribute[str], units: Collection[str]) -> list[ColumnElement[bool]]:
+    """``column IN units`` as conditions each read in the list's order: one equality per unit for a few units;
+    for more, one condition written ``column || '' IN (…)`` so that neither planner turns it into per-unit seeks
+    followed by a sort of everything they find."""
+    if len(units) <= FEW_UNITS:
+        return [column == unit for unit in sorted(units)]
+    return [(column + "").in_(sorted(units))]
+
+
+def _units_by_role(user: User) -> dict[str, set[str]]:
+    units_by_role: dict[str, set[str]] = {}
+    for role, unit in user.memberships:
+        units_by_role.setdefault(role, set()).add(unit)
+    return units_by_role
 
 
 # -- cases ------------------------------------------------------------------------------------------------------
@@ -143,27 +171,50 @@ def may_see_case(session: Session, user: User, case: Case, org: Org) -> bool:
     return bool(session.scalar(select(union(*_visible_parts(user, org, case.id)).exists())))
 
 
+def case_list_parts(user: User, org: Org) -> list[ColumnElement[bool]]:
+    """The same rule as conditions on :class:`Case` for the cases list, which reads each part newest first and
+    merges them: the parts through steps are the person's own steps; the others are ranges of the cases' unit
+    index (or of their start, for the whole organisation)."""
+    if is_admin(user):
+        return [true()]
+    steps = [Case.id.in_(select(Task.case_id).where(part)) for part in _step_parts(user)]
+    return steps + [
+        and_(*scope, where)
+        for scope, units in _case_reaches(user, org)
+        for where in ([true()] if len(units) >= len(org.units) else unit_ranges(Case.unit_key, units))
+    ]
+
+
 def _visible_parts(user: User, org: Org, case_id: int | None = None) -> list[Select[Any]]:
     """The ids of the cases a user sees, part by part (only ``case_id``'s when it is given)."""
     one_step = (Task.case_id == case_id,) if case_id is not None else ()
     one_case = (Case.id == case_id,) if case_id is not None else ()
-    # whoever claimed or did a step is its assignee (completing sets it), so one indexed column covers both
-    parts: list[Select[Any]] = [
-        select(Task.case_id).where(Task.assignee == user.name, *one_step),
-        select(Task.case_id).where(candidate_clause(user), *one_step),
+    return [select(Task.case_id).where(part, *one_step) for part in _step_parts(user)] + [
+        select(Case.id).where(*scope, _unit_in(units, org), *one_case) for scope, units in _case_reaches(user, org)
     ]
-    # holders of the preplan's roles in the case's unit or above: per set of units, the roles held there
+
+
+def _step_parts(user: User) -> list[ColumnElement[bool]]:
+    """Steps that make their case visible: whoever claimed or did a step is its assignee (completing sets it), so
+    one indexed column covers both; and the steps the user is a candidate of."""
+    return [Task.assignee == user.name, candidate_clause(user)]
+
+
+def _case_reaches(user: User, org: Org) -> list[tuple[tuple[ColumnElement[bool], ...], set[str]]]:
+    """Cases visible by their unit: (conditions on the case, the units it may be in)."""
+    reaches: list[tuple[tuple[ColumnElement[bool], ...], set[str]]] = []
+    # holders of the preplan's roles in the case's unit or above: per set of units reached, the roles reaching it
     roles_by_reach: dict[frozenset[str], set[str]] = {}
-    for role, unit in user.memberships:
+    for role, units in _units_by_role(user).items():
         if role not in SUPERVISING_ROLES:
-            roles_by_reach.setdefault(frozenset(org.below({unit})), set()).add(role)
+            roles_by_reach.setdefault(frozenset(org.below(units)), set()).add(role)
     for reach, roles in roles_by_reach.items():
         of_preplan = Case.version_id.in_(select(VersionRole.version_id).where(VersionRole.role_key.in_(sorted(roles))))
-        parts.append(select(Case.id).where(of_preplan, _unit_in(reach, org), *one_case))
+        reaches.append(((of_preplan,), set(reach)))
     supervised = supervised_units(user, org)
     if supervised:
-        parts.append(select(Case.id).where(_unit_in(supervised, org), *one_case))
-    return parts
+        reaches.append(((), supervised))
+    return reaches
 
 
 def _unit_in(units: Collection[str], org: Org) -> ColumnElement[bool]:

@@ -19,6 +19,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -84,6 +85,11 @@ class PreplanVersion(Base):
 
 class Case(Base):
     __tablename__ = "preplan_case"
+    __table_args__ = (
+        # The cases list reads newest first: everything (admins), or the cases of one unit, in index order.
+        Index("ix_preplan_case_started", "started_at", "id"),
+        Index("ix_preplan_case_unit_started", "unit_key", "started_at", "id"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     version_id: Mapped[int] = mapped_column(ForeignKey("preplan_version.id"), index=True)
     business_key: Mapped[str] = mapped_column(String(40), unique=True)
@@ -106,7 +112,7 @@ class Case(Base):
     intake_key: Mapped[str | None] = mapped_column(String(64), unique=True)
     #: The organisation unit the case concerns (the station, project or outlet): it decides who sees the case and
     #: where its lanes' tasks go.
-    unit_key: Mapped[str] = mapped_column(ForeignKey("org_unit.key"), index=True, server_default=ROOT_UNIT)
+    unit_key: Mapped[str] = mapped_column(ForeignKey("org_unit.key"), server_default=ROOT_UNIT)
     version: Mapped[PreplanVersion] = relationship()
 
     __mapper_args__ = {"version_id_col": revision}
@@ -117,9 +123,32 @@ class Task(Base):
 
     __tablename__ = "task"
     __table_args__ = (
-        # Role and assignee lead: the same index serves one's open work and one's steps of any status (visibility).
+        # Role and assignee lead: the same indexes serve one's steps of any status (visibility) and, by deadline,
+        # one's open work. The pool (unclaimed tasks) is read per role and unit, or per role filtered by units,
+        # in deadline order; partial on ``assignee IS NULL`` because PostgreSQL keeps index order only after
+        # equalities, and that predicate holds no parameter, so both planners match it.
         Index("ix_task_candidates", "role", "unit_key", "status"),
-        Index("ix_task_assignee", "assignee", "status"),
+        Index("ix_task_assignee", "assignee", "status", "real_due_at", "id"),
+        Index(
+            "ix_task_pool",
+            "role",
+            "unit_key",
+            "status",
+            "real_due_at",
+            "id",
+            sqlite_where=text("assignee IS NULL"),
+            postgresql_where=text("assignee IS NULL"),
+        ),
+        Index(
+            "ix_task_pool_by_role",
+            "role",
+            "status",
+            "real_due_at",
+            "id",
+            "unit_key",
+            sqlite_where=text("assignee IS NULL"),
+            postgresql_where=text("assignee IS NULL"),
+        ),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("preplan_case.id"), index=True)

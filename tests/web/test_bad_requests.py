@@ -1,5 +1,5 @@
 """Bad requests get a 4xx page in the reader's language and change nothing: oversized or unstorable form data,
-numbers no form means, page numbers and ids that cannot exist, a start form sent twice."""
+numbers no form means, page cursors and ids that cannot exist, a start form sent twice."""
 
 from __future__ import annotations
 
@@ -56,9 +56,17 @@ def test_values_no_form_means_are_refused_beside_their_field(app, clerk, field, 
 
 
 @pytest.mark.parametrize(
-    "url", ["/tasks?page=99999999999999999999", "/cases?page=9223372036854775808", "/tasks?page=-3", "/cases?page=abc"]
+    "url",
+    [
+        "/tasks?page=99999999999999999999",
+        "/cases?page=abc",
+        "/tasks?after=!!!",
+        "/tasks?after=W251bGwsMWUzMDBd",
+        "/cases?after=WyJ4IiwxXQ",
+        "/cases?after=" + "x" * 5000,
+    ],
 )
-def test_page_numbers_past_the_end_show_the_last_page(app, url):
+def test_old_page_numbers_and_cursors_that_are_not_one_show_the_first_page(app, url):
     boss = Browser(app).login("boss")
     assert boss.get(url).status_code == 200
 
