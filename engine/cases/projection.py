@@ -50,7 +50,10 @@ def is_timer(task: SpiffTask) -> bool:
 
 
 def waiting_timers(workflow: BpmnWorkflow) -> list[SpiffTask]:
-    return [t for t in workflow.get_tasks(state=TaskState.WAITING) if is_timer(t)]
+    """The waiting timers of the workflow and its subprocesses, from SpiffWorkflow's register of waiting events
+    (no walk of the task tree), in the order they started waiting."""
+    waiting = [t for t in workflow.event_manager.tasks.values() if t.state == TaskState.WAITING and is_timer(t)]
+    return sorted(waiting, key=lambda t: (t.last_state_change, str(t.id)))
 
 
 #: Whether a timer's due time was counted on a provisional calendar: ``(timer task, due) -> bool``.
