@@ -174,6 +174,13 @@ class CaseRun:
         frontier.attach(workflow)  # what ran is history now: later walks start below it
         self._record_cycle_fires()
 
+    def catch_up(self) -> None:
+        """Before acting on a saved workflow: fire what came due since it was saved. A save follows an advance, so
+        nothing else can be ready to run, and when no timer is due there is nothing to do."""
+        now = clock.now()
+        if any((due := timer_due(t)) is not None and due <= now for t in waiting_timers(self.workflow)):
+            self.advance()
+
     def run_task(self, task: SpiffTask, data: dict[str, Any]) -> None:
         task.data.update(data)
         try:

@@ -194,7 +194,7 @@ class CaseOperations(ServiceBase):
                 accepted = self._task_form(session, case, row, data or {}, org, corrections or {})
                 payload = accepted.data
                 with CaseRun(self.context_with(org), session, case, open_rows=locked.open_rows) as run:
-                    run.advance()
+                    run.catch_up()
                     task = run.workflow.get_task_from_id(UUID(row.spiff_id))
                     if task is None or task.state != TaskState.READY or not task.task_spec.manual:
                         run.save(SYSTEM_ACTOR)  # a deadline passed in the meantime: that escalation stands
