@@ -111,7 +111,7 @@ def clear(engine: Engine) -> None:
 class Timing(NamedTuple):
     median: float  # seconds
     p95: float
-    total: Any  # as the list reports it (a capped count may be text)
+    total: str  # as the list shows it ("1000+" when capped)
 
 
 # The list functions, called as the web calls them for a first page: the one place that knows their signatures.
@@ -149,4 +149,4 @@ def measure(engine: Engine, repeats: int = 200) -> dict[str, Timing]:
 
 def _request(engine: Engine, page: Callable[[Engine, Session, User], Any], name: str) -> Any:
     with engine.db.read() as session:
-        return page(engine, session, get_user(session, name)).total
+        return page(engine, session, get_user(session, name)).total_label

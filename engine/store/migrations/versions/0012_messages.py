@@ -1,0 +1,21 @@
+"""messages and signals into running cases (filled in by the events work; may stay empty)
+
+Revision ID: 0012
+Revises: 0011
+"""
+from alembic import op  # noqa: F401
+import sqlalchemy as sa  # noqa: F401
+
+
+revision = '0012'
+down_revision = '0011'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass
