@@ -69,6 +69,18 @@ class Conflict(PreplanError):
     code = "conflict"
 
 
+class Stale(Conflict):
+    """The caller acted on a revision of the case that is no longer the current one (an HTTP ``If-Match``)."""
+
+    code = "stale"
+
+
+class Unauthenticated(PreplanError):
+    """A credential that is unknown, expired or revoked, or whose user is no longer active."""
+
+    code = "unauthenticated"
+
+
 class AlreadyStarted(Conflict):
     """A start form sent again (its one-time token was used): the case it created is named, none is added."""
 

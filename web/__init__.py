@@ -17,7 +17,7 @@ from engine.inputs import MAX_NOTE
 from engine.service import Engine
 from engine.store.db import Database
 
-from . import admin, auth, cases, errors, formatting, i18n, inbox, limits, organisation, preplans, security, tasks
+from . import admin, api, auth, cases, errors, formatting, i18n, inbox, limits, organisation, preplans, security, tasks
 
 #: Largest request accepted (a form with its longest texts is far smaller); larger ones get a 413 page.
 MAX_REQUEST_BYTES = 1024 * 1024
@@ -45,6 +45,7 @@ def create_app(settings: Settings | None = None, *, testing: bool = False) -> Fl
     auth.init_app(app)
     for blueprint in (auth.bp, i18n.bp, tasks.bp, cases.bp, inbox.bp, admin.bp, organisation.bp, preplans.bp):
         app.register_blueprint(blueprint)
+    api.init_app(app)
     limits.init_app(app)
     errors.init_app(app)
     app.jinja_env.globals.update(unread_count=inbox.unread_count, note_limit=MAX_NOTE)

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, render_template
+from flask import Flask, Response, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
+
+from .api import base as api
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +38,9 @@ def page(code: int, detail: str | None = None) -> tuple[str, int]:
     return render_template("error.html", code=code, title=title, explanation=explanation, detail=detail), code
 
 
-def _http(error: HTTPException) -> tuple[str, int]:
+def _http(error: HTTPException) -> tuple[str, int] | Response:
+    if api.is_api(request):  # an unknown path or method under the API: answered as the API answers
+        return api.http_problem(error)
     code = error.code or 500
     if code >= 500:
         return page(500)

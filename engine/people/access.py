@@ -291,3 +291,9 @@ def require_supervisor_of(user: User, unit: str, org: Org) -> None:
 def require_admin(user: User) -> None:
     if not is_admin(user):
         raise Forbidden(say("%(user)s may not do this (it needs an admin)", user=user.name))
+
+
+def require_self_or_admin(user: User, owner: str) -> None:
+    """One's own credentials (API tokens) are one's own business; an admin may manage anyone's."""
+    if user.name != owner and not is_admin(user):
+        raise Forbidden(say("%(user)s may not manage the API tokens of %(owner)s", user=user.name, owner=owner))

@@ -14,9 +14,16 @@ from engine.service.people import PeopleOperations
 from engine.service.preplans import PreplanOperations
 from engine.service.supervision import SupervisionOperations
 from engine.service.timers import TimerOperations
+from engine.service.tokens import TokenOperations
 
 
 class Engine(
-    CaseOperations, SupervisionOperations, TimerOperations, PeopleOperations, PreplanOperations, InboxOperations
+    CaseOperations,
+    SupervisionOperations,
+    TimerOperations,
+    PeopleOperations,
+    PreplanOperations,
+    InboxOperations,
+    TokenOperations,
 ):
     """The configured engine: database, settings, the cached versions, and every operation."""

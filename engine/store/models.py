@@ -338,3 +338,35 @@ class CalendarOverride(Base):
     note: Mapped[str | None] = mapped_column(Text)
     created_by: Mapped[str] = mapped_column(String(80))
     created_at: Mapped[datetime]
+
+
+class ApiToken(Base):
+    """A machine's credential for the API: it acts as its user, read-only or not. Only the sha256 of the secret is
+    kept (the secret is shown once, when made); the prefix lets a person recognise it in a list."""
+
+    __tablename__ = "api_token"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    label: Mapped[str] = mapped_column(String(200), default="")
+    prefix: Mapped[str] = mapped_column(String(16))
+    secret_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    read_only: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+    last_used_at: Mapped[datetime | None]
+    user: Mapped[User] = relationship()
+
+
+class ApiIntake(Base):
+    """A case started with an ``Idempotency-Key``: the same key from the same user answers with this case when the
+    request is the same (its sha256), and is refused when it is another."""
+
+    __tablename__ = "api_intake"
+    __table_args__ = (UniqueConstraint("user_name", "intake_key", name="uq_api_intake_key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_name: Mapped[str] = mapped_column(String(80))
+    intake_key: Mapped[str] = mapped_column(String(200))
+    request_sha256: Mapped[str] = mapped_column(String(64))
+    case_id: Mapped[int] = mapped_column(ForeignKey("preplan_case.id"), index=True)
+    created_at: Mapped[datetime]
