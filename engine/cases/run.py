@@ -17,7 +17,7 @@ from typing import Any
 from uuid import UUID
 
 from SpiffWorkflow import TaskState
-from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefinition
 from SpiffWorkflow.task import Task as SpiffTask
 from sqlalchemy.orm import Session
@@ -180,6 +180,16 @@ class CaseRun:
         now = clock.now()
         if any((due := timer_due(t)) is not None and due <= now for t in waiting_timers(self.workflow)):
             self.advance()
+
+    def deliver(self, event: BpmnEvent) -> None:
+        """Let the workflow catch an event from outside (a message or signal). An event sub-process it starts lies
+        under the root task, outside the frontier of unfinished work: walks and the next save start from the root."""
+        try:
+            self.workflow.send_event(event)
+        except Exception as exc:
+            raise diagram_error(exc) from exc
+        frontier.widen(self.workflow)
+        self._stored.frontiers.clear()
 
     def run_task(self, task: SpiffTask, data: dict[str, Any]) -> None:
         task.data.update(data)

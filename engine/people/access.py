@@ -153,6 +153,15 @@ def _units_by_role(user: User) -> dict[str, set[str]]:
     return units_by_role
 
 
+def may_tell(user: User, case: Case, starters: Collection[str], open_tasks: Collection[Task], org: Org) -> bool:
+    """Tell a running case that something happened (a message into it). A message changes the course of a case as
+    much as a step does (a class raised, an incident's handling started), so it is for the people who work on the
+    case now (candidates of its open steps), who may start such a case where it is (its starters there or above,
+    e.g. the centre that took the customer's new call), its supervisors and admins; not for everyone who may read
+    it, and the system (an integration acting as nobody) always."""
+    return may_start(user, starters, case.unit_key, org) or any(is_candidate(user, task) for task in open_tasks)
+
+
 # -- cases ------------------------------------------------------------------------------------------------------
 def case_clause(user: User, org: Org) -> ColumnElement[bool]:
     """THE visibility rule, as a condition on :class:`Case` that every list, search, count and page applies.
@@ -268,6 +277,20 @@ def require_candidate(user: User, task: Task, org: Org) -> None:
                 role=task.role,
                 unit=org.path(task.unit_key),
                 user=user.name,
+            )
+        )
+
+
+def require_tell(user: User, case: Case, starters: Collection[str], open_tasks: Collection[Task], org: Org) -> None:
+    if not may_tell(user, case, starters, open_tasks, org):
+        raise Forbidden(
+            say(
+                "%(user)s may not send case %(case)s a message: it needs an open step of the case, or one of the roles "
+                "%(roles)s in %(unit)s or a unit above it",
+                user=user.name,
+                case=case.business_key,
+                roles=", ".join(sorted(start_roles(starters))),
+                unit=org.path(case.unit_key),
             )
         )
 

@@ -13,6 +13,7 @@ import jinja2
 from lxml import etree
 
 from engine.preplans.conventions import FORM_PROPERTY, UI_PROPERTY
+from engine.preplans.event_rules import check_events
 from engine.preplans.gateway_coverage import Domain, coverage_problem
 from engine.scripting.sandbox import check_code, check_timer
 
@@ -21,8 +22,9 @@ Element = Any
 
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 SPIFF = "http://spiffworkflow.org/bpmn/schema/1.0/core"
-_HUMAN = ("userTask", "manualTask")
-_UNSUPPORTED = ("serviceTask", "sendTask", "receiveTask", "complexGateway")
+#: Steps people complete (a plain ``bpmn:task`` too: SpiffWorkflow waits for someone to complete it).
+_HUMAN = ("userTask", "manualTask", "task")
+_UNSUPPORTED = ("serviceTask", "sendTask", "complexGateway")
 _JINJA = jinja2.Environment()
 #: SpiffWorkflow names internal task specs like this; an element with such an id silently replaces one.
 _RESERVED_IDS = ("Start", "End")
@@ -91,6 +93,7 @@ def analyse(
     for timer in root.iter(q("timerEventDefinition")):
         _check_timer(timer, timer_helpers, facts)
     _check_gateways(root, domains, facts)
+    check_events(root, q, facts.problem)
     _check_code(root, facts)
     for task in root.iter(q("businessRuleTask")):
         ref = (task.findtext(f"{q('extensionElements')}/{q('calledDecisionId', SPIFF)}") or "").strip()

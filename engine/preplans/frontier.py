@@ -9,7 +9,9 @@ in the same order.
 
 A frontier stays right as the workflow runs: tasks are created under unfinished tasks, and a finished task never
 becomes unfinished again here (the engine does not reset workflows). It only gets less low, so it is computed again
-after the engine ran (a pass over the old frontier's subtree) and kept on the workflow object in between.
+after the engine ran (a pass over the old frontier's subtree) and kept on the workflow object in between. The one
+exception is an event sub-process started by a message or signal: SpiffWorkflow adds it under the root task, so
+delivering an event widens the frontier back to the root (:func:`widen`).
 """
 
 from __future__ import annotations
@@ -39,6 +41,13 @@ def attach(workflow: BpmnWorkflow) -> None:
             process.update_waiting_tasks = MethodType(_update_waiting_tasks, process)
             process.is_completed = MethodType(_is_completed, process)
         recompute(process)
+
+
+def widen(workflow: BpmnWorkflow) -> None:
+    """Forget the frontiers of a workflow and its subprocesses: the next walk starts from the root and finds the
+    frontier again (after an event sub-process started, under the root task)."""
+    for process in (workflow, *workflow.subprocesses.values()):
+        setattr(process, _ATTRIBUTE, None)
 
 
 def frontier(workflow: BpmnBaseWorkflow) -> SpiffTask:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from engine.service.cases import CaseOperations
 from engine.service.inbox import InboxOperations
+from engine.service.messages import MessageOperations
 from engine.service.people import PeopleOperations
 from engine.service.preplans import PreplanOperations
 from engine.service.supervision import SupervisionOperations
@@ -24,6 +25,7 @@ class Engine(
     PeopleOperations,
     PreplanOperations,
     InboxOperations,
+    MessageOperations,
     TokenOperations,
 ):
     """The configured engine: database, settings, the cached versions, and every operation."""
