@@ -38,6 +38,11 @@ class Settings:
     script_seconds: float = 2.0  # and the time it may take
     live_cases: int = 256  # workflows each process keeps in memory between operations (0: none)
     live_megabytes: float = 64.0  # and their stored size at most
+    attachment_megabytes: float = 10.0  # the largest file one may attach
+
+    @property
+    def attachment_bytes(self) -> int:
+        return int(self.attachment_megabytes * 2**20)
 
 
 def parse_working_hours(text: str) -> tuple[tuple[time, time], ...]:
@@ -77,6 +82,7 @@ def load_settings(database_url: str | None = None) -> Settings:
         script_seconds=_positive(float, "PREPLAN_SCRIPT_SECONDS", "2"),
         live_cases=_positive(int, "PREPLAN_LIVE_CASES", "256", zero=True),
         live_megabytes=_positive(float, "PREPLAN_LIVE_MB", "64"),
+        attachment_megabytes=_positive(float, "PREPLAN_ATTACHMENT_MB", "10"),
     )
 
 

@@ -1,10 +1,11 @@
 """A form's submission as the engine accepts it: its counted fields filled from the case history (a different
-number only with a reason), its unit choices naming units that exist, checked against its schema and
-normalized. One refusal lists every field that is wrong; nothing is written before it passes."""
+number only with a reason), its unit choices naming units that exist, its file fields naming files of the case,
+checked against its schema and normalized. One refusal lists every field that is wrong; nothing is written before
+it passes."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, replace
 from datetime import tzinfo
 from typing import Any
@@ -12,6 +13,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from engine import inputs
+from engine.cases.attachments import foreign_files
 from engine.cases.counts import Counting, count
 from engine.errors import Text, ValidationFailed, say
 from engine.people.org import Org
@@ -38,8 +40,10 @@ def accept(
     corrections: Mapping[str, str],
     refusal: Text,
     tz: tzinfo,
+    staged: Collection[int] = (),
 ) -> Accepted:
-    """``corrections``: counted field -> why the clerk's number differs from the history's."""
+    """``corrections``: counted field -> why the clerk's number differs from the history's; ``staged``: the files
+    sent with this form (its file fields may name them besides the case's own)."""
     given_data, counted = dict(data), []
     errors: dict[str, FieldProblem] = {}
     merged = {**counting.data, **given_data}
@@ -65,6 +69,7 @@ def accept(
     for name in unit_fields(schema):
         if payload.get(name) not in (None, "") and payload[name] not in org:
             errors[name] = FieldProblem("unit", None, f"names no unit ({str(payload[name])[:80]})")
+    errors.update(foreign_files(session, schema, payload, counting.case_id, staged))
     if errors:
         raise ValidationFailed(refusal, errors)
     return Accepted(normalized(schema, payload, tz), counted)

@@ -44,7 +44,20 @@ HIDDEN = "［保密］"
 
 def unit_fields(schema: Mapping[str, Any]) -> list[str]:
     """The fields of a form that choose a unit."""
+    return _fields_of_format(schema, UNIT_FORMAT)
+
+
+def _fields_of_format(schema: Mapping[str, Any], format_: str) -> list[str]:
     properties = schema.get("properties", {}) if isinstance(schema, Mapping) else {}
-    return [
-        name for name, prop in properties.items() if isinstance(prop, Mapping) and prop.get("format") == UNIT_FORMAT
-    ]
+    return [name for name, prop in properties.items() if isinstance(prop, Mapping) and prop.get("format") == format_]
+
+
+#: ``"format": "attachments"`` on an array of integers: the ids of files attached to the case (a photo of the scene,
+#: a receipt). Forms offer it as a file input; the files sent are stored and the field holds their ids; an id that
+#: is not a file of this case is refused.
+FILES_FORMAT = "attachments"
+
+
+def file_fields(schema: Mapping[str, Any]) -> list[str]:
+    """The fields of a form that hold attachments."""
+    return _fields_of_format(schema, FILES_FORMAT)

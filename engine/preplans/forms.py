@@ -20,7 +20,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import SchemaError, ValidationError
 
 from engine import inputs
-from engine.preplans.conventions import enum_values
+from engine.preplans.conventions import FILES_FORMAT, enum_values, file_fields
 
 _FORMATS = FormatChecker()
 
@@ -54,7 +54,17 @@ def schema_problems(raw: bytes) -> list[str]:
         Draft202012Validator.check_schema(schema)
     except SchemaError as exc:
         return [f"not a valid JSON Schema (2020-12): {exc.message} at {'/'.join(map(str, exc.path)) or 'top level'}"]
-    return []
+    return [
+        f'field {name!r}: "format": "{FILES_FORMAT}" is for an array of attachment ids: '
+        '{"type": "array", "items": {"type": "integer"}}'
+        for name in file_fields(schema)
+        if not _holds_ids(schema["properties"][name])
+    ]
+
+
+def _holds_ids(prop: dict[str, Any]) -> bool:
+    items = prop.get("items")
+    return prop.get("type") == "array" and isinstance(items, dict) and items.get("type") == "integer"
 
 
 def with_defaults(schema: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
@@ -125,7 +135,8 @@ class FieldProblem:
     """Why one field was refused: ``kind`` and ``expected`` let a UI say it in the reader's language."""
 
     kind: str  # required | unknown | type | enum | minimum | maximum | minLength | maxLength | maxItems | format |
-    #            text | invalid | counted (differs from the case history without a reason) | unit (no such unit)
+    #            text | invalid | counted (differs from the case history without a reason) | unit (no such unit) |
+    #            attachment (not a file of this case) | file (a file that may not be attached; expected: why)
     expected: Any
     message: str
 

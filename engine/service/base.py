@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import tzinfo
+from functools import cached_property
 
 from sqlalchemy.orm import Session
 
 from engine.cases.live import LiveCases
 from engine.cases.run import RunContext
 from engine.config import Settings
+from engine.files.store import FileStore, Store
 from engine.people.org import Org, OrgCache
 from engine.people.users import get_user
 from engine.preplans.catalog import VersionCache
@@ -43,6 +45,12 @@ class ServiceBase:
     @property
     def tz(self) -> tzinfo:
         return self.settings.timezone
+
+    @cached_property
+    def files(self) -> Store:
+        """Where attachments' bytes are kept: files under the instance folder, unless another store (e.g. an
+        S3-compatible bucket, see :mod:`engine.files.store`) was assigned to this attribute."""
+        return FileStore(self.settings.instance_dir / "attachments")
 
     @staticmethod
     def acting(session: Session, user: str | None, requirement: Callable[[User], None], default: str) -> str:

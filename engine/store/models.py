@@ -213,6 +213,23 @@ class Comment(Base):
     text: Mapped[str] = mapped_column(Text)
 
 
+class Attachment(Base):
+    """A file on a case, or on one of its steps: what it is; its bytes are in the file store under ``sha256``.
+    Kept as long as the case (nothing removes one). ``case_id`` is empty only inside the transaction that starts
+    the case a start form's files came with."""
+
+    __tablename__ = "attachment"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("preplan_case.id"), index=True)
+    task_id: Mapped[int | None] = mapped_column(ForeignKey("task.id"))
+    name: Mapped[str] = mapped_column(String(200))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    uploaded_by: Mapped[str] = mapped_column(String(80))
+    uploaded_at: Mapped[datetime]
+
+
 class Event(Base):
     """Append-only audit trail."""
 
