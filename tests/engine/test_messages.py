@@ -5,6 +5,7 @@ import pytest
 
 from engine.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from tests.conftest import FIXTURES
+from tests.engine.conftest import as_json
 from tests.flow import Flow, assert_rows_restore_the_live_workflow
 
 EVENTS = FIXTURES / "processes" / "events_complaint"
@@ -138,3 +139,20 @@ def test_who_may_send_a_case_a_message(events):
     assert events.engine.send_message(case, "customer_called", {}, user=clerk)["caught"]
     assert events.engine.send_message(case, "regulator_reply", {}, user=supervisor)["caught"]
     assert [e["actor"] for e in events.events(case, "message_received")] == [clerk, supervisor]
+
+
+def test_the_message_and_signal_commands(run):
+    assert run("deploy", str(EVENTS))[0] == 0
+    assert run("users", "add", "wang", "--role", "clerk", "--password", "pw")[0] == 0
+    code, out, _ = run("start", KEY, "--data", '{"customer": "王先生", "ticket_no": "T-1"}', "--json")
+    case = as_json(out)["business_key"]
+    code, out, _ = run("message", case, "customer_called", "--data", '{"topic": "催办"}', "--as", "wang", "--json")
+    answer = as_json(out)
+    assert code == 0 and answer["caught"] == [{"bpmn_id": "Catch_Called", "name": "客户来电"}]
+    assert sorted(t["bpmn_id"] for t in answer["tasks"]) == ["Task_Callback", "Task_Handle"]
+    code, out, _ = run("message", case, "customer_called", "--json")
+    assert code == 1 and as_json(out)["error"] == "conflict" and "is not waiting" in as_json(out)["message"]
+    code, out, _ = run("message", case, "customer_called", "--data", "[1]", "--json")
+    assert code == 1 and as_json(out)["error"] == "validation"
+    code, out, _ = run("signal", KEY, "storm", "--json")
+    assert code == 0 and [c["result"] for c in as_json(out)["cases"]] == ["delivered"]
