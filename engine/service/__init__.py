@@ -13,6 +13,7 @@ from engine.service.inbox import InboxOperations
 from engine.service.messages import MessageOperations
 from engine.service.people import PeopleOperations
 from engine.service.preplans import PreplanOperations
+from engine.service.reading import ReadOperations
 from engine.service.supervision import SupervisionOperations
 from engine.service.timers import TimerOperations
 from engine.service.tokens import TokenOperations
@@ -27,5 +28,6 @@ class Engine(
     InboxOperations,
     MessageOperations,
     TokenOperations,
+    ReadOperations,
 ):
     """The configured engine: database, settings, the cached versions, and every operation."""

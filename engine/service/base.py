@@ -11,12 +11,13 @@ from sqlalchemy.orm import Session
 from engine.cases.live import LiveCases
 from engine.cases.run import RunContext
 from engine.config import Settings
+from engine.errors import Stale, say
 from engine.files.store import FileStore, Store
 from engine.people.org import Org, OrgCache
 from engine.people.users import get_user
 from engine.preplans.catalog import VersionCache
 from engine.store.db import Database
-from engine.store.models import User
+from engine.store.models import Case, User
 
 #: Who acts when no user is named: the system itself (timers, starts from integrations).
 SYSTEM_ACTOR = "system"
@@ -61,3 +62,17 @@ class ServiceBase:
         person = get_user(session, user)
         requirement(person)
         return person.name
+
+
+def require_revision(case: Case, expected: int | None) -> None:
+    """Act only on the case as the caller last read it (an HTTP ``If-Match``): a case changed since is refused,
+    with nothing changed. ``None`` expects nothing."""
+    if expected is not None and case.revision != expected:
+        raise Stale(
+            say(
+                "case %(case)s changed since revision %(expected)s (it is at revision %(revision)s); nothing was changed",
+                case=case.business_key,
+                expected=expected,
+                revision=case.revision,
+            )
+        )

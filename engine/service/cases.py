@@ -19,18 +19,20 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from engine import clock, inputs
+from engine.cases import intake
 from engine.cases.counts import Counting
 from engine.cases.keys import DRILL_PREFIX, next_business_key
 from engine.cases.run import CaseRun
 from engine.cases.sight import Sight
 from engine.cases.submission import Accepted, accept
+from engine.cases.views import summary_of
 from engine.errors import AlreadyStarted, Conflict, Forbidden, NotFound, PreplanError, ValidationFailed, say
 from engine.people import access
 from engine.people.org import Org, OrgCache
 from engine.people.users import get_user
 from engine.preplans.manifest import Manifest
 from engine.preplans.spec import new_workflow
-from engine.service.base import SYSTEM_ACTOR, ServiceBase
+from engine.service.base import SYSTEM_ACTOR, ServiceBase, require_revision
 from engine.store import audit
 from engine.store.models import Case, Comment, Task, User
 from engine.store.records import lock_case_of_task
@@ -50,15 +52,24 @@ class CaseOperations(ServiceBase):
         intake_key: str | None = None,
         unit: str | None = None,
         corrections: Mapping[str, str] | None = None,
+        idempotency_key: str | None = None,
     ) -> dict[str, Any]:
         """Start a case in ``unit`` (default: the starter's own unit, see :meth:`start_units`). ``intake_key`` is
         the one-time token of the form it came from: the same form sent twice (back and submit again, a double
-        click) raises :class:`AlreadyStarted` naming the first case."""
+        click) raises :class:`AlreadyStarted` naming the first case. ``idempotency_key`` is an integration's: the
+        same request sent again with it answers with the case it started (see :mod:`engine.cases.intake`)."""
         intake_key = inputs.token(intake_key, "intake_key") if intake_key else None
+        retry = (
+            Retry(intake.checked_key(idempotency_key), intake.request_digest(key, data or {}, unit, drill))
+            if idempotency_key is not None
+            else None
+        )
         for attempt in range(_KEY_RETRIES):
             try:
                 with self.db.write() as session:
-                    return self._start(session, key, data or {}, user, drill, intake_key, unit, corrections or {})
+                    return self._start(
+                        session, key, data or {}, user, drill, intake_key, unit, corrections or {}, retry
+                    )
             except IntegrityError as exc:  # a concurrent start took the same business key or form token: retry
                 if not any(column in str(exc.orig) for column in ("business_key", "intake_key")):
                     raise
@@ -76,6 +87,7 @@ class CaseOperations(ServiceBase):
         intake_key: str | None,
         unit: str | None,
         corrections: Mapping[str, str],
+        retry: Retry | None,
     ) -> dict[str, Any]:
         if intake_key is not None:
             earlier = session.execute(select(Case.id, Case.business_key).where(Case.intake_key == intake_key)).first()
@@ -92,6 +104,10 @@ class CaseOperations(ServiceBase):
         if starter is not None:
             access.require_start(starter, key, manifest.start_roles, unit, org)
         actor = starter.name if starter is not None else SYSTEM_ACTOR
+        if retry is not None:
+            earlier = intake.earlier_case(session, actor, retry.key, retry.digest)
+            if earlier is not None:
+                return self._summary(session, earlier)
         now = clock.now()
         accepted = accept(
             session,
@@ -123,6 +139,8 @@ class CaseOperations(ServiceBase):
         )
         session.add(case)
         session.flush()
+        if retry is not None:
+            intake.remember(session, actor, retry.key, retry.digest, case.id)
         workflow = new_workflow(self.versions.spec(session, version.id))
         workflow.task_tree.data.update(payload)
         audit.record(session, case.id, actor, "started", preplan=key, version=version.number, drill=drill, unit=unit)
@@ -133,10 +151,17 @@ class CaseOperations(ServiceBase):
             run.save(actor)
         return run.summary()
 
+    def _summary(self, session: Session, case_id: int) -> dict[str, Any]:
+        """A case and its open steps, as a start answers."""
+        case = session.get_one(Case, case_id)
+        info = self.versions.info(session, case.version_id)
+        open_rows = session.scalars(select(Task).where(Task.case_id == case.id, Task.status == "open")).all()
+        return summary_of(case, open_rows, info.preplan_key, info.number, self.tz)
+
     # -- claim / unclaim ------------------------------------------------------------------------------------
-    def claim(self, task_id: int | str, *, user: str) -> dict[str, Any]:
+    def claim(self, task_id: int | str, *, user: str, revision: int | None = None) -> dict[str, Any]:
         with self.db.write() as session:
-            locked, person, _ = self._task_for(session, task_id, user)
+            locked, person, _ = self._task_for(session, task_id, user, revision)
             row = locked.row
             if row.assignee == person.name:
                 return {"task": row.id, "assignee": row.assignee}
@@ -146,9 +171,9 @@ class CaseOperations(ServiceBase):
             audit.record(session, row.case_id, person.name, "claimed", task=row.id, name=row.name)
             return {"task": row.id, "assignee": row.assignee}
 
-    def unclaim(self, task_id: int | str, *, user: str) -> dict[str, Any]:
+    def unclaim(self, task_id: int | str, *, user: str, revision: int | None = None) -> dict[str, Any]:
         with self.db.write() as session:
-            locked, person, _ = self._task_for(session, task_id, user)
+            locked, person, _ = self._task_for(session, task_id, user, revision)
             row = locked.row
             if row.assignee != person.name:
                 raise Forbidden(say("task %(task)s is not claimed by %(user)s", task=row.id, user=person.name))
@@ -156,12 +181,15 @@ class CaseOperations(ServiceBase):
             audit.record(session, row.case_id, person.name, "unclaimed", task=row.id, name=row.name)
             return {"task": row.id, "assignee": None}
 
-    def _task_for(self, session: Session, task_id: int | str, user: str) -> tuple[LockedTask, User, Org]:
-        """The open task, its case locked, and a candidate of it (holding its role in the unit it went to). A task
-        of a case the user may not see is not found."""
+    def _task_for(
+        self, session: Session, task_id: int | str, user: str, revision: int | None
+    ) -> tuple[LockedTask, User, Org]:
+        """The open task, its case locked (at ``revision`` when one is expected), and a candidate of it (holding its
+        role in the unit it went to). A task of a case the user may not see is not found."""
         person = get_user(session, user)
         locked = locked_task(session, task_id, person, self.orgs)
         access.require_candidate(person, locked.row, locked.org)
+        require_revision(locked.case, revision)
         return locked, person, locked.org
 
     def comment(self, case_ref: str | int, text: str, *, user: str) -> dict[str, Any]:
@@ -181,13 +209,15 @@ class CaseOperations(ServiceBase):
         *,
         user: str,
         corrections: Mapping[str, str] | None = None,
+        revision: int | None = None,
     ) -> dict[str, Any]:
         """Complete a task with its form's data. A counted field left out is filled from the case history; one that
-        differs from it needs a reason in ``corrections`` (field -> reason)."""
+        differs from it needs a reason in ``corrections`` (field -> reason). ``revision``: the case's as the caller
+        read it (refused when it changed since)."""
         refusal: PreplanError | None = None
         try:
             with self.db.write() as session:
-                locked, person, org = self._task_for(session, task_id, user)
+                locked, person, org = self._task_for(session, task_id, user, revision)
                 row, case = locked.row, locked.case
                 if row.assignee and row.assignee != person.name:
                     raise Conflict(say("task %(task)s is claimed by %(user)s", task=row.id, user=row.assignee))
@@ -266,6 +296,13 @@ class CaseOperations(ServiceBase):
             refusal=say("the form of task %(task)s (%(name)s) has errors", task=row.id, name=row.name),
             tz=self.tz,
         )
+
+
+class Retry(NamedTuple):
+    """An integration's ``Idempotency-Key`` and the digest of the request it came with."""
+
+    key: str
+    digest: str
 
 
 class LockedTask(NamedTuple):

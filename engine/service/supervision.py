@@ -17,7 +17,7 @@ from engine.notify import notices
 from engine.people import access
 from engine.people.org import Org
 from engine.people.users import get_user
-from engine.service.base import OPERATOR, SYSTEM_ACTOR, ServiceBase
+from engine.service.base import OPERATOR, SYSTEM_ACTOR, ServiceBase, require_revision
 from engine.service.cases import locked_task
 from engine.store import audit
 from engine.store.models import Case
@@ -26,13 +26,15 @@ from engine.timefmt import iso
 
 
 class SupervisionOperations(ServiceBase):
-    def reassign(self, task_id: int | str, to_user: str, *, user: str) -> dict[str, Any]:
-        """A supervisor of the case's unit hands an open task to another of its candidates."""
+    def reassign(self, task_id: int | str, to_user: str, *, user: str, revision: int | None = None) -> dict[str, Any]:
+        """A supervisor of the case's unit hands an open task to another of its candidates (``revision``: the
+        case's as the supervisor read it)."""
         with self.db.write() as session:
             supervisor = get_user(session, user)
             access.require_supervisor(supervisor)
             row, case, _, org = locked_task(session, task_id, supervisor, self.orgs)
             access.require_supervisor_of(supervisor, case.unit_key, org)
+            require_revision(case, revision)
             target = get_user(session, to_user)
             access.require_candidate(target, row, org)
             previous = row.assignee
@@ -112,10 +114,13 @@ class SupervisionOperations(ServiceBase):
             return run.summary()
 
     # -- terminate ------------------------------------------------------------------------------------------
-    def terminate(self, case_ref: str, reason: str, *, user: str | None = None) -> dict[str, Any]:
+    def terminate(
+        self, case_ref: str | int, reason: str, *, user: str | None = None, revision: int | None = None
+    ) -> dict[str, Any]:
         reason = inputs.note(reason, "reason", say("a reason"))
         with self.db.write() as session:
             case, actor = self._supervised_case(session, case_ref, user, SYSTEM_ACTOR)
+            require_revision(case, revision)
             if case.status not in ("running", "error", "suspended"):
                 raise Conflict(
                     say("case %(case)s is already completed", case=case.business_key)

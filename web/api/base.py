@@ -238,3 +238,41 @@ def _http(error: HTTPException) -> Response:
 def _unexpected(error: Exception) -> Response:
     log.error("API request failed", exc_info=error)
     return problem(500, _("The request failed on our side and nothing was changed."))
+
+
+# -- query strings --------------------------------------------------------------------------------------------
+#: The largest page a list answers.
+MAX_PAGE = 100
+
+
+def page_size(default: int = 20) -> int:
+    """``limit``: how many items a list answers (1 to :data:`MAX_PAGE`)."""
+    return _bounded_int("limit", default, 1, MAX_PAGE)
+
+
+def flag(name: str) -> bool:
+    """A boolean query parameter: ``true``/``1`` or ``false``/``0`` (absent: false)."""
+    value = request.args.get(name, "false").lower()
+    if value not in ("true", "1", "false", "0"):
+        raise ValidationFailed(say("%(name)s must be true or false", name=name), {name: "must be true or false"})
+    return value in ("true", "1")
+
+
+def text_arg(name: str, limit: int = 200) -> str | None:
+    """A text query parameter, or None when absent or empty."""
+    value = request.args.get(name) or None
+    if value is not None and (len(value) > limit or inputs.text_problem(value)):
+        raise ValidationFailed(say("%(name)s is not a valid value", name=name), {name: "invalid"})
+    return value
+
+
+def _bounded_int(name: str, default: int, low: int, high: int) -> int:
+    value = request.args.get(name)
+    if value is None:
+        return default
+    if not value.isdigit() or not low <= int(value) <= high:
+        raise ValidationFailed(
+            say("%(name)s must be a whole number from %(low)s to %(high)s", name=name, low=low, high=high),
+            {name: "out of range"},
+        )
+    return int(value)
