@@ -119,13 +119,14 @@ _MISSING = {
     "task": lambda value: say("no task %(value)s", value=value),
     "case": lambda value: say("no case %(value)s", value=value),
     "version": lambda value: say("no version %(value)s", value=value),
+    "webhook": lambda value: say("no webhook %(value)s", value=value),
     "attachment": lambda value: say("no attachment %(value)s", value=value),
 }
 
 
 def record_id(value: Any, what: str) -> int:
-    """A database id of a ``task``, ``case``, ``version`` or ``attachment`` given by a person or a URL; one that
-    cannot exist is simply not found."""
+    """A database id of a ``task``, ``case``, ``version``, ``webhook`` or ``attachment`` given by a person or a
+    URL; one that cannot exist is simply not found."""
     shown = str(value)[:40]
     try:
         number = int(str(value).strip())

@@ -21,6 +21,7 @@ from engine.service import Engine
 from engine.store import schema
 from engine.store.db import Database
 from engine.store.models import Base
+from tests import webhook_receiver
 from tests.flow import Flow
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -132,3 +133,10 @@ def flow(engine) -> Flow:
 @pytest.fixture
 def sqlite_flow(sqlite_engine) -> Flow:
     return Flow(sqlite_engine)
+
+
+# -- webhooks -------------------------------------------------------------------------------------------------
+@pytest.fixture
+def receiver():
+    """A real HTTP server on 127.0.0.1 that records the webhooks it is sent (tests/webhook_receiver.py)."""
+    yield from webhook_receiver.serving()

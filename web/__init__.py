@@ -17,7 +17,22 @@ from engine.inputs import MAX_NOTE
 from engine.service import Engine
 from engine.store.db import Database
 
-from . import admin, api, auth, cases, errors, formatting, i18n, inbox, limits, organisation, preplans, security, tasks
+from . import (
+    admin,
+    api,
+    auth,
+    cases,
+    errors,
+    formatting,
+    i18n,
+    inbox,
+    limits,
+    organisation,
+    preplans,
+    security,
+    tasks,
+    webhooks,
+)
 
 #: Largest request accepted (a form with its longest texts is far smaller); larger ones get a 413 page.
 MAX_REQUEST_BYTES = 1024 * 1024
@@ -43,7 +58,17 @@ def create_app(settings: Settings | None = None, *, testing: bool = False) -> Fl
     i18n.init_app(app)
     formatting.init_app(app)
     auth.init_app(app)
-    for blueprint in (auth.bp, i18n.bp, tasks.bp, cases.bp, inbox.bp, admin.bp, organisation.bp, preplans.bp):
+    for blueprint in (
+        auth.bp,
+        i18n.bp,
+        tasks.bp,
+        cases.bp,
+        inbox.bp,
+        admin.bp,
+        organisation.bp,
+        preplans.bp,
+        webhooks.bp,
+    ):
         app.register_blueprint(blueprint)
     api.init_app(app)
     limits.init_app(app)

@@ -31,7 +31,7 @@ from engine.cases.storage import Stored
 from engine.cases.views import summary_of
 from engine.config import Settings
 from engine.errors import DiagramError, PreplanError, Text, say
-from engine.notify import notices
+from engine.notify import notices, webhooks
 from engine.people.org import Org
 from engine.people.users import holders
 from engine.preplans import frontier
@@ -224,7 +224,8 @@ class CaseRun:
             case.severity = str(data[severity_field])
         for fired in self.fired:
             audit.record(self.session, case.id, "timer", "timer_fired", **fired)
-        if workflow.is_completed() and case.status == "running":
+        completed = workflow.is_completed() and case.status == "running"
+        if completed:
             case.status, case.ended_at = "completed", now
             audit.record(self.session, case.id, actor, "completed")
         settings = self.settings
@@ -250,11 +251,27 @@ class CaseRun:
             audit.record(
                 self.session, case.id, actor, "rerouted", task=row.id, name=row.name, before=before, unit=row.unit_key
             )
+        for row in new_tasks:
+            self.publish("task.created", row)
         escalated = self._notify_escalations(new_tasks)
         for row in [*new_tasks, *(row for row, _ in moved)]:
             if row.id not in escalated:
                 notices.send(self.session, settings, notices.recipients(self.session, row), "assigned", case, row)
+        if completed:
+            self.publish("case.completed")
         return new_tasks
+
+    def publish(self, event: str, task: Task | None = None, escalation: dict[str, Any] | None = None) -> None:
+        """Write the webhook deliveries of an event of this case (in this operation's transaction)."""
+        webhooks.publish(
+            self.session,
+            self.settings.timezone,
+            event,
+            self.case,
+            task=task,
+            preplan=self.version.preplan_key,
+            escalation=escalation,
+        )
 
     def summary(self) -> dict[str, Any]:
         """The case and its open steps after :meth:`save` (from the rows it wrote: no query)."""
@@ -290,10 +307,12 @@ class CaseRun:
                         row,
                         reason,
                     )
+                    self.publish("case.escalated", row, fired)
                     covered.add(row.id)
                 continue
             role = self.manifest.role_of(fired["bpmn_id"])
             if role and fired["interrupting"]:
+                self.publish("case.escalated", escalation=fired)
                 notices.send(
                     self.session,
                     self.settings,

@@ -18,7 +18,14 @@ from pathlib import Path
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from engine import clock
-from engine.cli import admin_commands, case_commands, message_commands, people_commands, token_commands
+from engine.cli import (
+    admin_commands,
+    case_commands,
+    message_commands,
+    people_commands,
+    token_commands,
+    webhook_commands,
+)
 from engine.cli.context import Context
 from engine.cli.output import emit_error
 from engine.errors import InternalError, NoSchema, PreplanError
@@ -38,6 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
     case_commands.register(commands)
     message_commands.register(commands)
     token_commands.register(commands)
+    webhook_commands.register(commands)
     for entry in entry_points(group="preplan.commands"):
         entry.load()(commands)
     return parser

@@ -1,2 +1,2 @@
-"""Notices: who is told what (assignments, reminders, overdue, escalations, calendar warnings) and the outbox that
-delivers them."""
+"""Notices: who is told what (assignments, reminders, overdue, escalations, calendar warnings), webhooks out to other
+systems, and the outbox that delivers both."""

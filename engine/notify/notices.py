@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, lazyload
 
 from engine import clock
 from engine.config import Settings
+from engine.notify import webhooks
 from engine.people.users import holders
 from engine.store.db import Database
 from engine.store.models import Case, Notification, Task, User
@@ -115,8 +116,9 @@ def _write(
 
 
 def sweep_deadlines(db: Database, settings: Settings) -> int:
-    """Send due reminders and overdue notices; returns how many tasks were noticed. Safe with several workers:
-    task rows are taken with SKIP LOCKED, and each notice is flagged in the same transaction."""
+    """Send due reminders and overdue notices (and the ``task.overdue`` webhooks); returns how many tasks were
+    noticed. Safe with several workers: task rows are taken with SKIP LOCKED, and each notice is flagged in the same
+    transaction."""
     noticed = 0
     for kind in ("reminder", "overdue"):
         while True:
@@ -128,6 +130,7 @@ def sweep_deadlines(db: Database, settings: Settings) -> int:
                         task.remind_at = None
                     else:
                         task.overdue_noticed = True
+                        webhooks.publish(session, settings.timezone, "task.overdue", case, task=task)
                 noticed += len(rows)
             if len(rows) < BATCH:
                 break

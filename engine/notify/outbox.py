@@ -11,16 +11,17 @@ from __future__ import annotations
 import logging
 import smtplib
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from email.message import EmailMessage
-from typing import Protocol
+from typing import Protocol, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
 
 from engine import clock
 from engine.config import Settings, Smtp
 from engine.store.db import Database
-from engine.store.models import Notification
+from engine.store.models import Notification, WebhookDelivery
 
 log = logging.getLogger(__name__)
 BATCH = 50
@@ -28,6 +29,8 @@ LEASE = timedelta(minutes=2)
 FIRST_RETRY = timedelta(seconds=30)
 MAX_RETRY = timedelta(hours=1)
 MAX_ATTEMPTS = 10
+#: What is sent from the outbox: mail, and webhooks (:mod:`engine.notify.webhook_delivery`).
+Outgoing = TypeVar("Outgoing", Notification, WebhookDelivery)
 
 
 class Sender(Protocol):
@@ -76,24 +79,38 @@ def deliver_pending(db: Database, settings: Settings, channels: dict[str, Sender
 
 
 def _claim(db: Database, channels: list[str]) -> list[tuple[int, str, Notification]]:
-    now = clock.real_now()
     with db.write() as session:
         statement = (
             select(Notification)
             .where(
-                Notification.sent_at.is_(None), Notification.next_attempt_at <= now, Notification.channel.in_(channels)
+                Notification.sent_at.is_(None),
+                Notification.next_attempt_at <= clock.real_now(),
+                Notification.channel.in_(channels),
             )
             .order_by(Notification.next_attempt_at)
             .limit(BATCH)
         )
-        if session.get_bind().dialect.name != "sqlite":
-            statement = statement.with_for_update(skip_locked=True)
-        rows = list(session.scalars(statement))
-        for row in rows:
-            row.next_attempt_at = now + LEASE  # the lease: if we die, the message is retried after it
-        session.flush()
-        session.expunge_all()
-        return [(row.id, row.channel, row) for row in rows]
+        return [(row.id, row.channel, row) for row in lease(session, statement)]
+
+
+def lease(session: Session, statement: Select[Outgoing]) -> list[Outgoing]:
+    """Take the due rows ``statement`` selects (skipping rows another worker is taking on PostgreSQL) and move
+    their next attempt past :data:`LEASE`: if this worker dies, they are tried again after it. The rows come back
+    detached, to be sent outside any transaction."""
+    if session.get_bind().dialect.name != "sqlite":
+        statement = statement.with_for_update(skip_locked=True)
+    rows = list(session.scalars(statement))
+    until = clock.real_now() + LEASE
+    for row in rows:
+        row.next_attempt_at = until
+    session.flush()
+    session.expunge_all()
+    return rows
+
+
+def retry_at(attempts: int) -> datetime | None:
+    """When to try again after ``attempts`` failed attempts; None once they are exhausted."""
+    return clock.real_now() + backoff(attempts) if attempts < MAX_ATTEMPTS else None
 
 
 def _try(send: Callable[[Notification], None], notification: Notification) -> str | None:
@@ -113,4 +130,4 @@ def _record(db: Database, notification_id: int, error: str | None) -> None:
             row.sent_at, row.last_error, row.next_attempt_at = clock.real_now(), None, None
             return
         row.last_error = error
-        row.next_attempt_at = clock.real_now() + backoff(row.attempts) if row.attempts < MAX_ATTEMPTS else None
+        row.next_attempt_at = retry_at(row.attempts)

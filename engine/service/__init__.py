@@ -2,8 +2,8 @@
 
 Every operation that changes something is a method of it: it takes the acting user, checks the access rule
 (:mod:`engine.people.access`) and runs in one transaction. Its operations are written next to the concern they
-serve (cases, supervision, calendar, people, preplans, inbox, timers); reading is done with the read models of
-:mod:`engine.cases` and the access rules, never by an adapter's own rules.
+serve (cases, supervision, calendar, people, preplans, inbox, timers, webhooks); reading is done with the read
+models of :mod:`engine.cases` and the access rules, never by an adapter's own rules.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from engine.service.reading import ReadOperations
 from engine.service.supervision import SupervisionOperations
 from engine.service.timers import TimerOperations
 from engine.service.tokens import TokenOperations
+from engine.service.webhooks import WebhookOperations
 
 
 class Engine(
@@ -29,5 +30,6 @@ class Engine(
     MessageOperations,
     TokenOperations,
     ReadOperations,
+    WebhookOperations,
 ):
     """The configured engine: database, settings, the cached versions, and every operation."""

@@ -27,6 +27,7 @@ from engine.cases.sight import Sight
 from engine.cases.submission import Accepted, accept
 from engine.cases.views import summary_of
 from engine.errors import AlreadyStarted, Conflict, Forbidden, NotFound, PreplanError, ValidationFailed, say
+from engine.notify import webhooks
 from engine.people import access
 from engine.people.org import Org, OrgCache
 from engine.people.users import get_user
@@ -144,6 +145,7 @@ class CaseOperations(ServiceBase):
         workflow = new_workflow(self.versions.spec(session, version.id))
         workflow.task_tree.data.update(payload)
         audit.record(session, case.id, actor, "started", preplan=key, version=version.number, drill=drill, unit=unit)
+        webhooks.publish(session, self.tz, "case.started", case, preplan=key)
         for note in accepted.counted:
             audit.record(session, case.id, actor, "counted", **note)
         with CaseRun(self.context_with(org), session, case, workflow, open_rows=[]) as run:
@@ -261,6 +263,7 @@ class CaseOperations(ServiceBase):
                         )
                         for note in accepted.counted:
                             audit.record(session, case.id, person.name, "counted", task=row.id, **note)
+                        run.publish("task.completed", row)
                         run.save(person.name)
                 result = run.summary()
         except StaleDataError:

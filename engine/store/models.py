@@ -337,6 +337,40 @@ class Notification(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
 
 
+class WebhookSubscription(Base):
+    """A URL told of case and task events. The secret signs each body, so it is kept as given (never shown)."""
+
+    __tablename__ = "webhook_subscription"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    url: Mapped[str] = mapped_column(String(2000))
+    events: Mapped[list[Any]]
+    secret: Mapped[str] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_by: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[datetime]
+
+
+class WebhookDelivery(Base):
+    """Outbox of webhooks: one event for one subscription, written in the transaction of the change. ``body`` is
+    the exact text that is sent and signed, so every retry sends the same bytes. Pending while
+    ``next_attempt_at`` is set; then delivered, failed (attempts exhausted) or cancelled (subscription ended)."""
+
+    __tablename__ = "webhook_delivery"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subscription_id: Mapped[int] = mapped_column(ForeignKey("webhook_subscription.id"), index=True)
+    event: Mapped[str] = mapped_column(String(40))
+    delivery_id: Mapped[str] = mapped_column(String(36), unique=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("preplan_case.id"))
+    body: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending|delivered|failed|cancelled
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(index=True)
+    last_status: Mapped[int | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    delivered_at: Mapped[datetime | None]
+
+
 class CalendarYear(Base):
     """A year whose official holiday schedule an admin has entered (imported from the State Council's notice or
     confirmed): its deadlines are no longer provisional."""
