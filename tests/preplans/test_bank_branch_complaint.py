@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import pytest
 
+from engine.errors import Conflict, ValidationFailed
+
 from tests.conftest import ROOT
 
 PREPLAN = ROOT / "processes" / "bank_branch_complaint"
@@ -117,19 +119,49 @@ def test_major_or_systemic_complaint_is_reported_at_once_and_coordinated_by_the_
     assert "Task_Verify" not in [e["details"].get("bpmn_id") for e in bank.events(case, "completed")]
 
 
-# -- 五.1 sudden incidents --------------------------------------------------------------------------------------------
-def test_sudden_incident_branch_activates_its_preplan_reports_and_the_group_coordinates(bank):
-    case = start(bank, situation="sudden", summary="客户在网点大厅聚集")
-    bank.only_step(
-        case,
-        "Task_ActivatePlan",
-        {"incident": "十余名客户在大厅聚集", "measures": "启动网点应急预案，疏导客户"},
-        "bank_branch_group",
+# -- 五.1 sudden incidents: an event sub-process any running case can start ----------------------------------------
+INCIDENT = {"description": "十余名客户在网点大厅聚集", "reported_by": "网点负责人"}
+
+
+def test_a_sudden_incident_can_break_out_at_any_time_and_runs_beside_the_complaint(bank):
+    case = start(bank)
+    bank.complete(case, "Task_Verify", VERIFIED)
+    group = bank.user_for("bank_branch_group")
+    answer = bank.engine.send_message(case, "sudden_incident", INCIDENT, user=group)
+    assert answer["caught"] == [{"bpmn_id": "Start_SuddenIncident", "name": "发生突发事件"}]
+    assert bank.open_steps(case) == ["Task_ActivatePlan", "Task_Judge"]  # the complaint's handling goes on
+    assert bank.data(case)["incident_notice"] == INCIDENT  # the message's data, as its instructions show it
+    bank.complete(
+        case, "Task_ActivatePlan", {"incident": "十余名客户在大厅聚集", "measures": "启动网点应急预案，疏导客户"}
     )  # 五.1(2) 立即启动、控制事态
-    bank.only_step(
-        case, "Task_ReportIncident", {"report_content": "已疏导，无人员受伤"}, "bank_branch_group"
-    )  # 五.1(3)
-    coordinate(bank, case, {"security": "加强大厅秩序维护"})
-    bank.only_step(case, "Task_TrackFeedback", FEEDBACK, "bank_branch_centre")
+    bank.complete(case, "Task_ReportIncident", {"report_content": "已疏导，无人员受伤"})  # 五.1(3) 上报
+    leadership = bank.task(case, "Task_IncidentCoordinate")
+    assert leadership["role"] == "bank_branch_leadership"
+    bank.complete(case, "Task_IncidentCoordinate", {**COORDINATED, "departments": ["security"]})
+    bank.complete_each(case, "Task_IncidentDeptHandle", [{"department": "security", "dept_result": "加强大厅秩序维护"}])
+    assert bank.open_steps(case) == ["Task_Judge"]
+    for step, data in [
+        ("Task_Judge", JUDGED),
+        ("Task_Investigate", INVESTIGATED),
+        ("Task_Solution", SOLUTION),
+        ("Task_Track", TRACKED),
+        ("Task_Feedback", FEEDBACK),
+    ]:
+        bank.complete(case, step, data)
     summarise(bank, case)
-    assert bank.data(case)["dept_results"] == ["加强大厅秩序维护"]
+
+
+def test_a_sudden_incident_is_no_longer_a_choice_at_registration(bank):
+    with pytest.raises(ValidationFailed):
+        start(bank, situation="sudden")
+
+
+def test_each_incident_starts_its_own_handling_and_a_closed_case_takes_none(bank):
+    case = start(bank, situation="major")
+    for _ in range(2):
+        bank.engine.send_message(case, "sudden_incident", INCIDENT)
+    assert bank.open_steps(case).count("Task_ActivatePlan") == 2
+    closed = start(bank)
+    bank.engine.terminate(closed, "客户撤诉")
+    with pytest.raises(Conflict, match="it takes no message"):
+        bank.engine.send_message(closed, "sudden_incident", INCIDENT)

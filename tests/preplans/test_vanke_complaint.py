@@ -444,3 +444,43 @@ def test_each_class_reports_after_handling_and_the_case_completes(vanke):
             assert vanke.open_steps(case) == [step], expected
             vanke.complete(case, step, data)
         assert vanke.status(case) == "completed", expected
+
+
+# -- facts_changed: new facts while the case runs re-run the 5.5.1 decision ----------------------------------------
+def test_media_exposure_during_handling_raises_the_class_and_the_major_path_follows(vanke):
+    case = start(vanke)
+    accept(vanke, case)
+    assert severity(vanke, case) == "general"
+    csc = vanke.user_for("vanke_csc")
+    answer = vanke.engine.send_message(
+        case, "facts_changed", {"media_exposed": True, "note": "业主将漏水视频发至微博"}, user=csc
+    )
+    assert answer["caught"] == [{"bpmn_id": "Start_FactsChanged", "name": "投诉事实变化"}]
+    assert severity(vanke, case) == "major"
+    notice = vanke.task(case, "Task_NotifyMajorFacts")
+    assert notice["role"] == "vanke_csc" and answer["opened"] == [notice["id"]]
+    told = [n for n in vanke.engine.open_inbox(csc) if n.get("task") == notice["id"]]
+    assert [n["kind"] for n in told] == ["assigned"]  # the CSC, who sends the 即时通报, is told at once
+    vanke.complete(case, "Task_NotifyMajorFacts", NOTICE_MAJOR)
+    handle(vanke, case)
+    vanke.complete(case, "Task_NotifyClosure", {"closure_summary": "已处理完毕"})
+    assert vanke.open_steps(case) == ["Task_DetailedReport"]  # the major class's report, not the general one's
+
+
+def test_new_facts_that_do_not_raise_the_class_change_nothing(vanke):
+    case = start(vanke, complainant_count=3)  # hot
+    answer = vanke.engine.send_message(case, "facts_changed", {"complainant_count": 4})
+    assert answer["opened"] == [] and severity(vanke, case) == "hot"
+    answer = vanke.engine.send_message(case, "facts_changed", {"complainant_count": 1})
+    assert severity(vanke, case) == "hot"  # the class never falls
+    raised = vanke.engine.send_message(case, "facts_changed", {"lawsuit_filed": True})
+    assert severity(vanke, case) == "major"
+    assert [t["bpmn_id"] for t in raised["tasks"] if t["id"] in raised["opened"]] == ["Task_NotifyMajorFacts"]
+
+
+def test_a_rise_to_hot_is_notified_within_one_working_day(vanke):
+    case = start(vanke)
+    answer = vanke.engine.send_message(case, "facts_changed", {"lawsuit_or_media_risk": True})
+    assert severity(vanke, case) == "hot"
+    assert [t["bpmn_id"] for t in answer["tasks"] if t["id"] in answer["opened"]] == ["Task_NotifyHotFacts"]
+    assert due(vanke, case, "Task_NotifyHotFacts") == "2026-11-24T10:00:00+08:00"
