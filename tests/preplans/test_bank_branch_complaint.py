@@ -10,7 +10,6 @@ from __future__ import annotations
 import pytest
 
 from engine.errors import Conflict, ValidationFailed
-
 from tests.conftest import ROOT
 
 PREPLAN = ROOT / "processes" / "bank_branch_complaint"
