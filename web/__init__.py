@@ -31,6 +31,7 @@ from . import (
     preplans,
     security,
     tasks,
+    tokens,
     webhooks,
 )
 
@@ -67,6 +68,7 @@ def create_app(settings: Settings | None = None, *, testing: bool = False) -> Fl
         admin.bp,
         organisation.bp,
         preplans.bp,
+        tokens.bp,
         webhooks.bp,
     ):
         app.register_blueprint(blueprint)

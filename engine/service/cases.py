@@ -106,9 +106,9 @@ class CaseOperations(ServiceBase):
             access.require_start(starter, key, manifest.start_roles, unit, org)
         actor = starter.name if starter is not None else SYSTEM_ACTOR
         if retry is not None:
-            earlier = intake.earlier_case(session, actor, retry.key, retry.digest)
-            if earlier is not None:
-                return self._summary(session, earlier)
+            replayed = intake.earlier_case(session, actor, retry.key, retry.digest)
+            if replayed is not None:
+                return self._summary(session, replayed)
         now = clock.now()
         accepted = accept(
             session,
