@@ -20,6 +20,7 @@ from engine.store.db import Database
 from . import (
     admin,
     api,
+    attachments,
     auth,
     cases,
     errors,
@@ -31,7 +32,7 @@ from . import (
     preplans,
     security,
     tasks,
-    tokens,
+    uploads,
     webhooks,
 )
 
@@ -55,6 +56,7 @@ def create_app(settings: Settings | None = None, *, testing: bool = False) -> Fl
     )
     app.extensions["preplan"] = Engine(Database(settings.database_url), settings)
     security.init_app(app)
+    uploads.init_app(app)  # before CSRF protection reads the body
     CSRFProtect(app)
     i18n.init_app(app)
     formatting.init_app(app)
@@ -68,8 +70,8 @@ def create_app(settings: Settings | None = None, *, testing: bool = False) -> Fl
         admin.bp,
         organisation.bp,
         preplans.bp,
-        tokens.bp,
         webhooks.bp,
+        attachments.bp,
     ):
         app.register_blueprint(blueprint)
     api.init_app(app)

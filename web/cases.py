@@ -13,16 +13,17 @@ from flask_login import current_user, login_required
 from sqlalchemy.orm import Session
 
 from engine.cases import drills
+from engine.cases.attachments import case_attachments
 from engine.cases.progress import case_progress
 from engine.cases.sight import Sight
 from engine.cases.stats import statistics
 from engine.cases.views import case_view, data_by_step, recorded_steps
 from engine.cases.worklist import case_list
 from engine.errors import AlreadyStarted, NotFound, PreplanError, ValidationFailed
-from engine.people.access import may_start, may_start_somewhere, start_choices, supervises_unit
+from engine.people.access import CLOSED, may_start, may_start_somewhere, start_choices, supervises_unit
 from engine.people.org import Org
 from engine.people.users import role_titles
-from engine.preplans.conventions import HIDDEN
+from engine.preplans.conventions import HIDDEN, file_fields
 from engine.preplans.listing import list_preplans
 from engine.preplans.manifest import Manifest
 from engine.store.models import Case
@@ -32,6 +33,7 @@ from .auth import engine, person
 from .feedback import attempt, refusal
 from .i18n import current_language
 from .redirects import same_site
+from .uploads import sent_files
 
 bp = Blueprint("cases", __name__)
 #: The start form's unit choice (not a field of the preplan's form: every case has a unit).
@@ -124,6 +126,7 @@ def start(key: str) -> ResponseReturnValue:
                     intake_key=token,
                     unit=request.form.get(UNIT_FIELD) or None,
                     corrections=schema_form.corrections(request.form),
+                    uploads={name: sent_files(name) for name in file_fields(schema)},
                 )
                 flash(_("Case %(key)s started.", key=started["business_key"]), "success")
                 return redirect(url_for("cases.show", case_id=started["case"]))
@@ -186,6 +189,7 @@ def show(case_id: int) -> ResponseReturnValue:
         ]
         may_move = may_start(user, manifest.start_roles, case.unit_key, sight.org) and case.status != "completed"
         supervisor = supervises_unit(user, case.unit_key, sight.org)
+        files = case_attachments(session, case.id, engine().tz)
     start_schema = manifest.start_schema
     groups = data_by_step(view["data"], steps, set(start_schema.get("properties", {})))
     return render_template(
@@ -202,6 +206,9 @@ def show(case_id: int) -> ResponseReturnValue:
         movable=movable if may_move else [],
         supervisor=supervisor,
         hidden_value=HIDDEN,
+        attachments=files,
+        may_attach=case.status not in CLOSED,
+        attachment_limit=engine().settings.attachment_megabytes,
     )
 
 

@@ -16,9 +16,11 @@ from typing import Any
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
-from engine.preplans.conventions import UNIT_FORMAT, enum_values
+from engine.preplans.conventions import FILES_FORMAT, UNIT_FORMAT, enum_values
 from engine.preplans.forms import bounded
 from engine.preplans.manifest import Manifest
+
+from .i18n import localize
 
 LONG_TEXT = 200
 
@@ -27,8 +29,8 @@ LONG_TEXT = 200
 class Field:
     name: str
     label: str
-    kind: str  # text | textarea | integer | number | checkbox | select | multiselect | datetime | date (a unit
-    #            field is a select of units)
+    kind: str  # text | textarea | integer | number | checkbox | select | multiselect | datetime | date | files (a
+    #            unit field is a select of units; a file field offers the case's files and a file input)
     required: bool
     help: str = ""
     options: list[tuple[str, str]] = field(default_factory=list)
@@ -57,6 +59,8 @@ REASON_PREFIX = "_reason_"
 def _kind(prop: dict[str, Any], hints: dict[str, Any]) -> str:
     if prop.get("format") == UNIT_FORMAT:
         return "unit"
+    if prop.get("format") == FILES_FORMAT:
+        return "files"
     if _options(prop) is not None:
         return "select"
     kind = prop.get("type")
@@ -90,10 +94,12 @@ def fields_for(
     *,
     units: list[tuple[str, str]] | None = None,
     counted: Mapping[str, dict[str, Any]] | None = None,
+    files: list[tuple[str, str]] | None = None,
 ) -> list[Field]:
     """The form's fields with their limits as the engine enforces them (shown as ``maxlength``, ``min``, ``max``
     so a person sees a limit before sending). ``units`` are the choices of a unit field (key, path); ``counted``
-    the fields the case history fills, with what it gives now."""
+    the fields the case history fills, with what it gives now; ``files`` the case's files a file field may hold
+    (id, name)."""
     required = set(schema.get("required", []))
     limits = bounded(schema)["properties"]
     result = []
@@ -108,6 +114,8 @@ def fields_for(
         options = _options(prop.get("items", {}) if kind == "multiselect" else prop) or []
         if kind == "unit":
             kind, options = "select", list(units or [])
+        elif kind == "files":
+            options = list(files or [])
         count = (counted or {}).get(name)
         if count is not None and name not in values:
             value = None  # left empty: the engine counts it; a number typed here is a correction
@@ -163,6 +171,11 @@ def coerce(schema: dict[str, Any], form: MultiDict[str, str], tz: tzinfo) -> tup
             continue
         if kind == "multiselect":
             data[name] = [_typed_option(prop.get("items", {}), v) for v in form.getlist(name)]
+            continue
+        if kind == "files":  # the case's files ticked; files sent with the form join them (see the routes)
+            chosen = [int(v) for v in form.getlist(name) if v.isdigit()]
+            if chosen:
+                data[name] = chosen
             continue
         raw = (form.get(name) or "").strip()
         if raw == "":
@@ -224,6 +237,10 @@ def message(kind: str, expected: Any = None) -> str:
         )
     if kind == "unit":
         return _("Choose one of the listed units.")
+    if kind == "attachment":
+        return _("Choose files of this case.")
+    if kind == "file":
+        return localize(expected)
     if kind == "text":
         return _("This contains characters that cannot be stored (control characters or broken text).")
     if kind in ("format", "type") and expected in ("date-time", "datetime"):

@@ -12,6 +12,7 @@ from flask_login import current_user, login_required
 from sqlalchemy.orm import Session
 
 from engine.cases import instructions
+from engine.cases.attachments import case_attachments
 from engine.cases.counts import Counting, preview
 from engine.cases.sight import Sight
 from engine.cases.views import case_comments, hide, recorded_steps, task_view
@@ -20,6 +21,7 @@ from engine.errors import NotFound, PreplanError, ValidationFailed
 from engine.people.access import may_work_on, supervises_unit
 from engine.people.org import Org
 from engine.people.users import holders, role_titles
+from engine.preplans.conventions import file_fields
 from engine.preplans.listing import list_preplans
 from engine.preplans.manifest import Manifest
 from engine.store.models import Case, Task
@@ -28,6 +30,7 @@ from . import schema_form
 from .auth import engine, person
 from .feedback import attempt, refusal
 from .i18n import current_language
+from .uploads import sent_files
 
 bp = Blueprint("tasks", __name__)
 
@@ -120,10 +123,11 @@ def _render(
         }
         units = [(info.key, sight.org.path(info.key)) for _, info in sight.org.ordered()]
         unit_path = sight.org.path(row.unit_key)
+        files = [(str(a["id"]), a["name"]) for a in case_attachments(session, case.id, engine().tz)]
     shown = values if values is not None else (row.data or {})
     fields = (
         schema_form.fields_for(
-            schema, manifest.ui_of(row.bpmn_id), shown, errors, engine().tz, units=units, counted=counted
+            schema, manifest.ui_of(row.bpmn_id), shown, errors, engine().tz, units=units, counted=counted, files=files
         )
         if schema
         else []
@@ -185,17 +189,34 @@ def _act(task_id: int, action: Callable[[], object], done: str) -> ResponseRetur
 def complete(task_id: int) -> ResponseReturnValue:
     with engine().db.read() as session:
         row, case, manifest, _sight = _load(session, task_id)
-        name, business_key = row.name, case.business_key
+        name, business_key, case_id = row.name, case.business_key, case.id
     schema = manifest.form(row.form) or {"properties": {}}
     data, errors = schema_form.coerce(schema, request.form, engine().tz)
+    errors.update(_attach_sent(schema, data, case_id, task_id))
+    shown = {**request.form.to_dict(), **{name: data.get(name) for name in file_fields(schema)}}
     if errors:
-        return _render(task_id, request.form.to_dict(), errors, 422)
+        return _render(task_id, shown, errors, 422)
     try:
         engine().complete(task_id, data, user=current_user.name, corrections=schema_form.corrections(request.form))
     except ValidationFailed as exc:
-        return _render(task_id, request.form.to_dict(), schema_form.localized(exc.kinds, exc.fields), 422)
+        return _render(task_id, shown, schema_form.localized(exc.kinds, exc.fields), 422)
     except PreplanError as exc:
         flash(refusal(exc), "error")
         return redirect(url_for("tasks.show", task_id=task_id))
     flash(_("Completed “%(step)s” of %(case)s.", step=name, case=business_key), "success")
     return redirect(url_for("tasks.my_tasks"))
+
+
+def _attach_sent(schema: dict[str, Any], data: dict[str, Any], case_id: int, task_id: int) -> dict[str, str]:
+    """Store the files sent in the form's file fields as the step's attachments; their ids join the field's. Files
+    stored before a refusal stay on the case (the form shown again offers them, ticked)."""
+    errors: dict[str, str] = {}
+    for field in file_fields(schema):
+        for name, content in sent_files(field):
+            try:
+                sent = engine().attach(case_id, name, content, user=current_user.name, task=task_id)
+            except PreplanError as exc:
+                errors[field] = refusal(exc)
+                break
+            data[field] = [*data.get(field, []), sent["id"]]
+    return errors

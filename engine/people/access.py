@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, false, or_, select, true, union
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from engine.errors import Forbidden, NotFound, say
+from engine.errors import Conflict, Forbidden, NotFound, say
 from engine.people.org import Org
 from engine.store.models import ROOT_UNIT, Case, Task, User, VersionRole
 
@@ -180,18 +180,15 @@ def may_see_case(session: Session, user: User, case: Case, org: Org) -> bool:
     return bool(session.scalar(select(union(*_visible_parts(user, org, case.id)).exists())))
 
 
-def case_list_parts(user: User, org: Org) -> list[tuple[InstrumentedAttribute[int], ColumnElement[bool]]]:
-    """The same rule for the cases list, which reads each part newest first (by case id) and merges them: each part
-    is a condition on the table its case id column belongs to. The parts through steps read the person's steps
-    (as assignee; as a candidate per role and unit, or per role filtered by units); the others are ranges of the
-    cases' unit index, or the whole table in key order for who sees everything."""
+def case_list_parts(user: User, org: Org) -> list[ColumnElement[bool]]:
+    """The same rule as conditions on :class:`Case` for the cases list, which reads each part newest first and
+    merges them: the parts through steps are the person's own steps; the others are ranges of the cases' unit
+    index (or of their start, for the whole organisation)."""
     if is_admin(user):
-        return [(Case.id, true())]
-    steps: list[tuple[InstrumentedAttribute[int], ColumnElement[bool]]] = [(Task.case_id, Task.assignee == user.name)]
-    for role, units in sorted(_units_by_role(user).items()):
-        steps += [(Task.case_id, and_(Task.role == role, where)) for where in unit_ranges(Task.unit_key, units)]
+        return [true()]
+    steps = [Case.id.in_(select(Task.case_id).where(part)) for part in _step_parts(user)]
     return steps + [
-        (Case.id, and_(*scope, where))
+        and_(*scope, where)
         for scope, units in _case_reaches(user, org)
         for where in ([true()] if len(units) >= len(org.units) else unit_ranges(Case.unit_key, units))
     ]
@@ -221,11 +218,7 @@ def _case_reaches(user: User, org: Org) -> list[tuple[tuple[ColumnElement[bool],
         if role not in SUPERVISING_ROLES:
             roles_by_reach.setdefault(frozenset(org.below(units)), set()).add(role)
     for reach, roles in roles_by_reach.items():
-        # ``version_id + 0``: checked on the rows a unit range reads, never a range of its own (the version index
-        # would hand the cases over out of the lists' order)
-        of_preplan = (Case.version_id + 0).in_(
-            select(VersionRole.version_id).where(VersionRole.role_key.in_(sorted(roles)))
-        )
+        of_preplan = Case.version_id.in_(select(VersionRole.version_id).where(VersionRole.role_key.in_(sorted(roles))))
         reaches.append(((of_preplan,), set(reach)))
     supervised = supervised_units(user, org)
     if supervised:
@@ -259,6 +252,26 @@ def require_visible(session: Session, user: User, case: Case, org: Org, ref: str
     """A case the user may not see is not found, with the same answer as one that does not exist."""
     if not may_see_case(session, user, case, org):
         raise NotFound(say("no case %(value)s", value=str(ref)[:80]))
+
+
+#: A case in one of these states is a closed record: what it holds (its files too) stays as it was.
+CLOSED = frozenset({"completed", "terminated"})
+
+
+def require_attach(session: Session, user: User | None, case: Case, org: Org, ref: str | int) -> None:
+    """Attaching a file: whoever may see the case (``None``, the operator of the command line, sees all), while
+    it is not closed.
+
+    Not only the candidates of its open steps: evidence reaches whoever the customer reaches (the clerk who
+    registered the complaint, a manager of the unit above, a supervisor), and each of them already sees the whole
+    case. A file changes no step, path or data of the case, names its uploader in the trail and is never removed,
+    so seeing the case is enough. A completed or terminated case keeps its files; nothing is added to it."""
+    if user is not None:
+        require_visible(session, user, case, org, ref)
+    if case.status in CLOSED:
+        raise Conflict(
+            say("case %(key)s is closed: its files are kept as they are, none can be added", key=case.business_key)
+        )
 
 
 def require_start(user: User, preplan: str, starters: Collection[str], unit: str, org: Org) -> None:

@@ -8,6 +8,7 @@ models of :mod:`engine.cases` and the access rules, never by an adapter's own ru
 
 from __future__ import annotations
 
+from engine.service.attachments import AttachmentOperations
 from engine.service.cases import CaseOperations
 from engine.service.inbox import InboxOperations
 from engine.service.messages import MessageOperations
@@ -31,5 +32,6 @@ class Engine(
     TokenOperations,
     ReadOperations,
     WebhookOperations,
+    AttachmentOperations,
 ):
     """The configured engine: database, settings, the cached versions, and every operation."""

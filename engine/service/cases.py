@@ -8,7 +8,7 @@ with the reason, and nothing is written.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 from uuid import UUID
 
@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from engine import clock, inputs
-from engine.cases import intake
+from engine.cases import attachments, intake
 from engine.cases.counts import Counting
 from engine.cases.keys import DRILL_PREFIX, next_business_key
 from engine.cases.run import CaseRun
@@ -54,11 +54,14 @@ class CaseOperations(ServiceBase):
         unit: str | None = None,
         corrections: Mapping[str, str] | None = None,
         idempotency_key: str | None = None,
+        uploads: Mapping[str, Sequence[tuple[str, bytes]]] | None = None,
     ) -> dict[str, Any]:
         """Start a case in ``unit`` (default: the starter's own unit, see :meth:`start_units`). ``intake_key`` is
         the one-time token of the form it came from: the same form sent twice (back and submit again, a double
         click) raises :class:`AlreadyStarted` naming the first case. ``idempotency_key`` is an integration's: the
-        same request sent again with it answers with the case it started (see :mod:`engine.cases.intake`)."""
+        same request sent again with it answers with the case it started (see :mod:`engine.cases.intake`).
+        ``uploads``: the files sent with the form, as (name, bytes) per file field; they become the case's
+        attachments and the field holds their ids."""
         intake_key = inputs.token(intake_key, "intake_key") if intake_key else None
         retry = (
             Retry(intake.checked_key(idempotency_key), intake.request_digest(key, data or {}, unit, drill))
@@ -69,7 +72,7 @@ class CaseOperations(ServiceBase):
             try:
                 with self.db.write() as session:
                     return self._start(
-                        session, key, data or {}, user, drill, intake_key, unit, corrections or {}, retry
+                        session, key, data or {}, user, drill, intake_key, unit, corrections or {}, retry, uploads or {}
                     )
             except IntegrityError as exc:  # a concurrent start took the same business key or form token: retry
                 if not any(column in str(exc.orig) for column in ("business_key", "intake_key")):
@@ -89,6 +92,7 @@ class CaseOperations(ServiceBase):
         unit: str | None,
         corrections: Mapping[str, str],
         retry: Retry | None,
+        uploads: Mapping[str, Sequence[tuple[str, bytes]]],
     ) -> dict[str, Any]:
         if intake_key is not None:
             earlier = session.execute(select(Case.id, Case.business_key).where(Case.intake_key == intake_key)).first()
@@ -110,6 +114,8 @@ class CaseOperations(ServiceBase):
             if replayed is not None:
                 return self._summary(session, replayed)
         now = clock.now()
+        staged = attachments.stage(session, self.files, uploads, actor, self.settings.attachment_bytes)
+        data = {**data, **{field: [row.id for row in rows] for field, rows in staged.items()}}
         accepted = accept(
             session,
             manifest,
@@ -120,6 +126,7 @@ class CaseOperations(ServiceBase):
             corrections=corrections,
             refusal=say("the start form has errors"),
             tz=self.tz,
+            staged=[row.id for rows in staged.values() for row in rows],
         )
         payload = accepted.data
         prefix = DRILL_PREFIX if drill else manifest.key_prefix
@@ -140,6 +147,7 @@ class CaseOperations(ServiceBase):
         )
         session.add(case)
         session.flush()
+        attachments.bind(session, staged, case.id)
         if retry is not None:
             intake.remember(session, actor, retry.key, retry.digest, case.id)
         workflow = new_workflow(self.versions.spec(session, version.id))
