@@ -5,12 +5,13 @@ BIN    := $(VENV)/bin
 PORT   ?= 5000
 HOST   ?= 127.0.0.1
 VENDOR := web/static/vendor/bpmn-js
+SWAGGER := web/static/vendor/swagger-ui
 
 .PHONY: setup run test lint bench lint-bpmn browser-deps postgres-up redis-up translations clean
 
 MO     := web/translations/zh_Hans_CN/LC_MESSAGES/messages.mo web/translations/en/LC_MESSAGES/messages.mo
 
-setup: $(VENV)/.stamp node_modules/.stamp $(VENDOR)/.stamp $(MO)
+setup: $(VENV)/.stamp node_modules/.stamp $(VENDOR)/.stamp $(SWAGGER)/.stamp $(MO)
 
 $(VENV)/.stamp: pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,6 +29,13 @@ $(VENDOR)/.stamp: node_modules/.stamp
 	cp node_modules/bpmn-js/dist/bpmn-navigated-viewer.production.min.js \
 	   node_modules/bpmn-js/dist/bpmn-modeler.production.min.js node_modules/bpmn-js/LICENSE $(VENDOR)/
 	cp -r node_modules/bpmn-js/dist/assets $(VENDOR)/
+	touch $@
+
+# The API reference page (/api/v1/docs) renders the OpenAPI document with Swagger UI, copied from the pinned package.
+$(SWAGGER)/.stamp: node_modules/.stamp
+	rm -rf $(SWAGGER) && mkdir -p $(SWAGGER)
+	cp node_modules/swagger-ui-dist/swagger-ui-bundle.js node_modules/swagger-ui-dist/swagger-ui.css \
+	   node_modules/swagger-ui-dist/LICENSE $(SWAGGER)/
 	touch $@
 
 # UI translations: the .po catalogues are the source; .mo files are built.

@@ -32,6 +32,7 @@ from . import (
     preplans,
     security,
     tasks,
+    tokens,
     uploads,
     webhooks,
 )
@@ -70,6 +71,7 @@ def create_app(settings: Settings | None = None, *, testing: bool = False) -> Fl
         admin.bp,
         organisation.bp,
         preplans.bp,
+        tokens.bp,
         webhooks.bp,
         attachments.bp,
     ):

@@ -20,7 +20,7 @@ from datetime import datetime, tzinfo
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, exists, func, literal, or_, select, true, tuple_, union_all
-from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 
 from engine import clock
 from engine.cases.projection import remind_at
@@ -165,6 +165,17 @@ def work_list(
     return Page(items, total, capped, following, start is None)
 
 
+def _case_ids(
+    column: InstrumentedAttribute[int], part: ColumnElement[bool], filters: Sequence[ColumnElement[bool]]
+) -> Select[Any]:
+    """The case ids of one part, as ``id``: read from the cases, or from the steps that make them visible (distinct:
+    a case has many steps), the case's own filters checked per row."""
+    if column is Case.id:
+        return select(Case.id.label("id")).where(part, *filters)
+    ids = select(column.label("id")).where(part).distinct()
+    return ids.where(exists().where(Case.id == column, *filters)) if filters else ids
+
+
 def _beyond(columns: tuple[InstrumentedAttribute[Any], ...], key: Key, descending: bool) -> ColumnElement[bool]:
     """Rows after ``key`` in the list's order (a row-value comparison, which both databases read as an index
     range)."""
@@ -215,8 +226,10 @@ def case_list(
     per_page: int = 20,
     count_cap: int = COUNT_CAP,
 ) -> Page:
-    """The cases ``sight`` may see, newest first; ``after``: the cursor of the page before."""
-    late = exists().where(Task.case_id == Case.id, Task.status == "open", Task.real_due_at < clock.real_now())
+    """The cases ``sight`` may see, newest first (by id: ids are given as cases start); ``after``: the cursor of the
+    page before. Each part of the visibility rule is read in id order from an index, up to the page."""
+    step = aliased(Task)
+    late = exists().where(step.case_id == Case.id, step.status == "open", step.real_due_at < clock.real_now())
     filters: list[ColumnElement[bool]] = []
     if status:
         filters.append(Case.status == status)
@@ -225,18 +238,23 @@ def case_list(
     if search and search.strip():
         pattern = f"%{search.strip()}%"
         filters.append(or_(Case.business_key.ilike(pattern), Case.title.ilike(pattern)))
-    parts = [true()] if sight.user is None else case_list_parts(sight.user, sight.org)
-    branches = [select(Case.id).where(part, *filters) for part in parts]
-    total, capped = _capped_count(session, branches, count_cap)
+    parts = [(Case.id, true())] if sight.user is None else case_list_parts(sight.user, sight.org)
+    branches = [_case_ids(column, part, filters) for column, part in parts]
+    in_order = [b.order_by(column.desc()) for b, (column, _) in zip(branches, parts, strict=True)]
+    total, capped = _capped_count(session, in_order, count_cap)  # counted in index order too, up to the cap
 
     start = position(after)
-    if start is not None and start[0] is None:  # every case has a start: a task list's cursor is not one
-        start = None
-    order = (Case.started_at, Case.id)
-    ranged = [b.add_columns(Case.started_at) for b in branches]
-    if start is not None:
-        ranged = [b.where(_beyond(order, start, descending=True)) for b in ranged]
-    keys: list[Key] = [(when, row) for row, when in session.execute(_merged(ranged, order, True, per_page + 1))]
+    before = start[1] if start is not None and start[0] is None else None  # a case cursor holds no instant
+    size = per_page + 1
+    union = union_all(
+        *(
+            (b if before is None else b.where(column < before)).limit(size).subquery().select()
+            for b, (column, _) in zip(in_order, parts, strict=True)
+        )
+    ).subquery()
+    keys: list[Key] = [
+        (None, row) for row in session.scalars(select(union.c.id).distinct().order_by(union.c.id.desc()).limit(size))
+    ]
 
     shown = keys[:per_page]
     rows = session.execute(
@@ -244,7 +262,7 @@ def case_list(
         .join(PreplanVersion, Case.version_id == PreplanVersion.id)
         .join(Preplan)
         .where(Case.id.in_([row for _, row in shown]))
-        .order_by(Case.started_at.desc(), Case.id.desc())
+        .order_by(Case.id.desc())
     )
     items = [
         {
@@ -266,4 +284,4 @@ def case_list(
         for case, plan, is_late in rows
     ]
     following = cursor(shown[-1]) if len(keys) > per_page else None
-    return Page(items, total, capped, following, start is None)
+    return Page(items, total, capped, following, before is None)

@@ -180,15 +180,18 @@ def may_see_case(session: Session, user: User, case: Case, org: Org) -> bool:
     return bool(session.scalar(select(union(*_visible_parts(user, org, case.id)).exists())))
 
 
-def case_list_parts(user: User, org: Org) -> list[ColumnElement[bool]]:
-    """The same rule as conditions on :class:`Case` for the cases list, which reads each part newest first and
-    merges them: the parts through steps are the person's own steps; the others are ranges of the cases' unit
-    index (or of their start, for the whole organisation)."""
+def case_list_parts(user: User, org: Org) -> list[tuple[InstrumentedAttribute[int], ColumnElement[bool]]]:
+    """The same rule for the cases list, which reads each part newest first (by case id) and merges them: each part
+    is a condition on the table its case id column belongs to. The parts through steps read the person's steps
+    (as assignee; as a candidate per role and unit, or per role filtered by units); the others are ranges of the
+    cases' unit index, or the whole table in key order for who sees everything."""
     if is_admin(user):
-        return [true()]
-    steps = [Case.id.in_(select(Task.case_id).where(part)) for part in _step_parts(user)]
+        return [(Case.id, true())]
+    steps: list[tuple[InstrumentedAttribute[int], ColumnElement[bool]]] = [(Task.case_id, Task.assignee == user.name)]
+    for role, units in sorted(_units_by_role(user).items()):
+        steps += [(Task.case_id, and_(Task.role == role, where)) for where in unit_ranges(Task.unit_key, units)]
     return steps + [
-        and_(*scope, where)
+        (Case.id, and_(*scope, where))
         for scope, units in _case_reaches(user, org)
         for where in ([true()] if len(units) >= len(org.units) else unit_ranges(Case.unit_key, units))
     ]
@@ -218,7 +221,11 @@ def _case_reaches(user: User, org: Org) -> list[tuple[tuple[ColumnElement[bool],
         if role not in SUPERVISING_ROLES:
             roles_by_reach.setdefault(frozenset(org.below(units)), set()).add(role)
     for reach, roles in roles_by_reach.items():
-        of_preplan = Case.version_id.in_(select(VersionRole.version_id).where(VersionRole.role_key.in_(sorted(roles))))
+        # ``version_id + 0``: checked on the rows a unit range reads, never a range of its own (the version index
+        # would hand the cases over out of the lists' order)
+        of_preplan = (Case.version_id + 0).in_(
+            select(VersionRole.version_id).where(VersionRole.role_key.in_(sorted(roles)))
+        )
         reaches.append(((of_preplan,), set(reach)))
     supervised = supervised_units(user, org)
     if supervised:

@@ -65,7 +65,7 @@ class CaseOperations(ServiceBase):
         intake_key = inputs.token(intake_key, "intake_key") if intake_key else None
         retry = (
             Retry(intake.checked_key(idempotency_key), intake.request_digest(key, data or {}, unit, drill))
-            if idempotency_key is not None
+            if (idempotency_key is not None)
             else None
         )
         for attempt in range(_KEY_RETRIES):

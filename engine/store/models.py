@@ -86,9 +86,8 @@ class PreplanVersion(Base):
 class Case(Base):
     __tablename__ = "preplan_case"
     __table_args__ = (
-        # The cases list reads newest first: everything (admins), or the cases of one unit, in index order.
-        Index("ix_preplan_case_started", "started_at", "id"),
-        Index("ix_preplan_case_unit_started", "unit_key", "started_at", "id"),
+        # The cases list reads newest first (by id): everything in key order, or the cases of one unit.
+        Index("ix_preplan_case_unit", "unit_key", "id"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     version_id: Mapped[int] = mapped_column(ForeignKey("preplan_version.id"), index=True)
@@ -123,11 +122,14 @@ class Task(Base):
 
     __tablename__ = "task"
     __table_args__ = (
-        # Role and assignee lead: the same indexes serve one's steps of any status (visibility) and, by deadline,
-        # one's open work. The pool (unclaimed tasks) is read per role and unit, or per role filtered by units,
-        # in deadline order; partial on ``assignee IS NULL`` because PostgreSQL keeps index order only after
-        # equalities, and that predicate holds no parameter, so both planners match it.
-        Index("ix_task_candidates", "role", "unit_key", "status"),
+        # Role and assignee lead. The cases of one's steps (visibility, the cases list newest first): as a candidate
+        # per role and unit, or per role filtered by units; as the assignee. One's open work by deadline: assigned,
+        # and the pool (unclaimed tasks) per role and unit, or per role filtered by units; partial on ``assignee IS
+        # NULL`` because PostgreSQL keeps index order only after equalities, and that predicate holds no parameter,
+        # so both planners match it.
+        Index("ix_task_candidates", "role", "unit_key", "case_id"),
+        Index("ix_task_candidates_by_role", "role", "case_id", "unit_key"),
+        Index("ix_task_assignee_case", "assignee", "case_id"),
         Index("ix_task_assignee", "assignee", "status", "real_due_at", "id"),
         Index(
             "ix_task_pool",

@@ -1,5 +1,6 @@
 """API tokens, idempotent intake and revision checks, on SQLite and PostgreSQL: what an integration relies on."""
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -80,3 +81,16 @@ def test_an_operation_on_a_changed_case_is_refused_and_changes_nothing(people):
     with pytest.raises(Stale):
         people.engine.terminate(case, "重复投诉", user="boss", revision=read)
     assert people.engine.case_detail(case, user="boss")["status"] != "terminated"
+
+
+def test_the_tokens_commands(run):
+    assert run("users", "add", "wang", "--role", "supervisor", "--password", "pw")[0] == 0
+    code, out, err = run("tokens", "create", "wang", "--read-only", "--expires", "2026-12-31T18:00:00+08:00", "--json")
+    assert code == 0, out + err
+    made = json.loads(out)
+    assert made["token"].startswith("pp_") and set(made) >= {"id", "token"}
+    [listed] = json.loads(run("tokens", "list", "wang", "--json")[1])
+    assert listed["read_only"] and listed["expires_at"] == "2026-12-31T18:00:00+08:00" and "token" not in listed
+    assert json.loads(run("tokens", "revoke", str(made["id"]))[1])["active"] is False
+    code, out, _ = run("tokens", "create", "wang", "--expires", "2020-01-01T00:00:00+08:00", "--json")
+    assert code == 1 and json.loads(out)["error"] == "validation"

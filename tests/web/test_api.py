@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -116,3 +117,16 @@ def test_the_document_and_its_reference_page_need_no_token(app):
     assert document["openapi"].startswith("3.1") and "/api/v1/cases" in document["paths"]
     page = app.test_client().get("/api/v1/docs")
     assert page.status_code == 200 and b"swagger-ui-bundle.js" in page.data and b"<script>" not in page.data
+
+
+def test_a_person_makes_a_token_on_their_page_sees_it_once_and_revokes_it(app):
+    browser = Browser(app).login("wang")
+    page = browser.post("/account/tokens", {"label": "12345 平台", "scope": "read"}, page="/account/tokens")
+    secret = re.search(r'<code id="new-token">(pp_[^<]+)</code>', page.get_data(as_text=True)).group(1)
+    reader = Api(app, secret)
+    assert reader.get("/api/v1/cases").status_code == 200
+    listed = browser.get("/account/tokens").get_data(as_text=True)
+    assert "12345 平台" in listed and secret not in listed and "只读" in listed
+    [made] = app.extensions["preplan"].list_tokens("wang")
+    browser.post(f"/account/tokens/{made['id']}/revoke", {}, page="/account/tokens")
+    assert reader.get("/api/v1/cases").status_code == 401

@@ -8,7 +8,8 @@ new resource is a new module that adds its routes to :data:`bp`::
         body = json_body()
         return answer(engine().add_thing(case, body.get("name"), user=acting_user()), 201)
 
-and describes them in its own fragment of the OpenAPI document, ``web/api/openapi/<resource>.json``.
+and describes them in its own fragment of the OpenAPI document, ``web/api/openapi/<resource>.json`` (``paths``
+written in full, ``/api/v1/…``, and ``components`` of its own; the shared ones are in ``_root.json``).
 
 * Every request is authenticated before the route runs, by ``Authorization: Bearer <token>`` only (a session
   cookie is no credential here, so the API needs no CSRF token); a read-only token may only read (GET). A view
@@ -80,7 +81,7 @@ def acting_user() -> str:
 
 
 def bearer() -> Bearer:
-    return g.api_bearer  # type: ignore[no-any-return]
+    return g.api_bearer
 
 
 @bp.before_request

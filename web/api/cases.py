@@ -14,8 +14,8 @@ from .base import acting_user, answer, bp, engine, expected_revision, flag, json
 @bp.post("/cases")
 def start() -> Response:
     body = json_body()
-    preplan, data, unit = body.get("preplan"), body.get("data", {}), body.get("unit")
-    _require(isinstance(preplan, str) and preplan, "preplan", say("the preplan's key is required"))
+    preplan = _text(body, "preplan", say("the preplan's key is required"))
+    data, unit = body.get("data", {}), body.get("unit")
     _require(isinstance(data, dict), "data", say("data must be a JSON object"))
     _require(unit is None or isinstance(unit, str), "unit", say("unit must be a unit's key"))
     started = engine().start(
@@ -56,8 +56,7 @@ def case(case: str) -> Response:
 
 @bp.post("/cases/<case>/terminate")
 def terminate(case: str) -> Response:
-    reason = json_body().get("reason")
-    _require(isinstance(reason, str), "reason", say("a reason is required"))
+    reason = _text(json_body(), "reason", say("a reason is required"))
     engine().terminate(case, reason, user=acting_user(), revision=expected_revision())
     return _current(case)
 
@@ -75,8 +74,7 @@ def comments(case: str) -> Response:
 
 @bp.post("/cases/<case>/comments")
 def comment(case: str) -> Response:
-    text = json_body().get("text")
-    _require(isinstance(text, str), "text", say("the comment's text is required"))
+    text = _text(json_body(), "text", say("the comment's text is required"))
     engine().comment(case, text, user=acting_user())
     return answer(engine().case_comments(case, user=acting_user()), 201)
 
@@ -97,3 +95,10 @@ def _case_out(view: dict[str, Any], steps: list[dict[str, Any]]) -> dict[str, An
 def _require(condition: object, field: str, message: str) -> None:
     if not condition:
         raise ValidationFailed(say("the request has errors"), {field: message})
+
+
+def _text(body: dict[str, Any], field: str, message: str) -> str:
+    value = body.get(field)
+    if not isinstance(value, str) or not value:
+        raise ValidationFailed(say("the request has errors"), {field: message})
+    return value

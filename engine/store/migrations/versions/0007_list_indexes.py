@@ -1,7 +1,8 @@
 """list indexes: the work list and the cases list page by the last row seen, on indexes that hold their sort
 
 The work list reads one's assigned tasks and the unclaimed pool in deadline order (the pool per role and unit, or
-per role filtered by units); the cases list reads newest first, overall or per unit.
+per role filtered by units); the cases list reads newest first (by id, given at start): the cases of a unit, and
+the cases of one's steps (assigned, or as a candidate per role and unit, or per role filtered by units).
 
 Revision ID: 0007
 Revises: 0006
@@ -26,15 +27,21 @@ def upgrade() -> None:
         ('ix_task_pool_by_role', ['role', 'status', 'real_due_at', 'id', 'unit_key']),
     ):
         op.create_index(name, 'task', columns, sqlite_where=UNCLAIMED, postgresql_where=UNCLAIMED)
+    op.drop_index('ix_task_candidates', table_name='task')
+    op.create_index('ix_task_candidates', 'task', ['role', 'unit_key', 'case_id'])
+    op.create_index('ix_task_candidates_by_role', 'task', ['role', 'case_id', 'unit_key'])
+    op.create_index('ix_task_assignee_case', 'task', ['assignee', 'case_id'])
     op.drop_index('ix_preplan_case_unit_key', table_name='preplan_case')
-    op.create_index('ix_preplan_case_unit_started', 'preplan_case', ['unit_key', 'started_at', 'id'])
-    op.create_index('ix_preplan_case_started', 'preplan_case', ['started_at', 'id'])
+    op.create_index('ix_preplan_case_unit', 'preplan_case', ['unit_key', 'id'])
 
 
 def downgrade() -> None:
-    op.drop_index('ix_preplan_case_started', table_name='preplan_case')
-    op.drop_index('ix_preplan_case_unit_started', table_name='preplan_case')
+    op.drop_index('ix_preplan_case_unit', table_name='preplan_case')
     op.create_index('ix_preplan_case_unit_key', 'preplan_case', ['unit_key'])
+    op.drop_index('ix_task_assignee_case', table_name='task')
+    op.drop_index('ix_task_candidates_by_role', table_name='task')
+    op.drop_index('ix_task_candidates', table_name='task')
+    op.create_index('ix_task_candidates', 'task', ['role', 'unit_key', 'status'])
     op.drop_index('ix_task_pool_by_role', table_name='task')
     op.drop_index('ix_task_pool', table_name='task')
     op.drop_index('ix_task_assignee', table_name='task')
