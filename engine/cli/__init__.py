@@ -20,6 +20,7 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 from engine import clock
 from engine.cli import (
     admin_commands,
+    attachment_commands,
     case_commands,
     message_commands,
     people_commands,
@@ -46,6 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
     message_commands.register(commands)
     token_commands.register(commands)
     webhook_commands.register(commands)
+    attachment_commands.register(commands)
     for entry in entry_points(group="preplan.commands"):
         entry.load()(commands)
     return parser

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 from dataclasses import replace
 
 import pytest
 from PIL import Image
 
+from engine.cli import main
 from engine.config import load_settings
 from engine.errors import Conflict, NotFound, ValidationFailed
 from tests.files import KEY, PDF, docx, evidence_preplan, old_excel, photo
@@ -159,3 +161,14 @@ def test_photos_get_a_small_preview_kept_next_to_them(flow, case):
     assert flow.engine.thumbnail(sent["id"], user="clerk_east") == preview
     pdf = flow.engine.attach(case, "a.pdf", PDF, user="clerk_east")
     assert flow.engine.thumbnail(pdf["id"], user="clerk_east") is None
+
+
+def test_preplan_attach_sends_a_file_from_the_command_line(flow, case, tmp_path, capsys):
+    receipt = tmp_path / "收据.pdf"
+    receipt.write_bytes(PDF)
+    url = flow.engine.settings.database_url
+    assert main(["--database-url", url, "attach", str(case), str(receipt), "--as", "clerk_east", "--json"]) == 0
+    sent = json.loads(capsys.readouterr().out)
+    assert (sent["name"], sent["sha256"]) == ("收据.pdf", hashlib.sha256(PDF).hexdigest())
+    assert main(["--database-url", url, "attach", str(case), str(receipt), "--as", "clerk_west", "--json"]) == 1
+    assert json.loads(capsys.readouterr().out)["error"] == "not_found"
