@@ -176,15 +176,29 @@ def task_json(task: Task, tz: tzinfo) -> dict[str, Any]:
     }
 
 
-def _subscriptions(session: Session) -> list[tuple[int, frozenset[str]]]:
+#: The active subscriptions: (id, the events it wants).
+Subscriptions = list[tuple[int, frozenset[str]]]
+
+
+def active_subscriptions(session: Session) -> Subscriptions:
+    rows = session.execute(
+        select(WebhookSubscription.id, WebhookSubscription.events).where(WebhookSubscription.active.is_(True))
+    )
+    return [(sid, frozenset(events)) for sid, events in rows]
+
+
+def use_subscriptions(session: Session, subscriptions: Subscriptions) -> None:
+    """Let ``session``'s transaction use subscriptions already known to be current (the process's, at the setup
+    revision its lock read)."""
+    session.info[_SUBSCRIBED] = subscriptions
+
+
+def _subscriptions(session: Session) -> Subscriptions:
     """The active subscriptions and their events, read at the first event of a transaction (a session is one
-    transaction: :meth:`engine.store.db.Database.write`)."""
-    cached: list[tuple[int, frozenset[str]]] | None = session.info.get(_SUBSCRIBED)
+    transaction: :meth:`engine.store.db.Database.write`) unless the operation knew them already."""
+    cached: Subscriptions | None = session.info.get(_SUBSCRIBED)
     if cached is None:
-        rows = session.execute(
-            select(WebhookSubscription.id, WebhookSubscription.events).where(WebhookSubscription.active.is_(True))
-        )
-        cached = session.info[_SUBSCRIBED] = [(sid, frozenset(events)) for sid, events in rows]
+        cached = session.info[_SUBSCRIBED] = active_subscriptions(session)
     return cached
 
 

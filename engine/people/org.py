@@ -106,20 +106,3 @@ class Org:
             rows.append((depth, self.units[key]))
             stack.extend((depth + 1, child) for child in reversed(self._children.get(key, ())))
         return rows
-
-
-class OrgCache:
-    """The tree as this process last read it, with the revision it had (:data:`records.ORG_REVISION`); shared by
-    the threads of a process (an :class:`Org` is never changed once built)."""
-
-    def __init__(self) -> None:
-        self._held: tuple[str, Org] | None = None
-
-    def at(self, session: Session, revision: str) -> Org:
-        """The tree at ``revision``: the one held, or read again when the organisation changed since."""
-        held = self._held
-        if held is not None and held[0] == revision:
-            return held[1]
-        org = Org.load(session)
-        self._held = (revision, org)
-        return org

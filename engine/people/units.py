@@ -15,7 +15,7 @@ from engine.errors import Conflict, NotFound, ValidationFailed, say
 from engine.people.org import Org
 from engine.store import audit
 from engine.store.models import ROOT_UNIT, Unit
-from engine.store.records import ORG_REVISION, raise_revision
+from engine.store.records import SETUP_REVISION, raise_revision
 
 #: Unit keys appear in URLs, CSV files and routing: letters, digits and ``_ . -``.
 _KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,79}")
@@ -63,7 +63,7 @@ def add_unit(
         created_at=clock.now(),
     )
     session.add(unit)
-    raise_revision(session, ORG_REVISION, actor)
+    raise_revision(session, SETUP_REVISION, actor)
     audit.record(session, None, actor, "unit_added", unit=key, name=unit.name, parent=parent, unit_kind=unit.kind)
     return unit
 
@@ -97,7 +97,7 @@ def update_unit(
             )
         unit.parent_key = changes["parent"] = parent
     if changes:
-        raise_revision(session, ORG_REVISION, actor)
+        raise_revision(session, SETUP_REVISION, actor)
         audit.record(session, None, actor, "unit_changed", unit=unit.key, **changes)
     return unit
 
@@ -224,6 +224,6 @@ def _apply(session: Session, wanted: dict[str, tuple[str, str, str]], known: Org
             else:
                 unchanged += 1
     if added or changed:
-        raise_revision(session, ORG_REVISION, actor)
+        raise_revision(session, SETUP_REVISION, actor)
         audit.record(session, None, actor, "units_imported", added=added, changed=changed)
     return ImportResult(added, changed, unchanged)

@@ -11,7 +11,7 @@ from engine import clock, inputs
 from engine.errors import Conflict, NotFound, PreplanError, say
 from engine.store import audit
 from engine.store.models import ROOT_UNIT, Role, Unit, User, UserRole
-from engine.store.records import ORG_REVISION, raise_revision
+from engine.store.records import SETUP_REVISION, raise_revision
 
 #: The root unit's name until an admin renames it.
 ROOT_NAME = "本单位"
@@ -31,7 +31,7 @@ def ensure_builtins(session: Session) -> None:
     if session.get(Unit, ROOT_UNIT) is None:
         session.add(Unit(key=ROOT_UNIT, name=ROOT_NAME, parent_key=None, kind="company", created_at=clock.now()))
         session.flush()
-        raise_revision(session, ORG_REVISION, "system")
+        raise_revision(session, SETUP_REVISION, "system")
 
 
 def _known_roles(session: Session, roles: list[str]) -> list[str]:

@@ -13,7 +13,8 @@ from engine.cases.run import RunContext
 from engine.config import Settings
 from engine.errors import Stale, say
 from engine.files.store import FileStore, Store
-from engine.people.org import Org, OrgCache
+from engine.notify import webhooks
+from engine.people.org import Org
 from engine.people.users import get_user
 from engine.preplans.catalog import VersionCache
 from engine.store.db import Database
@@ -26,13 +27,13 @@ OPERATOR = "cli"
 
 
 class ServiceBase:
-    """The database, the settings, and the in-process caches of deployed versions, live workflows and the
-    organisation."""
+    """The database, the settings, and the in-process caches of deployed versions, live workflows and the setup
+    (units and webhook subscriptions)."""
 
     def __init__(self, db: Database, settings: Settings) -> None:
         self.db, self.settings, self.versions = db, settings, VersionCache()
         self.live = LiveCases(settings.live_cases, int(settings.live_megabytes * 2**20))
-        self.orgs = OrgCache()
+        self.setup = SetupCache()
 
     @property
     def context(self) -> RunContext:
@@ -76,3 +77,21 @@ def require_revision(case: Case, expected: int | None) -> None:
                 revision=case.revision,
             )
         )
+
+
+class SetupCache:
+    """What each step reads about the installation, its units and its webhook subscriptions, as this process last
+    read them, with the setup revision they had (:data:`engine.store.records.SETUP_REVISION`); shared by the
+    threads of a process (neither is changed once read)."""
+
+    def __init__(self) -> None:
+        self._held: tuple[str, Org, webhooks.Subscriptions] | None = None
+
+    def at(self, session: Session, revision: str) -> Org:
+        """The organisation at ``revision``, with the subscriptions made known to ``session``'s transaction: the
+        ones held, or read again when the setup changed since."""
+        held = self._held
+        if held is None or held[0] != revision:
+            held = self._held = (revision, Org.load(session), webhooks.active_subscriptions(session))
+        webhooks.use_subscriptions(session, held[2])
+        return held[1]

@@ -29,11 +29,11 @@ from engine.cases.views import summary_of
 from engine.errors import AlreadyStarted, Conflict, Forbidden, NotFound, PreplanError, ValidationFailed, say
 from engine.notify import webhooks
 from engine.people import access
-from engine.people.org import Org, OrgCache
+from engine.people.org import Org
 from engine.people.users import get_user
 from engine.preplans.manifest import Manifest
 from engine.preplans.spec import new_workflow
-from engine.service.base import SYSTEM_ACTOR, ServiceBase, require_revision
+from engine.service.base import SYSTEM_ACTOR, ServiceBase, SetupCache, require_revision
 from engine.store import audit
 from engine.store.models import Case, Comment, Task, User
 from engine.store.records import lock_case_of_task
@@ -197,7 +197,7 @@ class CaseOperations(ServiceBase):
         """The open task, its case locked (at ``revision`` when one is expected), and a candidate of it (holding its
         role in the unit it went to). A task of a case the user may not see is not found."""
         person = get_user(session, user)
-        locked = locked_task(session, task_id, person, self.orgs)
+        locked = locked_task(session, task_id, person, self.setup)
         access.require_candidate(person, locked.row, locked.org)
         require_revision(locked.case, revision)
         return locked, person, locked.org
@@ -325,7 +325,7 @@ class LockedTask(NamedTuple):
     org: Org
 
 
-def locked_task(session: Session, task_id: int | str, person: User, orgs: OrgCache) -> LockedTask:
+def locked_task(session: Session, task_id: int | str, person: User, setup: SetupCache) -> LockedTask:
     """An open task of a case ``person`` may see, read after its case's row lock is held.
 
     The tasks are read after the lock on purpose: PostgreSQL re-checks a locked row after waiting, but hands back
@@ -336,7 +336,7 @@ def locked_task(session: Session, task_id: int | str, person: User, orgs: OrgCac
     if locked is None:
         raise NotFound(say("no task %(value)s", value=task_id))
     case, revision = locked
-    org = orgs.at(session, revision)
+    org = setup.at(session, revision)
     rows = session.scalars(
         select(Task)
         .where(Task.case_id == case.id, or_(Task.status == "open", Task.id == task_id))

@@ -32,7 +32,7 @@ class SupervisionOperations(ServiceBase):
         with self.db.write() as session:
             supervisor = get_user(session, user)
             access.require_supervisor(supervisor)
-            row, case, _, org = locked_task(session, task_id, supervisor, self.orgs)
+            row, case, _, org = locked_task(session, task_id, supervisor, self.setup)
             access.require_supervisor_of(supervisor, case.unit_key, org)
             require_revision(case, revision)
             target = get_user(session, to_user)

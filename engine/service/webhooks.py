@@ -16,6 +16,7 @@ from engine.people import access
 from engine.service.base import OPERATOR, ServiceBase
 from engine.store import audit
 from engine.store.models import WebhookDelivery, WebhookSubscription
+from engine.store.records import SETUP_REVISION, raise_revision
 
 
 class WebhookOperations(ServiceBase):
@@ -33,6 +34,7 @@ class WebhookOperations(ServiceBase):
             )
             session.add(row)
             session.flush()
+            raise_revision(session, SETUP_REVISION, actor)
             audit.record(session, None, actor, "webhook_added", webhook=row.id, url=url, events=chosen)
             return webhooks.subscription_json(row, self.tz)
 
@@ -45,6 +47,7 @@ class WebhookOperations(ServiceBase):
             if row is None:
                 raise NotFound(say("no webhook %(value)s", value=number))
             row.active = False
+            raise_revision(session, SETUP_REVISION, actor)
             cancelled = len(
                 session.scalars(
                     update(WebhookDelivery)

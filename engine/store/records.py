@@ -14,8 +14,9 @@ from engine.store.models import Case, Preplan, PreplanVersion, Setting, Task
 
 S = TypeVar("S", bound=Select[*tuple[Any, ...]])
 
-#: Raised by every change to the organisation's units: a process keeps the tree it read while this holds.
-ORG_REVISION = "org_revision"
+#: Raised by every change to what each step reads about the installation (its units, its webhook subscriptions):
+#: a process keeps what it read while this holds.
+SETUP_REVISION = "setup_revision"
 
 
 def lock_case(session: Session, case_id: int, *, skip_locked: bool = False) -> Case | None:
@@ -25,9 +26,9 @@ def lock_case(session: Session, case_id: int, *, skip_locked: bool = False) -> C
 
 
 def lock_case_of_task(session: Session, task_id: int) -> tuple[Case, str] | None:
-    """The case of a task, locked, and the organisation's revision (:data:`ORG_REVISION`), in one statement: an
-    operation whose process holds the tree at that revision reads no unit."""
-    revision = func.coalesce(select(Setting.value).where(Setting.key == ORG_REVISION).scalar_subquery(), "0")
+    """The case of a task, locked, and the setup's revision (:data:`SETUP_REVISION`), in one statement: an operation
+    whose process holds the setup at that revision reads no unit and no subscription."""
+    revision = func.coalesce(select(Setting.value).where(Setting.key == SETUP_REVISION).scalar_subquery(), "0")
     statement = (
         select(Case, revision)
         .where(Case.id == select(Task.case_id).where(Task.id == task_id).scalar_subquery())
