@@ -117,16 +117,20 @@ def test_the_migration_moves_every_stored_case_to_rows_and_back(request, backend
         engine.db.dispose()
 
 
-def test_a_state_stored_whole_is_read_and_its_next_step_writes_rows(sqlite_engine):
-    """A case whose document still holds its tasks (written before rows) runs on, and its next save splits it."""
-    flow = Flow(sqlite_engine)
+def _vanke_case(flow: Flow) -> tuple[int, dict, set[str]]:
+    """A Vanke case started from its form's example data, with the preplan's forms and counted fields."""
     flow.at("2026-11-23T10:00:00+08:00")
     flow.deploy("processes/vanke_complaint")
     forms, counted = _forms("vanke_complaint")
     package = load_package(ROOT / "processes" / "vanke_complaint")
-    case = flow.start(
-        "vanke_complaint", example_submission(forms[schema_file(package.manifest["start_form"])], leave_out=counted)
-    )
+    start = example_submission(forms[schema_file(package.manifest["start_form"])], leave_out=counted)
+    return flow.start("vanke_complaint", start), forms, counted
+
+
+def test_a_state_stored_whole_is_read_and_its_next_step_writes_rows(sqlite_engine):
+    """A case whose document still holds its tasks (written before rows) runs on, and its next save splits it."""
+    flow = Flow(sqlite_engine)
+    case, forms, counted = _vanke_case(flow)
     _step(flow, case, forms, counted, 0)
     expected = _restored(sqlite_engine, case)
     tasks, _ = expected
@@ -176,13 +180,7 @@ def test_a_live_workflow_is_used_only_at_its_revision(sqlite_url):
     first, second = (Engine(Database(sqlite_url), load_settings(sqlite_url)) for _ in range(2))
     try:
         flow = Flow(first)
-        flow.at("2026-11-23T10:00:00+08:00")
-        flow.deploy("processes/vanke_complaint")
-        forms, counted = _forms("vanke_complaint")
-        package = load_package(ROOT / "processes" / "vanke_complaint")
-        case = flow.start(
-            "vanke_complaint", example_submission(forms[schema_file(package.manifest["start_form"])], leave_out=counted)
-        )
+        case, forms, counted = _vanke_case(flow)
         for choice in range(6):
             assert _step(flow, case, forms, counted, choice, engine=(first, second)[choice % 2])
         assert (first.live.hits, first.live.misses, second.live.misses) == (1, 2, 3), "stale copies were read again"
