@@ -58,9 +58,8 @@ def populate(engine: Engine, preplan: str, roles: list[str], units: int, tasks: 
             for u in range(3 + BRANCHES, units, BRANCHES):  # the same roles at every station of branch 3
                 user.roles += [UserRole(role_key=role, unit_key=f"st{u}") for role in held]
     if engine.db.engine.dialect.name == "postgresql":  # what autovacuum does after a load of this size
-        with engine.db.engine.connect() as connection:
-            connection.execute(text("ANALYZE"))
-            connection.commit()
+        with engine.db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(text("VACUUM ANALYZE"))
 
 
 def _case(i: int, version_id: int, unit: str, now: Any) -> dict[str, Any]:

@@ -85,11 +85,15 @@ def _merged(
     return select(*union.c).distinct().order_by(*ordered([union.c[c.key] for c in columns])).limit(size)
 
 
-def _capped_count(session: Session, branches: Sequence[Select[Any]], cap: int) -> tuple[int, bool]:
-    """How many distinct rows the branches hold, counting at most ``cap + 1`` of each."""
+def _capped_count(
+    session: Session, branches: Sequence[Select[Any]], cap: int, *, disjoint: bool = False
+) -> tuple[int, bool]:
+    """How many distinct rows the branches hold, counting at most ``cap + 1`` of each. Branches that share no row
+    (the work list's) need no de-duplication, so the count stops as soon as the cap is passed."""
     union = union_all(*(b.limit(cap + 1).subquery().select() for b in branches)).subquery()
+    ids = select(union.c[0])
     found = session.execute(
-        select(func.count()).select_from(select(union.c[0]).distinct().limit(cap + 1).subquery())
+        select(func.count()).select_from((ids if disjoint else ids.distinct()).limit(cap + 1).subquery())
     ).scalar_one()
     return min(found, cap), found > cap
 
@@ -126,7 +130,7 @@ def work_list(
     if overdue:
         filters.append(Task.real_due_at < now)
     branches = [select(Task.id).where(branch, *filters) for branch in work_list_branches(user, scope)]
-    total, capped = _capped_count(session, branches, count_cap)
+    total, capped = _capped_count(session, branches, count_cap, disjoint=True)
 
     start = position(after)
     keys: list[Key] = []
