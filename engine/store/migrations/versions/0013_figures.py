@@ -1,4 +1,4 @@
-"""dashboards and reports (filled in by that work; may stay empty)
+"""figures for dashboards and reports (read from the existing projections; kept so the chain stays whole)
 
 Revision ID: 0013
 Revises: 0012
