@@ -189,3 +189,25 @@ def test_a_live_workflow_is_used_only_at_its_revision(sqlite_url):
     finally:
         first.db.dispose()
         second.db.dispose()
+
+
+def test_live_workflows_are_bounded_by_count_and_size():
+    """The least recently kept go first, when there are too many or they hold too much; one too large is not kept."""
+    from engine.cases.live import Live, LiveCases
+    from engine.cases.storage import Stored
+
+    def entry(revision: int, size: int) -> Live:
+        return Live(revision, object(), Stored(size=size), {})  # type: ignore[arg-type]
+
+    live = LiveCases(max_cases=2, max_bytes=100)
+    live.keep(1, entry(1, 10))
+    live.keep(2, entry(1, 10))
+    live.keep(3, entry(1, 10))  # a third case: the first goes
+    assert live.take(1, 1) is None and len(live) == 2
+    live.keep(4, entry(1, 85))  # too much stored (105): the oldest goes until it fits (95)
+    assert live.take(2, 1) is None and len(live) == 2
+    assert live.take(3, 1) is not None and len(live) == 1, "taken out, for the operation that uses it"
+    live.keep(5, entry(1, 101))  # larger than the whole budget: never kept
+    assert live.take(5, 1) is None
+    assert live.take(4, 2) is None, "another revision is not this entry"
+    assert live.take(4, 1) is None, "and a take removes it"
