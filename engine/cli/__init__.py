@@ -24,6 +24,7 @@ from engine.cli import (
     case_commands,
     message_commands,
     people_commands,
+    report_commands,
     token_commands,
     webhook_commands,
 )
@@ -48,6 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
     token_commands.register(commands)
     webhook_commands.register(commands)
     attachment_commands.register(commands)
+    report_commands.register(commands)
     for entry in entry_points(group="preplan.commands"):
         entry.load()(commands)
     return parser

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from engine.service.attachments import AttachmentOperations
 from engine.service.cases import CaseOperations
+from engine.service.figures import FigureOperations
 from engine.service.inbox import InboxOperations
 from engine.service.messages import MessageOperations
 from engine.service.people import PeopleOperations
@@ -33,5 +34,6 @@ class Engine(
     ReadOperations,
     WebhookOperations,
     AttachmentOperations,
+    FigureOperations,
 ):
     """The configured engine: database, settings, the cached versions, and every operation."""
