@@ -6,12 +6,13 @@ PORT   ?= 5000
 HOST   ?= 127.0.0.1
 VENDOR := web/static/vendor/bpmn-js
 SWAGGER := web/static/vendor/swagger-ui
+ECHARTS := web/static/vendor/echarts
 
 .PHONY: setup run test lint bench lint-bpmn browser-deps postgres-up redis-up translations clean
 
 MO     := web/translations/zh_Hans_CN/LC_MESSAGES/messages.mo web/translations/en/LC_MESSAGES/messages.mo
 
-setup: $(VENV)/.stamp node_modules/.stamp $(VENDOR)/.stamp $(SWAGGER)/.stamp $(MO)
+setup: $(VENV)/.stamp node_modules/.stamp $(VENDOR)/.stamp $(SWAGGER)/.stamp $(ECHARTS)/.stamp $(MO)
 
 $(VENV)/.stamp: pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -36,6 +37,12 @@ $(SWAGGER)/.stamp: node_modules/.stamp
 	rm -rf $(SWAGGER) && mkdir -p $(SWAGGER)
 	cp node_modules/swagger-ui-dist/swagger-ui-bundle.js node_modules/swagger-ui-dist/swagger-ui.css \
 	   node_modules/swagger-ui-dist/LICENSE $(SWAGGER)/
+	touch $@
+
+# The dashboard's charts are drawn by Apache ECharts, copied from the pinned package.
+$(ECHARTS)/.stamp: node_modules/.stamp
+	rm -rf $(ECHARTS) && mkdir -p $(ECHARTS)
+	cp node_modules/echarts/dist/echarts.min.js node_modules/echarts/LICENSE $(ECHARTS)/
 	touch $@
 
 # UI translations: the .po catalogues are the source; .mo files are built.

@@ -23,6 +23,7 @@ from . import (
     attachments,
     auth,
     cases,
+    dashboard,
     errors,
     formatting,
     i18n,
@@ -74,6 +75,7 @@ def create_app(settings: Settings | None = None, *, testing: bool = False) -> Fl
         tokens.bp,
         webhooks.bp,
         attachments.bp,
+        dashboard.bp,
     ):
         app.register_blueprint(blueprint)
     api.init_app(app)
