@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from engine.cases import drills
 from engine.cases.attachments import case_attachments
+from engine.cases.exports import cases_table
 from engine.cases.progress import case_progress
 from engine.cases.sight import Sight
 from engine.cases.stats import statistics
@@ -30,6 +31,7 @@ from engine.store.models import Case
 
 from . import schema_form
 from .auth import engine, person
+from .downloads import download
 from .feedback import attempt, refusal
 from .i18n import current_language
 from .redirects import same_site
@@ -44,16 +46,10 @@ STATUSES = ("running", "completed", "terminated", "error")
 @bp.get("/cases")
 @login_required
 def index() -> ResponseReturnValue:
-    status, overdue, search = (
-        request.args.get("status") or None,
-        request.args.get("overdue") == "1",
-        request.args.get("q"),
-    )
-    filters = {"status": status, "overdue": overdue, "search": search or None}
+    filters = _filters()
     with engine().db.read() as session:
         sight = Sight(session, engine().versions, person(session))
-        after = request.args.get("after")
-        result = case_list(session, engine().tz, sight, status=status, overdue=overdue, search=search, after=after)
+        result = case_list(session, engine().tz, sight, after=request.args.get("after"), **filters)
         figures = statistics(session, sight, drills=request.args.get("drills") == "1")
         manifests = {c["version_id"]: engine().versions.info(session, c["version_id"]).manifest for c in result.items}
     for item in result.items:
@@ -68,6 +64,29 @@ def index() -> ResponseReturnValue:
         figures=figures,
         drills=request.args.get("drills") == "1",
     )
+
+
+@bp.get("/cases.<any(csv, xlsx):fmt>")
+@login_required
+def export(fmt: str) -> ResponseReturnValue:
+    """The list with the page's filters, every page of it."""
+    filters = _filters()
+    return download(
+        lambda session: cases_table(
+            session, engine().tz, Sight(session, engine().versions, person(session)), **filters
+        ),
+        fmt,
+        "cases",
+    )
+
+
+def _filters() -> dict[str, Any]:
+    """The list's filters as the address gives them: the page and its downloads read the same."""
+    return {
+        "status": request.args.get("status") or None,
+        "overdue": request.args.get("overdue") == "1",
+        "search": request.args.get("q") or None,
+    }
 
 
 @bp.get("/cases/new")

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from engine.cases import instructions
 from engine.cases.attachments import case_attachments
 from engine.cases.counts import Counting, preview
+from engine.cases.exports import tasks_table
 from engine.cases.sight import Sight
 from engine.cases.views import case_comments, hide, recorded_steps, task_view
 from engine.cases.worklist import severities, work_list
@@ -28,6 +29,7 @@ from engine.store.models import Case, Task
 
 from . import schema_form
 from .auth import engine, person
+from .downloads import download
 from .feedback import attempt, refusal
 from .i18n import current_language
 from .uploads import sent_files
@@ -38,10 +40,8 @@ bp = Blueprint("tasks", __name__)
 @bp.get("/tasks")
 @login_required
 def my_tasks() -> ResponseReturnValue:
-    preplan, severity = request.args.get("preplan") or None, request.args.get("severity") or None
-    overdue, scope = request.args.get("overdue") == "1", request.args.get("scope", "all")
-    filters = {"preplan": preplan, "severity": severity, "overdue": overdue, "scope": scope}
-    descending = request.args.get("sort") == "-due"
+    filters = _filters()
+    descending = filters["descending"]
     with engine().db.read() as session:
         user = person(session)
         result = work_list(
@@ -49,13 +49,9 @@ def my_tasks() -> ResponseReturnValue:
             engine().tz,
             user,
             Org.load(session),
-            preplan=preplan,
-            severity=severity,
-            overdue=overdue,
-            scope=scope,
             after=request.args.get("after"),
-            descending=descending,
             reminder_share=engine().settings.reminder_share,
+            **filters,
         )
         roles = role_titles(session)
         preplans = list_preplans(session, engine().versions)
@@ -73,6 +69,32 @@ def my_tasks() -> ResponseReturnValue:
         descending=descending,
         severities=[(v, names.get(v, v)) for v in choices],
     )
+
+
+@bp.get("/tasks.<any(csv, xlsx):fmt>")
+@login_required
+def export(fmt: str) -> ResponseReturnValue:
+    """The work list with the page's filters and order, every page of it."""
+    filters, share = _filters(), engine().settings.reminder_share
+    return download(
+        lambda session: tasks_table(
+            session, engine().tz, Sight(session, engine().versions, person(session)), reminder_share=share, **filters
+        ),
+        fmt,
+        "tasks",
+    )
+
+
+def _filters() -> dict[str, Any]:
+    """The list's filters and order as the address gives them: the page and its downloads read the same."""
+    return {
+        "preplan": request.args.get("preplan") or None,
+        "severity": request.args.get("severity") or None,
+        "overdue": request.args.get("overdue") == "1",
+        "scope": request.args.get("scope", "all"),
+        "search": request.args.get("q") or None,
+        "descending": request.args.get("sort") == "-due",
+    }
 
 
 def _load(session: Session, task_id: int) -> tuple[Task, Case, Manifest, Sight]:

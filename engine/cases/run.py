@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
 from engine import clock
-from engine.cases import storage
+from engine.cases import search, storage
 from engine.cases.live import Live, LiveCases
 from engine.cases.projection import TimerRows, is_timer, sync_tasks, sync_timers, timer_due, waiting_timers
 from engine.cases.storage import Stored
@@ -222,6 +222,7 @@ class CaseRun:
         severity_field = self.manifest.severity_field
         if severity_field and data.get(severity_field) is not None:
             case.severity = str(data[severity_field])
+        search.index_case(self.session, case, self.manifest.confidential)
         for fired in self.fired:
             audit.record(self.session, case.id, "timer", "timer_fired", **fired)
         completed = workflow.is_completed() and case.status == "running"

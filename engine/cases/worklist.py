@@ -19,11 +19,12 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, exists, func, literal, or_, select, true, tuple_, union_all
+from sqlalchemy import ColumnElement, Select, exists, func, literal, select, true, tuple_, union_all
 from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 
 from engine import clock
 from engine.cases.projection import remind_at
+from engine.cases.search import matching
 from engine.cases.sight import Sight
 from engine.cases.views import task_view
 from engine.people.access import case_list_parts, work_list_branches, work_list_clause
@@ -101,35 +102,44 @@ def _capped_count(
 def work_list(
     session: Session,
     tz: tzinfo,
-    user: User,
+    user: User | None,
     org: Org,
     *,
     preplan: str | None = None,
     severity: str | None = None,
     overdue: bool = False,
     scope: str = "all",
+    search: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
     after: str | None = None,
     per_page: int = 20,
     descending: bool = False,
     reminder_share: float,
     count_cap: int = COUNT_CAP,
 ) -> Page:
-    """Tasks assigned to ``user`` and unclaimed tasks of the user's roles. ``scope``: all | mine | unassigned;
-    ``after``: the cursor of the page before. ``reminder_share`` is the settings' (``PREPLAN_REMINDER_SHARE``):
-    "due soon" is when the reminder goes out."""
+    """Tasks assigned to ``user`` and unclaimed tasks of the user's roles (``None``, the operator of the command
+    line: every open task). ``scope``: all | mine | unassigned; ``search``: of cases holding this text
+    (:mod:`engine.cases.search`); ``since``/``until``: opened in [since, until); ``after``: the cursor of the page
+    before. ``reminder_share`` is the settings' (``PREPLAN_REMINDER_SHARE``): "due soon" is when the reminder goes
+    out."""
     now = clock.real_now()
     filters: list[ColumnElement[bool]] = []
     if preplan or severity:  # checked per task read, so each branch stays an ordered range of the task table
         of_case = exists().where(Case.id == Task.case_id)
         if preplan:
-            versions = select(PreplanVersion.id).join(Preplan).where(Preplan.key == preplan)
-            of_case = of_case.where(Case.version_id.in_(versions))
+            of_case = of_case.where(Case.version_id.in_(_versions_of(preplan)))
         if severity:
             of_case = of_case.where(Case.severity == severity)
         filters.append(of_case)
     if overdue:
         filters.append(Task.real_due_at < now)
-    branches = [select(Task.id).where(branch, *filters) for branch in work_list_branches(user, scope)]
+    filters += _period(Task.created_at, since, until)
+    found = matching(session, Task.case_id, search or "")
+    if found is not None:
+        filters.append(found)
+    parts = work_list_branches(user, scope) if user is not None else [Task.status == "open"]
+    branches = [select(Task.id).where(branch, *filters) for branch in parts]
     total, capped = _capped_count(session, branches, count_cap, disjoint=True)
 
     start = position(after)
@@ -167,6 +177,15 @@ def work_list(
         items.append(view)
     following = cursor(shown[-1]) if len(keys) > per_page else None
     return Page(items, total, capped, following, start is None)
+
+
+def _versions_of(preplan: str) -> Select[Any]:
+    return select(PreplanVersion.id).join(Preplan).where(Preplan.key == preplan)
+
+
+def _period(column: InstrumentedAttribute[datetime], since: datetime | None, until: datetime | None) -> list[Any]:
+    """``since <= column < until``, each side only when given."""
+    return [c for c in (column >= since if since else None, column < until if until else None) if c is not None]
 
 
 def _case_ids(
@@ -226,11 +245,15 @@ def case_list(
     status: str | None = None,
     overdue: bool = False,
     search: str | None = None,
+    preplan: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
     after: str | None = None,
     per_page: int = 20,
     count_cap: int = COUNT_CAP,
 ) -> Page:
-    """The cases ``sight`` may see, newest first (by id: ids are given as cases start); ``after``: the cursor of the
+    """The cases ``sight`` may see, newest first (by id: ids are given as cases start); ``search``: holding this
+    text (:mod:`engine.cases.search`); ``since``/``until``: started in [since, until); ``after``: the cursor of the
     page before. Each part of the visibility rule is read in id order from an index, up to the page."""
     step = aliased(Task)
     late = exists().where(step.case_id == Case.id, step.status == "open", step.real_due_at < clock.real_now())
@@ -239,9 +262,12 @@ def case_list(
         filters.append(Case.status == status)
     if overdue:
         filters.append(late)
-    if search and search.strip():
-        pattern = f"%{search.strip()}%"
-        filters.append(or_(Case.business_key.ilike(pattern), Case.title.ilike(pattern)))
+    if preplan:  # ``+ 0``: checked per case read, never a range of the version index (out of the list's order)
+        filters.append((Case.version_id + 0).in_(_versions_of(preplan)))
+    filters += _period(Case.started_at, since, until)
+    found = matching(session, Case.id, search or "")
+    if found is not None:
+        filters.append(found)
     parts = [(Case.id, true())] if sight.user is None else case_list_parts(sight.user, sight.org)
     branches = [_case_ids(column, part, filters) for column, part in parts]
     in_order = [b.order_by(column.desc()) for b, (column, _) in zip(branches, parts, strict=True)]

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from engine import clock, inputs
-from engine.cases import attachments, intake
+from engine.cases import attachments, intake, search
 from engine.cases.counts import Counting
 from engine.cases.keys import DRILL_PREFIX, next_business_key
 from engine.cases.run import CaseRun
@@ -209,6 +209,7 @@ class CaseOperations(ServiceBase):
             case = Sight(session, self.versions, person).case(case_ref)
             session.add(Comment(case_id=case.id, at=clock.now(), author=person.name, text=text))
             audit.record(session, case.id, person.name, "commented", text=text[:200])
+            search.index_comment(session, case.id, text)
             return {"case": case.id, "author": person.name}
 
     # -- complete -------------------------------------------------------------------------------------------

@@ -215,6 +215,18 @@ class Comment(Base):
     text: Mapped[str] = mapped_column(Text)
 
 
+class CaseSearch(Base):
+    """What full-text search reads of a case (``engine.cases.search``), lower-cased, written in the transaction
+    that changes the case: its key, title and the values of its fields anyone who sees it may read (``fields``),
+    and its comments (``comments``). SQLite indexes it with FTS5 (trigram), PostgreSQL with pg_trgm GIN indexes;
+    both made by migration 0015."""
+
+    __tablename__ = "case_search"
+    case_id: Mapped[int] = mapped_column(ForeignKey("preplan_case.id", ondelete="CASCADE"), primary_key=True)
+    fields: Mapped[str] = mapped_column(Text, default="")
+    comments: Mapped[str] = mapped_column(Text, default="")
+
+
 class Attachment(Base):
     """A file on a case, or on one of its steps: what it is; its bytes are in the file store under ``sha256``.
     Kept as long as the case (nothing removes one). ``case_id`` is empty only inside the transaction that starts

@@ -15,13 +15,14 @@ from alembic import command
 from sqlalchemy import event, insert, select, text
 
 from engine import clock
+from engine.cases.search import fields_text
 from engine.cases.sight import Sight
 from engine.cases.worklist import Page, case_list, cursor, position, work_list
 from engine.people.org import Org
 from engine.people.users import get_user, grant
 from engine.store import schema
 from engine.store.db import Database
-from engine.store.models import Case, PreplanVersion, Task
+from engine.store.models import Case, CaseSearch, PreplanVersion, Task
 from tests.engine.conftest import MINI
 from tests.flow import Flow
 
@@ -75,6 +76,8 @@ def _rows(flow: Flow, count: int) -> None:
             )
         session.execute(insert(Case), cases)
         session.execute(insert(Task), tasks)
+        searched = [{"case_id": c["id"], "fields": fields_text(c["business_key"], c["title"], {}, ())} for c in cases]
+        session.execute(insert(CaseSearch), searched)
     if flow.engine.db.engine.dialect.name == "postgresql":
         with flow.engine.db.engine.connect() as connection:
             connection.execute(text("ANALYZE"))

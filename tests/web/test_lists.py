@@ -24,7 +24,7 @@ def test_next_pages_keep_the_filters_and_show_every_task_once(app):
     assert "scope=unassigned" in following and "sort=-due" in following and "after=" in following
     second = text(wang.get(following))
     assert not _links(second, "next") and _links(second, "first") == [
-        "/tasks?preplan=&severity=&scope=unassigned&overdue=&sort=-due"
+        "/tasks?preplan=&severity=&scope=unassigned&overdue=&sort=-due&q="
     ]
     shown = re.findall(r'data-task="(\d+)"', first) + re.findall(r'data-task="(\d+)"', second)
     assert len(shown) == len(set(shown)) == 23

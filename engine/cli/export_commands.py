@@ -1,0 +1,91 @@
+"""``preplan export cases|tasks``: the cases list or the task list as CSV or an Excel workbook, for whoever reads
+them in a spreadsheet (what ``--as USER`` may see, with that person's confidential fields hidden)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+from collections.abc import Iterator, Sequence
+from datetime import date, datetime, time, timedelta, tzinfo
+from pathlib import Path
+from typing import Any
+
+from engine.cases.exports import cases_table, tasks_table
+from engine.cases.sight import Sight
+from engine.cli.context import Context
+from engine.cli.output import emit_json
+from engine.errors import PreplanError
+from engine.people.users import get_user
+from engine.tabular import FORMATS, Table
+
+
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    export = commands.add_parser("export", help="the cases list or the task list as CSV or Excel (.xlsx)")
+    export.add_argument("list", choices=("cases", "tasks"))
+    export.add_argument("--preplan", metavar="KEY", help="only cases (tasks) of this preplan")
+    export.add_argument("--from", dest="since", type=_day, metavar="DATE", help="started (opened) on or after")
+    export.add_argument("--to", dest="until", type=_day, metavar="DATE", help="started (opened) on or before")
+    export.add_argument("--format", required=True, choices=sorted(FORMATS))
+    export.add_argument("--out", required=True, type=Path, metavar="FILE")
+    export.add_argument("--as", dest="user", help="what this user may see (default: everything)")
+    export.set_defaults(handler=export_cmd, json_always=True)
+
+
+def export_cmd(ctx: Context, args: argparse.Namespace) -> int:
+    """Writes FILE whole or not at all; answers {"list", "format", "out", "rows"}."""
+    if args.since and args.until and args.since > args.until:
+        raise PreplanError("--from must not be after --to")
+    tz = ctx.settings.timezone
+    period = {  # whole days in the organisation's zone, --to included
+        "since": _midnight(args.since, tz),
+        "until": _midnight(args.until + timedelta(days=1), tz) if args.until else None,
+    }
+    write, _ = FORMATS[args.format]
+    folder = args.out.resolve().parent
+    with ctx.db.read() as session:
+        sight = Sight(session, ctx.engine.versions, get_user(session, args.user) if args.user else None)
+        if args.list == "cases":
+            table = cases_table(session, tz, sight, preplan=args.preplan, **period)
+        else:
+            table = tasks_table(
+                session, tz, sight, preplan=args.preplan, reminder_share=ctx.settings.reminder_share, **period
+            )
+        counted = _Counted(table.rows)
+        try:
+            handle, partial = tempfile.mkstemp(dir=folder, prefix=".export-")
+        except OSError as exc:
+            raise PreplanError(f"cannot write {args.out}: {exc.strerror or exc}") from None
+        try:
+            with os.fdopen(handle, "wb") as out:
+                write(Table(table.title, table.columns, counted), out, tz)
+            os.replace(partial, args.out)
+        finally:
+            if os.path.exists(partial):
+                os.unlink(partial)
+    emit_json({"list": args.list, "format": args.format, "out": str(args.out), "rows": counted.count})
+    return 0
+
+
+class _Counted:
+    """The rows, counted as the writer takes them."""
+
+    def __init__(self, rows: Any) -> None:
+        self.rows, self.count = rows, 0
+
+    def __iter__(self) -> Iterator[Sequence[Any]]:
+        for row in self.rows:
+            self.count += 1
+            yield row
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+
+
+def _midnight(day: date | None, tz: tzinfo) -> datetime | None:
+    """The start of ``day`` in the organisation's zone."""
+    return datetime.combine(day, time(), tz) if day is not None else None
