@@ -46,7 +46,8 @@ def accept(
     sent with this form (its file fields may name them besides the case's own)."""
     given_data, counted = dict(data), []
     errors: dict[str, FieldProblem] = {}
-    merged = {**counting.data, **given_data}
+    # a field left at its default counts as sent with it (第十四条5's person count needs station_responsible)
+    merged = {**counting.data, **with_defaults(schema, given_data)}
     for name, spec in manifest.counts.items():
         if name not in schema.get("properties", {}):
             continue

@@ -22,7 +22,7 @@ from engine.cli import (
     admin_commands,
     attachment_commands,
     case_commands,
-    export_commands,
+    ledger_commands,
     message_commands,
     people_commands,
     report_commands,
@@ -50,8 +50,8 @@ def build_parser() -> argparse.ArgumentParser:
     token_commands.register(commands)
     webhook_commands.register(commands)
     attachment_commands.register(commands)
-    export_commands.register(commands)
     report_commands.register(commands)
+    ledger_commands.register(commands)
     for entry in entry_points(group="preplan.commands"):
         entry.load()(commands)
     return parser

@@ -338,6 +338,19 @@ def require_supervisor_of(user: User, unit: str, org: Org) -> None:
         )
 
 
+def may_read_ledger(user: User, roles: Collection[str]) -> bool:
+    """An appraisal ledger is read by supervisors, admins and the holders of the roles its source gives the
+    appraisal to; each of its figures still counts only the cases the reader may see."""
+    return supervises(user) or bool(user.role_keys & set(roles))
+
+
+def require_ledger_reader(user: User, preplan: str, roles: Collection[str]) -> None:
+    if not may_read_ledger(user, roles):
+        raise Forbidden(
+            say("%(user)s may not read the appraisal ledger of %(preplan)s", user=user.name, preplan=preplan)
+        )
+
+
 def require_admin(user: User) -> None:
     if not is_admin(user):
         raise Forbidden(say("%(user)s may not do this (it needs an admin)", user=user.name))

@@ -12,6 +12,7 @@ from engine.service.attachments import AttachmentOperations
 from engine.service.cases import CaseOperations
 from engine.service.figures import FigureOperations
 from engine.service.inbox import InboxOperations
+from engine.service.ledgers import LedgerOperations
 from engine.service.messages import MessageOperations
 from engine.service.people import PeopleOperations
 from engine.service.preplans import PreplanOperations
@@ -35,5 +36,6 @@ class Engine(
     WebhookOperations,
     AttachmentOperations,
     FigureOperations,
+    LedgerOperations,
 ):
     """The configured engine: database, settings, the cached versions, and every operation."""
