@@ -22,6 +22,7 @@ from engine.cli import (
     admin_commands,
     attachment_commands,
     case_commands,
+    export_commands,
     ledger_commands,
     message_commands,
     people_commands,
@@ -50,6 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
     token_commands.register(commands)
     webhook_commands.register(commands)
     attachment_commands.register(commands)
+    export_commands.register(commands)
     report_commands.register(commands)
     ledger_commands.register(commands)
     for entry in entry_points(group="preplan.commands"):
