@@ -36,7 +36,10 @@ def test_the_lists_search_and_download_what_the_page_shows(app):
     assert rows[0][0] == "案件编号" and len(rows) == 2
 
     tasks = text(wang.get("/tasks?q=电梯&scope=all"))
-    assert 'name="q" value="电梯"' in tasks and "/tasks.xlsx?preplan=&severity=&scope=all&overdue=&sort=due&q=电梯" in unquote(unescape(tasks))
+    assert (
+        'name="q" value="电梯"' in tasks
+        and "/tasks.xlsx?preplan=&severity=&scope=all&overdue=&sort=due&q=电梯" in unquote(unescape(tasks))
+    )
     book = wang.get("/tasks.xlsx?q=电梯")
     sheet = openpyxl.load_workbook(io.BytesIO(book.get_data())).active
     header, *found = list(sheet.iter_rows(values_only=True))
