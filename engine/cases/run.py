@@ -85,6 +85,7 @@ class CaseRun:
         self._live = context.live
         self._timers: TimerRows | None = None  # the timer rows as written, when known
         self.open_rows: list[Task] | None = list(open_rows) if open_rows is not None else None
+        self._new = workflow is not None
         if workflow is not None:  # a new case
             self.workflow, self._stored, self._timers = workflow, Stored(), {}
         elif (entry := self._live.take(case.id, case.revision)) is not None:
@@ -218,11 +219,13 @@ class CaseRun:
         case.state = storage.save(self.session, case, workflow, self._stored)
         flag_modified(case, "state")  # the revision rises with every save: it is what tells a live copy is current
         case.updated_at = now
+        previous = None if self._new else case.data
         data = case.data = case_data(workflow)
         severity_field = self.manifest.severity_field
         if severity_field and data.get(severity_field) is not None:
             case.severity = str(data[severity_field])
-        search.index_case(self.session, case, self.manifest.confidential)
+        if data != previous:  # what search finds follows the data (the key and title are set at the start)
+            search.index_case(self.session, case, self.manifest.confidential)
         for fired in self.fired:
             audit.record(self.session, case.id, "timer", "timer_fired", **fired)
         completed = workflow.is_completed() and case.status == "running"

@@ -86,7 +86,8 @@ def index_comment(session: Session, case_id: int, text: str) -> None:
 def matching(session: Session, case_id: InstrumentedAttribute[int], query: str) -> ColumnElement[bool] | None:
     """The condition "the case in ``case_id`` holds ``query``" (None for a blank query), for a list to add to its
     filters."""
-    words = query.strip().lower()[:LONGEST]
+    # control characters and lone surrogates are in no case's text (and would break the index's query syntax)
+    words = "".join(ch for ch in query if ch.isprintable()).strip().lower()[:LONGEST]
     if not words:
         return None
     dialect = session.get_bind().dialect.name
