@@ -28,6 +28,7 @@ from . import (
     formatting,
     i18n,
     inbox,
+    ledgers,
     limits,
     organisation,
     preplans,
@@ -76,6 +77,7 @@ def create_app(settings: Settings | None = None, *, testing: bool = False) -> Fl
         webhooks.bp,
         attachments.bp,
         dashboard.bp,
+        ledgers.bp,
     ):
         app.register_blueprint(blueprint)
     api.init_app(app)

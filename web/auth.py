@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_login import LoginManager, UserMixin, current_user, login_required, login_user, logout_user
 from sqlalchemy.orm import Session
 
+from engine.cases.ledgers import LEDGERS
 from engine.errors import NotFound
 from engine.people import access
 from engine.people.users import authenticate, get_user
@@ -33,6 +34,8 @@ class WebUser(UserMixin):
     generation: int
     supervises: bool
     is_admin: bool
+    #: the preplans whose appraisal ledger the person may read (the nav shows its link to them only)
+    ledgers: tuple[str, ...]
 
     def get_id(self) -> str:
         """What the session cookie holds: the user and the session generation it was opened in."""
@@ -46,6 +49,7 @@ class WebUser(UserMixin):
             user.session_generation,
             access.supervises(user),
             access.is_admin(user),
+            tuple(key for key, ledger in LEDGERS.items() if access.may_read_ledger(user, ledger.roles)),
         )
 
 

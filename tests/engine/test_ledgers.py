@@ -22,6 +22,10 @@ def keys(figure: dict) -> list[str]:
 
 @pytest.fixture
 def stations(flow):
+    return petrochina_stations(flow)
+
+
+def petrochina_stations(flow):
     """黄山分公司 with 北片区 (屯溪路, 黄山大道) and 汤口加油站 directly under the branch (no area)."""
     flow.deploy(pc.PREPLAN)
     flow.unit("hs", "黄山分公司", kind="branch")
@@ -156,6 +160,11 @@ def test_the_ledger_counts_only_the_cases_the_reader_may_see(stations):
 
 @pytest.fixture
 def specialists(flow):
+    return vanke_specialists(flow)
+
+
+def vanke_specialists(flow):
+    """工程管理部 with the specialists chen and lin."""
     flow.deploy(vk.PREPLAN)
     flow.unit("vanke_engineering", "工程管理部", kind="department")
     for name in ("chen", "lin"):
