@@ -121,6 +121,7 @@ def test_long_values_wrap_and_fold_so_pages_keep_their_width_and_the_form_stays_
         assert no_sideways_scroll(csc), url
     csc.goto(f"{base}/tasks")
     csc.locator("#tasks a", has_text="转达投诉").click()
+    csc.wait_for_load_state("load")  # measured once the style sheets apply, not while the page still arrives
     form = csc.locator("form.task-form")
     assert form.bounding_box()["y"] < 1500, "the form is not pushed far down by the complaint text"
     assert csc.locator(".folded summary", has_text="展开全文（2500 字）").count() == 1
