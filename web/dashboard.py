@@ -1,6 +1,7 @@
 """The dashboard for supervisors and leaders: the figures of a period and a unit per preplan and severity, with
 charts (Apache ECharts, from our static files) and the same numbers in tables beside them. The page only parses
-the choosers and labels what :meth:`Engine.figures` answers; drills are shown apart, when asked for."""
+the choosers and labels what :meth:`Engine.figures` answers; drills are shown apart, when asked for. The real
+figures download as CSV or Excel (:meth:`Engine.figure_table`)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from engine.people.users import role_titles
 
 from . import schema_form
 from .auth import engine
+from .downloads import send_tables
 from .errors import page
 from .feedback import refusal
 from .i18n import current_language, pick
@@ -30,14 +32,13 @@ bp = Blueprint("dashboard", __name__)
 def index() -> ResponseReturnValue:
     if not current_user.supervises:
         abort(403)
-    today = clock.real_now().astimezone(engine().tz).date()
-    start, end = _day("from", today.replace(day=1)), _day("to", today)
-    unit, drills = request.args.get("unit") or None, request.args.get("drills") == "1"
+    start, end, unit = _scope()
+    drills = request.args.get("drills") == "1"
     try:
         real = engine().figures(start, end, unit=unit, user=current_user.name)
         rehearsed = engine().figures(start, end, unit=unit, drills=True, user=current_user.name) if drills else []
     except PreplanError as exc:
-        return page(403 if exc.code == "forbidden" else 400, refusal(exc))
+        return _refused(exc)
     units = engine().figure_units(user=current_user.name)
     with engine().db.read() as session:
         roles = role_titles(session)
@@ -58,6 +59,28 @@ def index() -> ResponseReturnValue:
         real=[_labelled(entry, severities, roles) for entry in real],
         rehearsed=[_labelled(entry, severities, roles) for entry in rehearsed],
     )
+
+
+@bp.get("/dashboard.<any(csv, xlsx):fmt>")
+@login_required
+def export(fmt: str) -> ResponseReturnValue:
+    """The page's figures of real cases (period and unit) as a table: a line per preplan, then per severity."""
+    start, end, unit = _scope()
+    try:
+        table = engine().figure_table(start, end, unit=unit, user=current_user.name)
+    except PreplanError as exc:
+        return _refused(exc)
+    return send_tables(table, fmt, f"figures-{start}-{end}" + (f"-{unit}" if unit else ""))
+
+
+def _scope() -> tuple[date, date, str | None]:
+    """The chosen period (this month to today when not chosen) and unit."""
+    today = clock.real_now().astimezone(engine().tz).date()
+    return _day("from", today.replace(day=1)), _day("to", today), request.args.get("unit") or None
+
+
+def _refused(exc: PreplanError) -> ResponseReturnValue:
+    return page(403 if exc.code == "forbidden" else 400, refusal(exc))
 
 
 def _day(name: str, default: date) -> date:

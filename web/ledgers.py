@@ -1,10 +1,13 @@
 """The appraisal ledgers: PetroChina's stations, 片区 and people by year and month, Vanke's specialists by year and
-quarter. The page parses the period choosers and labels what :meth:`Engine.ledger` answers (who may read it and
-every figure are the engine's); each number links to the cases it counts."""
+quarter, as a page and as CSV or Excel. The page parses the period choosers and labels what :meth:`Engine.ledger`
+answers (who may read it and every figure are the engine's); each number links to the cases it counts."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from collections.abc import Callable
+from typing import TypeVar
+
+from flask import Blueprint, abort, make_response, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -16,6 +19,7 @@ from engine.preplans.manifest import Manifest
 
 from . import schema_form
 from .auth import engine
+from .downloads import send_tables
 from .errors import page
 from .feedback import refusal
 from .i18n import current_language
@@ -23,6 +27,7 @@ from .i18n import current_language
 bp = Blueprint("ledgers", __name__)
 #: How many parts a ledger's year has, by the kind of part its source appraises in.
 PARTS = {"month": 12, "quarter": 4}
+T = TypeVar("T")
 
 
 @bp.get("/ledgers")
@@ -38,19 +43,7 @@ def index() -> ResponseReturnValue:
 @bp.get("/ledgers/<preplan>")
 @login_required
 def show(preplan: str) -> ResponseReturnValue:
-    try:
-        part = ledger_of(preplan).part
-    except NotFound:
-        abort(404)
-    year, number, wrong = _period(part)
-    if wrong:
-        return page(400, _period_refusal(wrong))
-    try:
-        ledger = engine().ledger(preplan, year, number, user=current_user.name)
-    except ValidationFailed as exc:
-        return page(400, _period_refusal(list(exc.fields)))
-    except PreplanError as exc:
-        return page(403 if exc.code == "forbidden" else 404, refusal(exc))
+    part, year, number, ledger = _read(preplan, engine().ledger)
     installed = _installed(current_user.ledgers)
     if preplan not in installed:
         abort(404)
@@ -66,6 +59,32 @@ def show(preplan: str) -> ResponseReturnValue:
         ledger=ledger,
         labels=_labels(installed[preplan]),
     )
+
+
+@bp.get("/ledgers/<preplan>.<any(csv, xlsx):fmt>")
+@login_required
+def export(preplan: str, fmt: str) -> ResponseReturnValue:
+    """The page's period as a workbook (a sheet per table) or CSV, each number beside the cases it counts."""
+    part, year, number, tables = _read(preplan, engine().ledger_tables)
+    return send_tables(tables, fmt, f"{preplan}-{year}" + (f"-{part}{number}" if number else ""))
+
+
+def _read(preplan: str, read: Callable[..., T]) -> tuple[str, int, int | None, T]:
+    """The kind of part, the period the address chooses, and what ``read`` answers for it as the reader may
+    read it; a bad period is answered 400, a refusal 403, an unknown ledger 404."""
+    try:
+        part = ledger_of(preplan).part
+    except NotFound:
+        abort(404)
+    year, number, wrong = _period(part)
+    if wrong:
+        abort(make_response(page(400, _period_refusal(wrong))))
+    try:
+        return part, year, number, read(preplan, year, number, user=current_user.name)
+    except ValidationFailed as exc:
+        abort(make_response(page(400, _period_refusal(list(exc.fields)))))
+    except PreplanError as exc:
+        abort(make_response(page(403 if exc.code == "forbidden" else 404, refusal(exc))))
 
 
 def _period(part: str) -> tuple[int, int | None, list[str]]:

@@ -96,8 +96,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _json_errors(args: argparse.Namespace) -> bool:
-    """Errors are JSON for commands that answer in JSON and for those other tools drive (``start``, ``show``)."""
-    return any(getattr(args, flag, False) for flag in ("json", "json_always", "json_errors"))
+    """Errors are JSON for commands that answer in JSON (as ``--format`` writing a file does) and for those other
+    tools drive (``start``, ``show``)."""
+    return any(getattr(args, flag, False) for flag in ("json", "json_always", "json_errors", "format"))
 
 
 def _record_failure(context: Context, command: str) -> Path:

@@ -4,20 +4,16 @@ them in a spreadsheet (what ``--as USER`` may see, with that person's confidenti
 from __future__ import annotations
 
 import argparse
-import os
-import tempfile
-from collections.abc import Iterator, Sequence
 from datetime import date, datetime, time, timedelta, tzinfo
 from pathlib import Path
-from typing import Any
 
 from engine.cases.exports import cases_table, tasks_table
 from engine.cases.sight import Sight
 from engine.cli.context import Context
-from engine.cli.output import emit_json
+from engine.cli.output import emit_json, write_tables
 from engine.errors import PreplanError
 from engine.people.users import get_user
-from engine.tabular import FORMATS, Table
+from engine.tabular import FORMATS
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -41,8 +37,6 @@ def export_cmd(ctx: Context, args: argparse.Namespace) -> int:
         "since": _midnight(args.since, tz),
         "until": _midnight(args.until + timedelta(days=1), tz) if args.until else None,
     }
-    write, _ = FORMATS[args.format]
-    folder = args.out.resolve().parent
     with ctx.db.read() as session:
         sight = Sight(session, ctx.engine.versions, get_user(session, args.user) if args.user else None)
         if args.list == "cases":
@@ -51,32 +45,9 @@ def export_cmd(ctx: Context, args: argparse.Namespace) -> int:
             table = tasks_table(
                 session, tz, sight, preplan=args.preplan, reminder_share=ctx.settings.reminder_share, **period
             )
-        counted = _Counted(table.rows)
-        try:
-            handle, partial = tempfile.mkstemp(dir=folder, prefix=".export-")
-        except OSError as exc:
-            raise PreplanError(f"cannot write {args.out}: {exc.strerror or exc}") from None
-        try:
-            with os.fdopen(handle, "wb") as out:
-                write(Table(table.title, table.columns, counted), out, tz)
-            os.replace(partial, args.out)
-        finally:
-            if os.path.exists(partial):
-                os.unlink(partial)
-    emit_json({"list": args.list, "format": args.format, "out": str(args.out), "rows": counted.count})
+        rows = write_tables(table, args.format, args.out, tz)
+    emit_json({"list": args.list, "format": args.format, "out": str(args.out), "rows": rows})
     return 0
-
-
-class _Counted:
-    """The rows, counted as the writer takes them."""
-
-    def __init__(self, rows: Any) -> None:
-        self.rows, self.count = rows, 0
-
-    def __iter__(self) -> Iterator[Sequence[Any]]:
-        for row in self.rows:
-            self.count += 1
-            yield row
 
 
 def _day(text: str) -> date:

@@ -7,7 +7,7 @@ import argparse
 from typing import Any
 
 from engine.cli.context import Context
-from engine.cli.output import emit_json, emit_table
+from engine.cli.output import add_file_options, emit_file, emit_json, emit_table, to_file
 from engine.errors import ValidationFailed, say
 
 
@@ -20,6 +20,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     part.add_argument("--quarter", type=int, help="one quarter (Vanke's quarterly appraisal)")
     ledger.add_argument("--as", dest="user", help="as USER sees it: only the cases they may see")
     ledger.add_argument("--json", action="store_true")
+    add_file_options(ledger)
     ledger.set_defaults(handler=ledger_cmd)
 
 
@@ -27,7 +28,11 @@ def ledger_cmd(ctx: Context, args: argparse.Namespace) -> int:
     wrong = "quarter" if args.key == "petrochina_station" else "month"
     if getattr(args, wrong) is not None:
         raise ValidationFailed(say("this ledger has no --%(option)s", option=wrong), {wrong: "not applicable"})
-    result = ctx.engine.ledger(args.key, args.year, args.month or args.quarter, user=args.user)
+    part = args.month or args.quarter
+    if to_file(args):
+        emit_file(ctx.engine.ledger_tables(args.key, args.year, part, user=args.user), args, ctx.settings.timezone)
+        return 0
+    result = ctx.engine.ledger(args.key, args.year, part, user=args.user)
     if args.json:
         emit_json(result)
     elif "quarters" in result:

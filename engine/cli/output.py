@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import argparse
 import json
+import os
 import sys
-from collections.abc import Iterable, Sequence
+import tempfile
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import tzinfo
 from pathlib import Path
 from typing import Any
 
-from engine.errors import PreplanError, ValidationFailed
+from engine.errors import PreplanError, ValidationFailed, say
 from engine.inputs import MAX_DOCUMENT
+from engine.tabular import FORMATS, Table, Tables
 
 
 def emit_json(value: Any) -> None:
@@ -85,3 +90,56 @@ def read_text(path: Path) -> str:
         return path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise PreplanError(f"cannot read {path}: {exc}") from None
+
+
+def add_file_options(parser: argparse.ArgumentParser) -> None:
+    """``--format`` and ``--out``: the command's tables written to a file for a spreadsheet instead of printed."""
+    parser.add_argument("--format", choices=sorted(FORMATS), help="write FILE in this format (with --out)")
+    parser.add_argument("--out", type=Path, metavar="FILE")
+
+
+def to_file(args: argparse.Namespace) -> bool:
+    """Whether the tables go to a file; ``--format`` and ``--out`` come together."""
+    if (args.format is None) != (args.out is None):
+        missing = "out" if args.out is None else "format"
+        raise ValidationFailed(say("--format and --out go together"), {missing: say("missing")})
+    return args.format is not None
+
+
+def emit_file(tables: Tables, args: argparse.Namespace, tz: tzinfo) -> None:
+    """Writes the tables to ``--out``; answers {"out", "format", "rows"}."""
+    rows = write_tables(tables, args.format, args.out, tz)
+    emit_json({"out": str(args.out), "format": args.format, "rows": rows})
+
+
+def write_tables(tables: Tables, fmt: str, path: Path, tz: tzinfo) -> int:
+    """Writes ``path`` whole or not at all (a temporary file beside it, renamed); answers how many rows."""
+    write, _ = FORMATS[fmt]
+    single = isinstance(tables, Table)
+    each = [tables] if isinstance(tables, Table) else list(tables)
+    counted = [_Counted(t.rows) for t in each]
+    named = [Table(t.title, t.columns, rows) for t, rows in zip(each, counted, strict=True)]
+    try:
+        handle, partial = tempfile.mkstemp(dir=path.resolve().parent, prefix=".export-")
+    except OSError as exc:
+        raise PreplanError(f"cannot write {path}: {exc.strerror or exc}") from None
+    try:
+        with os.fdopen(handle, "wb") as out:
+            write(named[0] if single else named, out, tz)
+        os.replace(partial, path)
+    finally:
+        if os.path.exists(partial):
+            os.unlink(partial)
+    return sum(c.count for c in counted)
+
+
+class _Counted:
+    """The rows, counted as the writer takes them."""
+
+    def __init__(self, rows: Iterable[Sequence[Any]]) -> None:
+        self.rows, self.count = rows, 0
+
+    def __iter__(self) -> Iterator[Sequence[Any]]:
+        for row in self.rows:
+            self.count += 1
+            yield row

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import argparse
 from datetime import date
+from typing import Any
 
 from engine.cli.context import Context
-from engine.cli.output import emit_json, emit_table
+from engine.cli.output import add_file_options, emit_file, emit_json, emit_table, to_file
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -19,11 +20,16 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     report.add_argument("--drills", action="store_true", help="the figures of drills instead of real cases")
     report.add_argument("--as", dest="user", help="only the cases this user may see (a supervisor)")
     report.add_argument("--json", action="store_true")
+    add_file_options(report)
     report.set_defaults(handler=report_cmd)
 
 
 def report_cmd(ctx: Context, args: argparse.Namespace) -> int:
-    result = ctx.engine.report(args.key, args.start, args.end, unit=args.unit, drills=args.drills, user=args.user)
+    scope: dict[str, Any] = {"unit": args.unit, "drills": args.drills, "user": args.user}
+    if to_file(args):
+        emit_file(ctx.engine.figure_table(args.start, args.end, preplan=args.key, **scope), args, ctx.settings.timezone)
+        return 0
+    result = ctx.engine.report(args.key, args.start, args.end, **scope)
     if args.json:
         emit_json(result)
         return 0

@@ -10,12 +10,14 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from engine.cases.figures import Period, empty, figures
+from engine.cases.report_exports import figure_table
 from engine.cases.sight import Sight
 from engine.errors import NotFound, say
 from engine.people import access
 from engine.people.users import get_user
 from engine.service.base import ServiceBase
 from engine.store.records import newest_active_version
+from engine.tabular import Table
 
 
 class FigureOperations(ServiceBase):
@@ -51,6 +53,25 @@ class FigureOperations(ServiceBase):
             found = figures(session, sight, period, preplan=preplan, units=units, drills=drills)
             title = {"zh": version.preplan.title_zh, "en": version.preplan.title_en}
             return found[0] if found else empty(period, preplan, title, drills=drills)
+
+    def figure_table(
+        self,
+        start: date,
+        end: date,
+        *,
+        preplan: str | None = None,
+        unit: str | None = None,
+        drills: bool = False,
+        user: str | None = None,
+    ) -> Table:
+        """The figures as a table to export: of one preplan (:meth:`report`) or of every one (:meth:`figures`)."""
+        scope: dict[str, Any] = {"unit": unit, "drills": drills, "user": user}
+        entries = [self.report(preplan, start, end, **scope)] if preplan else self.figures(start, end, **scope)
+        with self.db.read() as session:
+            manifests = {
+                e["preplan"]: self.versions.newest(session, e["preplan"], active=False).manifest for e in entries
+            }
+        return figure_table(entries, manifests)
 
     def figure_units(self, *, user: str) -> list[dict[str, Any]]:
         """The units whose figures ``user`` may choose, in the organisation's order: {"key", "name", "depth"}."""
