@@ -4,7 +4,8 @@
   forms. Each case is walked on raw SpiffWorkflow (in memory) just before the engine walks it, so the ratios
   (``sqlite_ratio``, ``postgres_ratio``: engine ÷ raw) compare steps taken while the machine was the same.
 * ``statements_per_step``: median SQL statements one ``engine.complete`` sends on SQLite (``…_postgres``: on
-  PostgreSQL); ``start_ms_sqlite``, ``start_ms_postgres``: median ``engine.start``.
+  PostgreSQL); ``statements_plain_step``: the same for the completions that open no step (the issue's "plain
+  completion"); ``start_ms_sqlite``, ``start_ms_postgres``: median ``engine.start``.
 * ``growth_sqlite``, ``growth_postgres``, ``growth_raw``: a looping case's step 200 against its step 10
   (bench/growth.py).
 * ``sweep_ms``: the worker's idle sweep with 10,000 and 100,000 open cases.
@@ -54,6 +55,7 @@ TARGETS = {
     "postgres_ratio": 4.0,
     "growth_sqlite": 1.25,
     "statements_per_step": 8.0,
+    "statements_plain_step": 8.0,
     **{f"tasklist_p95_ms.{b}.{who}": 50.0 for b in BACKENDS for who in ("one_role", "all_roles")},
 }
 
@@ -177,6 +179,8 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
         "steps": {"raw": len(raw), **{b: len(runs[b].steps.seconds) for b in BACKENDS}},
         "statements_per_step": statistics.median(runs["sqlite"].steps.statements),
         "statements_per_step_postgres": statistics.median(runs["postgres"].steps.statements),
+        "statements_plain_step": statistics.median(runs["sqlite"].steps.plain or [0]),
+        "statements_plain_step_postgres": statistics.median(runs["postgres"].steps.plain or [0]),
         **{f"start_ms_{b}": _ms(statistics.median(runs[b].starts.seconds)) for b in BACKENDS},
         "statements_per_start": statistics.median(runs["sqlite"].starts.statements),
         "loop_steps": args.loop_steps,
@@ -247,6 +251,10 @@ def table(f: dict[str, Any]) -> str:
             f"{'engine complete, ' + label:30}{f[f'{b}_ms']:>9.3f} ms{f['p90_ms'][b]:>9.3f} ms"
             f"{f[f'{b}_ratio']:>8.1f}x{statements[b]:>12g}"
         )
+    lines.append(
+        f"a plain completion (opens no step): {f['statements_plain_step']:g} statements on SQLite,"
+        f" {f['statements_plain_step_postgres']:g} on PostgreSQL"
+    )
     lines.append(
         f"engine start (median): SQLite {f['start_ms_sqlite']:.3f} ms ({f['statements_per_start']:g} statements),"
         f" PostgreSQL {f['start_ms_postgres']:.3f} ms"
