@@ -15,6 +15,8 @@ from engine.service import Engine
 from engine.service.timers import BATCH, due_case_ids, next_fire_at
 from engine.store.models import Case, PreplanVersion, Timer
 
+from .rows import running_case
+
 CHUNK = 5000
 
 
@@ -22,28 +24,11 @@ def populate(engine: Engine, total: int) -> None:
     """Bring the number of open cases, each with a timer due in a year, to ``total`` (bulk insert)."""
     now = clock.now()
     with engine.db.write() as session:
-        version_id = session.scalar(select(PreplanVersion.id).limit(1))
+        version_id = session.execute(select(PreplanVersion.id).limit(1)).scalar_one()
         have = session.query(Case).count()
         for first in range(have, total, CHUNK):
             rows = range(first, min(first + CHUNK, total))
-            cases: list[dict[str, Any]] = [
-                {
-                    "id": i + 1_000_000,
-                    "version_id": version_id,
-                    "business_key": f"BK-{i:08d}",
-                    "title": "",
-                    "status": "running",
-                    "is_drill": False,
-                    "clock_offset_seconds": 0.0,
-                    "state": {},
-                    "data": {},
-                    "revision": 1,
-                    "started_by": "bench",
-                    "started_at": now,
-                    "updated_at": now,
-                }
-                for i in rows
-            ]
+            cases: list[dict[str, Any]] = [running_case(i + 1_000_000, version_id, f"BK-{i:08d}", now) for i in rows]
             session.execute(insert(Case), cases)
             due = now + timedelta(days=365)
             session.execute(

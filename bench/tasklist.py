@@ -24,6 +24,8 @@ from engine.people.users import add_user, get_user
 from engine.service import Engine
 from engine.store.models import Case, Preplan, PreplanVersion, Task, Unit, User, UserRole
 
+from .rows import running_case
+
 FIRST_ID = 2_000_000
 CHUNK = 5000
 BRANCHES = 10
@@ -67,22 +69,15 @@ def populate(engine: Engine, preplan: str, roles: list[str], units: int, tasks: 
 
 
 def _case(i: int, version_id: int, unit: str, now: Any) -> dict[str, Any]:
-    return {
-        "id": FIRST_ID + i,
-        "version_id": version_id,
-        "business_key": f"BL-{i:08d}",
-        "title": f"投诉 {i}",
-        "status": "running",
-        "is_drill": False,
-        "clock_offset_seconds": 0.0,
-        "state": {},
-        "data": {},
-        "revision": 1,
-        "started_by": "bench",
-        "started_at": now - timedelta(minutes=i),
-        "updated_at": now,
-        "unit_key": unit,
-    }
+    return running_case(
+        FIRST_ID + i,
+        version_id,
+        f"BL-{i:08d}",
+        now,
+        started_at=now - timedelta(minutes=i),
+        title=f"投诉 {i}",
+        unit=unit,
+    )
 
 
 def _task(i: int, role: str, unit: str, now: Any) -> dict[str, Any]:

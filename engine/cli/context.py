@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import argparse
+from datetime import date
 from functools import cached_property
 
 from engine.config import Settings, load_settings
@@ -24,3 +26,11 @@ class Context:
     def close(self) -> None:
         if "db" in self.__dict__:
             self.db.dispose()
+
+
+def day(text: str) -> date:
+    """A date argument (``YYYY-MM-DD``), refused by argparse with the value it could not read."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None

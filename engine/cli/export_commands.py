@@ -9,7 +9,7 @@ from pathlib import Path
 
 from engine.cases.exports import cases_table, tasks_table
 from engine.cases.sight import Sight
-from engine.cli.context import Context
+from engine.cli.context import Context, day
 from engine.cli.output import emit_json, write_tables
 from engine.errors import PreplanError
 from engine.people.users import get_user
@@ -20,8 +20,8 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     export = commands.add_parser("export", help="the cases list or the task list as CSV or Excel (.xlsx)")
     export.add_argument("list", choices=("cases", "tasks"))
     export.add_argument("--preplan", metavar="KEY", help="only cases (tasks) of this preplan")
-    export.add_argument("--from", dest="since", type=_day, metavar="DATE", help="started (opened) on or after")
-    export.add_argument("--to", dest="until", type=_day, metavar="DATE", help="started (opened) on or before")
+    export.add_argument("--from", dest="since", type=day, metavar="DATE", help="started (opened) on or after")
+    export.add_argument("--to", dest="until", type=day, metavar="DATE", help="started (opened) on or before")
     export.add_argument("--format", required=True, choices=sorted(FORMATS))
     export.add_argument("--out", required=True, type=Path, metavar="FILE")
     export.add_argument("--as", dest="user", help="what this user may see (default: everything)")
@@ -49,12 +49,6 @@ def export_cmd(ctx: Context, args: argparse.Namespace) -> int:
     emit_json({"list": args.list, "format": args.format, "out": str(args.out), "rows": rows})
     return 0
 
-
-def _day(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
 
 
 def _midnight(day: date | None, tz: tzinfo) -> datetime | None:

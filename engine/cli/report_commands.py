@@ -4,18 +4,17 @@ table for people."""
 from __future__ import annotations
 
 import argparse
-from datetime import date
 from typing import Any
 
-from engine.cli.context import Context
+from engine.cli.context import Context, day
 from engine.cli.output import add_file_options, emit_file, emit_json, emit_table, to_file
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     report = commands.add_parser("report", help="a preplan's figures for a period: opened, closed, rates, times")
     report.add_argument("key")
-    report.add_argument("--from", dest="start", required=True, type=_day, help="first day (YYYY-MM-DD), included")
-    report.add_argument("--to", dest="end", required=True, type=_day, help="last day (YYYY-MM-DD), included")
+    report.add_argument("--from", dest="start", required=True, type=day, help="first day (YYYY-MM-DD), included")
+    report.add_argument("--to", dest="end", required=True, type=day, help="last day (YYYY-MM-DD), included")
     report.add_argument("--unit", help="this unit and the units below it (default: every unit)")
     report.add_argument("--drills", action="store_true", help="the figures of drills instead of real cases")
     report.add_argument("--as", dest="user", help="only the cases this user may see (a supervisor)")
@@ -52,12 +51,6 @@ def report_cmd(ctx: Context, args: argparse.Namespace) -> int:
     )
     return 0
 
-
-def _day(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
 
 
 def _share(value: float | None) -> str:
