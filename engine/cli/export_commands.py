@@ -50,7 +50,6 @@ def export_cmd(ctx: Context, args: argparse.Namespace) -> int:
     return 0
 
 
-
-def _midnight(day: date | None, tz: tzinfo) -> datetime | None:
-    """The start of ``day`` in the organisation's zone."""
-    return datetime.combine(day, time(), tz) if day is not None else None
+def _midnight(on: date | None, tz: tzinfo) -> datetime | None:
+    """The start of the day ``on`` in the organisation's zone."""
+    return datetime.combine(on, time(), tz) if on is not None else None

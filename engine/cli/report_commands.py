@@ -52,6 +52,5 @@ def report_cmd(ctx: Context, args: argparse.Namespace) -> int:
     return 0
 
 
-
 def _share(value: float | None) -> str:
     return "" if value is None else f"{value:.0%}"
