@@ -99,7 +99,8 @@ class ValidationFailed(PreplanError):
     code = "validation"
 
     def __init__(self, message: str, fields: Mapping[str, Any]) -> None:
-        messages = {name: str(problem) for name, problem in fields.items()}
+        # a sentence (``say``) stays one, so an adapter can show it in the reader's language
+        messages = {name: problem if isinstance(problem, str) else str(problem) for name, problem in fields.items()}
         super().__init__(message, fields=messages)
         self.fields = messages
         self.kinds = {name: (p.kind, p.expected) for name, p in fields.items() if hasattr(p, "kind")}

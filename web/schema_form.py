@@ -255,7 +255,7 @@ def message(kind: str, expected: Any = None) -> str:
 
 
 def localized(kinds: Mapping[str, tuple[str, Any]], fallback: Mapping[str, str]) -> dict[str, str]:
-    return {name: message(*kinds[name]) if name in kinds else text for name, text in fallback.items()}
+    return {name: message(*kinds[name]) if name in kinds else localize(text) for name, text in fallback.items()}
 
 
 def labels(manifest: Manifest, language: str) -> dict[str, tuple[str, dict[str, str]]]:

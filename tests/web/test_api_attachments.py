@@ -45,6 +45,9 @@ def test_a_misnamed_file_is_a_problem_and_a_stranger_finds_nothing(app):
     clerk = api(app, "wang")
     refused = send(clerk, case, PDF, "photo.jpg")
     assert refused.status_code == 422 and "photo.jpg" in refused.json["detail"]
+    assert refused.json["errors"] == {"file": "the name does not match the content"}
+    in_chinese = send(Api(app, clerk.token, language="zh-CN"), case, PDF, "photo.jpg")
+    assert in_chinese.json["errors"] == {"file": "文件名与内容不符"}  # the field's problem in the reader's language
     sent = send(clerk, case, PDF, "receipt.pdf")
     app.flow.user("far_clerk", "clerk", unit=app.flow.unit("far", "另一家公司"))
     stranger = api(app, "far_clerk")
