@@ -124,7 +124,12 @@ class MessageOperations(ServiceBase):
             return {**run.summary(), kind: name, "caught": caught, "opened": [row.id for row in opened]}
 
 
+#: How a refusal names the kind of event (a sentence, so each reader gets it in their language).
+_KIND_NAMES = {"message": say("message"), "signal": say("signal")}
+
+
 def _not_waiting(case: Case, kind: str, name: str, known: list[str]) -> Conflict:
+    kind = _KIND_NAMES.get(kind, kind)
     if name in known:
         message = say(
             "case %(case)s is not waiting for the %(kind)s '%(name)s' now; nothing was changed",
