@@ -129,8 +129,10 @@ def test_a_case_stopped_by_its_budget_runs_again_once_the_budget_is_raised(mini,
     with pytest.raises(DiagramError, match="budget"):
         flow.engine.resume(str(case))  # still too small a budget: stays in error, nothing changes
     assert flow.status(case) == "error"
-    raised = Engine(flow.engine.db, dataclasses.replace(flow.engine.settings, script_steps=5_000_000))
-    raised.resume(str(case))  # PREPLAN_SCRIPT_STEPS raised by the administrator
+    raised = Engine(  # PREPLAN_SCRIPT_STEPS raised by the administrator (and its time, so a busy machine never decides)
+        flow.engine.db, dataclasses.replace(flow.engine.settings, script_steps=5_000_000, script_seconds=600.0)
+    )
+    raised.resume(str(case))
     assert flow.status(case) == "running" and flow.fired(case) == ["Timer_Remind"]
     assert flow.open_steps(case) == ["Task_Handle"] and flow.timers(case) == ["Timer_Remind"]
     assert [e["actor"] for e in flow.events(case, "resumed")] == ["system"]
