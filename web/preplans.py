@@ -14,6 +14,7 @@ from flask_login import current_user, login_required
 
 from engine.errors import NotFound
 from engine.people.users import role_titles
+from engine.preplans.deadline_words import describe
 from engine.preplans.history import compare
 from engine.preplans.listing import preplan_catalogue, preplan_versions
 from engine.preplans.manifest import Manifest
@@ -22,16 +23,15 @@ from engine.store.records import newest_active_version
 
 from . import schema_form
 from .auth import engine
-from .deadlines import describe
 from .feedback import attempt
-from .i18n import current_language
+from .i18n import current_language, localize
 
 bp = Blueprint("preplans", __name__)
 
 
 def _deadlines(items: Iterable[Mapping[str, Any]], manifest: Manifest) -> list[dict[str, Any]]:
     labels = {name: title for name, (title, _values) in schema_form.labels(manifest, current_language()).items()}
-    return [{**item, "words": describe(item["expression"], item["kind"], labels)} for item in items]
+    return [{**item, "words": localize(describe(item["expression"], item["kind"], labels))} for item in items]
 
 
 @bp.get("/preplans")
