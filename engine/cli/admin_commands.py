@@ -174,6 +174,7 @@ def read_package(path: Path) -> PreplanPackage:
 
 def versions_cmd(ctx: Context, args: argparse.Namespace) -> int:
     if args.words[0] == "export" and len(args.words) == 2:
+        args.json_errors = True  # the export answers in JSON, and so do its refusals
         return export_version(ctx, args.words[1], args.version, args.out)
     if len(args.words) > 1 or args.version is not None or args.out is not None:
         raise PreplanError("usage: preplan versions KEY [--json] | preplan versions export KEY --version N --out FILE")
