@@ -3,7 +3,6 @@ modeller's rewriting (its own indentation, prefixes, ids of event definitions, d
 
 from __future__ import annotations
 
-
 from engine.preplans.changes import compare_packages
 from tests.conftest import ROOT
 
@@ -36,5 +35,3 @@ def test_every_seed_diagram_saved_by_the_modeller_is_layout_only(new_page):
         else:
             assert compared["layout_only"]
     assert differing == {}
-
-
