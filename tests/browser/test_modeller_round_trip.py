@@ -3,8 +3,12 @@ modeller's rewriting (its own indentation, prefixes, ids of event definitions, d
 
 from __future__ import annotations
 
+import pytest
+
 from engine.preplans.changes import compare_packages
 from tests.conftest import ROOT
+
+pytestmark = pytest.mark.browser
 
 MODELER = ROOT / "web" / "static" / "vendor" / "bpmn-js" / "bpmn-modeler.production.min.js"
 SAVE = """async (xml) => {
