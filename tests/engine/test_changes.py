@@ -197,3 +197,18 @@ def test_other_seed_preplans_compare_equal_to_themselves_after_layout_changes(ke
     text = re.sub(r'(<dc:Bounds x=")(\d+)', lambda m: f"{m.group(1)}{int(m.group(2)) + 7}", text)
     moved = {**files, bpmn: text.replace("bpmn:", "b:").replace("xmlns:bpmn=", "xmlns:b=").encode("utf-8")}
     assert compare_packages(files, moved) == {"changes": [], "layout_only": True}
+
+
+def test_a_change_inside_a_sub_process_is_the_inner_element_s(vanke):
+    new = _edit(vanke, BPMN, 'name="投诉处理">', 'name="处理投诉">')
+    new = _edit(new, BPMN, 'name="第一时间出面"', 'name="领导第一时间出面"')
+    assert _texts(vanke, new) == {
+        "SubProcess_Handling": ["子流程「投诉处理」改名为「处理投诉」"],
+        "Task_LeaderAppear": ["步骤「第一时间出面」改名为「领导第一时间出面」"],
+    }
+
+
+def test_a_boundary_event_that_now_interrupts(vanke):
+    new = _edit(vanke, BPMN, 'cancelActivity="false">', 'cancelActivity="true">')  # the first boundary event
+    ((element, (text,)),) = _texts(vanke, new).items()
+    assert text.startswith("边界事件「") and text.endswith("」改为中断所在步骤")

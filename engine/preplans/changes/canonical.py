@@ -127,6 +127,13 @@ def _parts(element: etree._Element) -> Iterator[etree._Element]:
         yield child
 
 
+def own_parts(element: etree._Element) -> Iterator[etree._Element]:
+    """Every descendant that belongs to this element (its parts' parts too), none of a nested element's."""
+    for child in _parts(element):
+        yield child
+        yield from own_parts(child)
+
+
 def canonical(
     element: etree._Element,
     leave_out: frozenset[str] = frozenset(),

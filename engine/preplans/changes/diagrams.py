@@ -9,7 +9,16 @@ from typing import Any
 from lxml import etree
 
 from engine.errors import Text, say
-from engine.preplans.changes.canonical import BPMN, GATEWAYS, LAYOUT, TASKS, canonical, is_element, local_name, text_of
+from engine.preplans.changes.canonical import (
+    BPMN,
+    GATEWAYS,
+    TASKS,
+    canonical,
+    is_element,
+    local_name,
+    own_parts,
+    text_of,
+)
 from engine.preplans.changes.entry import change
 from engine.preplans.deadline_words import describe
 from engine.preplans.safexml import XmlRejected, parse
@@ -30,6 +39,7 @@ _ASPECT_CHILDREN = {
     "preScript",
     "postScript",
     "calledDecisionId",
+    "messageVariable",
 }
 
 
@@ -81,12 +91,10 @@ class _Diagram:
             "default": element.get("default"),
             "attachedTo": element.get("attachedToRef"),
             "cancelActivity": element.get("cancelActivity", "true") if local_name(element) == "boundaryEvent" else None,
-            "other": repr(canonical(element, _ASPECT_ATTRIBUTES, _aspect_part)),
+            "other": repr(canonical(element, _ASPECT_ATTRIBUTES, _aspect_part)[1:]),  # its type is an aspect
         }
         events = []
-        for child in element.iter():
-            if not isinstance(child.tag, str) or child is element or etree.QName(child).namespace in LAYOUT:
-                continue
+        for child in own_parts(element):
             local = local_name(child)
             if local == "conditionExpression" and child.getparent() is element:
                 found["condition"] = text_of(child)
