@@ -76,3 +76,11 @@ def test_a_version_downloads_as_a_zip_deploy_accepts(app):
     assert package.sha256 == load_package(ROOT / "tests" / "fixtures" / "processes" / "mini_complaint").sha256
     assert "processes/mini_complaint/preplan.toml" in zipfile.ZipFile(io.BytesIO(answer.get_data())).namelist()
     assert "/preplans/mini_complaint/versions/1.zip" in text(Browser(app).login("wang").get("/preplans/mini_complaint"))
+
+
+def test_deadlines_in_words_read_in_both_languages(app):
+    app.flow.deploy(ROOT / "processes" / "vanke_complaint")
+    chinese = text(Browser(app).login("li").get("/preplans"))
+    english = text(Browser(app, "en").login("li").get("/preplans"))
+    assert "自收到时间起 7 天" in chinese and "1 个工作日" in chinese
+    assert "7 days from" in english and "1 working days" in english and "4 hours" in english
