@@ -4,17 +4,19 @@ when) with its versions. The developers' clause-by-clause notes stay in the prep
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, redirect, render_template, request, send_file, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from engine.errors import NotFound
 from engine.people.users import role_titles
-from engine.preplans.history import compare
+from engine.preplans.deadline_words import describe
+from engine.preplans.history import version_files
 from engine.preplans.listing import preplan_catalogue, preplan_versions
 from engine.preplans.manifest import Manifest
 from engine.preplans.outline import steps
@@ -22,16 +24,15 @@ from engine.store.records import newest_active_version
 
 from . import schema_form
 from .auth import engine
-from .deadlines import describe
 from .feedback import attempt
-from .i18n import current_language
+from .i18n import current_language, localize
 
 bp = Blueprint("preplans", __name__)
 
 
 def _deadlines(items: Iterable[Mapping[str, Any]], manifest: Manifest) -> list[dict[str, Any]]:
     labels = {name: title for name, (title, _values) in schema_form.labels(manifest, current_language()).items()}
-    return [{**item, "words": describe(item["expression"], item["kind"], labels)} for item in items]
+    return [{**item, "words": localize(describe(item["expression"], item["kind"], labels))} for item in items]
 
 
 @bp.get("/preplans")
@@ -74,15 +75,61 @@ def show(key: str) -> ResponseReturnValue:
 @bp.get("/preplans/<key>/compare")
 @login_required
 def compare_versions(key: str) -> ResponseReturnValue:
-    old, new = request.args.get("old", type=int), request.args.get("new", type=int)
-    if old is None or new is None:
+    """Two versions side by side: both diagrams with what was added, removed and changed marked, the changes in
+    words grouped by where they are, and the raw file diff for developers. Without ``old``/``new``: the newest
+    version against the one before it."""
+    with engine().db.read() as session:
+        versions = preplan_versions(session, key, engine().tz)
+    if not versions:
         abort(404)
+    numbers = [v["number"] for v in versions]
+    newest = max(numbers)
+    old = request.args.get("old", type=int, default=max(newest - 1, min(numbers)))
+    new = request.args.get("new", type=int, default=newest)
+    if old not in numbers or new not in numbers:
+        abort(404)
+    compared = engine().version_changes(key, old, new)
+    groups: dict[str, list[dict[str, Any]]] = {group: [] for group in GROUPS}
+    for change in compared["changes"]:
+        groups[change["group"]].append({**change, "text": localize(change["text"])})
+    marks = {kind: [c["element"] for c in groups["diagram"] if c["kind"] == kind] for kind in ("added", "removed")}
+    marks["changed"] = sorted({c["element"] for c in groups["diagram"] if c["kind"] == "changed"})
+    return render_template(
+        "preplans/compare.html",
+        key=key,
+        old=old,
+        new=new,
+        versions=numbers,
+        groups=groups,
+        marks=marks,
+        layout_only=compared["layout_only"],
+        files=compared["files"],
+    )
+
+
+GROUPS = ("diagram", "decisions", "forms", "settings")
+
+
+@bp.get("/preplans/<key>/versions/<id:number>.zip")
+@login_required
+def version_zip(key: str, number: int) -> ResponseReturnValue:
+    """The version as a zip that ``preplan deploy`` accepts (whoever may read the preplan's page)."""
+    try:
+        data = engine().export_version(key, number)
+    except NotFound:
+        abort(404)
+    return send_file(io.BytesIO(data), "application/zip", as_attachment=True, download_name=f"{key}-v{number}.zip")
+
+
+@bp.get("/preplans/<key>/versions/<id:number>/diagram.bpmn")
+@login_required
+def version_diagram(key: str, number: int) -> ResponseReturnValue:
     with engine().db.read() as session:
         try:
-            changes = compare(session, key, old, new)
+            files = version_files(session, key, number)
         except NotFound:
             abort(404)
-    return render_template("preplans/compare.html", key=key, old=old, new=new, changes=changes)
+    return _diagram_response(files)
 
 
 @bp.post("/preplans/<key>/versions/<id:number>")
@@ -107,4 +154,8 @@ def diagram(key: str) -> ResponseReturnValue:
             files = newest_active_version(session, key, active=False).files
         except NotFound:
             abort(404)
+    return _diagram_response(files)
+
+
+def _diagram_response(files: Mapping[str, str]) -> Response:
     return Response(files[next(n for n in sorted(files) if n.endswith(".bpmn"))], mimetype="application/xml")

@@ -10,13 +10,13 @@ from typing import Any
 
 from engine import clock
 from engine.cli.context import Context
-from engine.cli.output import emit_json, emit_table, read_data, read_text
+from engine.cli.output import emit_json, emit_table, read_data, read_text, write_file
 from engine.errors import InvalidPreplan, PreplanError
+from engine.preplans.archive import MAX_BYTES, read_zip
 from engine.preplans.check import check_package
 from engine.preplans.decisions import decide
-from engine.preplans.history import compare
 from engine.preplans.listing import list_preplans, preplan_versions
-from engine.preplans.package import discover, load_package
+from engine.preplans.package import PreplanPackage, discover, load_package, package_from_files
 from engine.service.base import OPERATOR
 from engine.store import schema
 from engine.time.calendar_store import load_calendar, working_hours_text, year_view
@@ -28,19 +28,25 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     db.add_parser("init", help="create or upgrade the schema").set_defaults(handler=db_init)
 
     check = commands.add_parser("check", help="validate preplan folders")
-    check.add_argument("paths", nargs="+", type=Path)
+    check.add_argument("paths", nargs="+", type=Path, help="preplan folders or .zip files")
     check.add_argument("--json", action="store_true")
     check.set_defaults(handler=check_cmd)
 
     dep = commands.add_parser("deploy", help="store a new version of each changed preplan")
-    dep.add_argument("paths", nargs="*", type=Path)
+    dep.add_argument("paths", nargs="*", type=Path, help="preplan folders or .zip files")
     dep.add_argument("--all", action="store_true", help="every preplan under ./processes")
     dep.add_argument("--note")
     dep.set_defaults(handler=deploy_cmd, json_always=True)
 
-    versions = commands.add_parser("versions", help="versions of a preplan")
-    versions.add_argument("key")
+    versions = commands.add_parser(
+        "versions",
+        help="versions of a preplan; versions export KEY --version N --out FILE.zip writes one as a zip",
+        usage="%(prog)s KEY [--json] | %(prog)s export KEY --version N --out FILE.zip",
+    )
+    versions.add_argument("words", nargs="+", metavar="KEY")
     versions.add_argument("--json", action="store_true")
+    versions.add_argument("--version", type=int, help="with export: the version to write")
+    versions.add_argument("--out", type=Path, metavar="FILE.zip", help="with export: where to write it")
     versions.set_defaults(handler=versions_cmd)
     for name, status in (("retire", "retired"), ("reactivate", "active")):
         sub = commands.add_parser(name, help=f"{name} a version (running cases carry on)")
@@ -51,6 +57,8 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     diff.add_argument("key")
     diff.add_argument("old", type=int)
     diff.add_argument("new", type=int)
+    diff.add_argument("--json", action="store_true", help='{"changes": [...], "layout_only"}')
+    diff.add_argument("--raw", action="store_true", help="the unified diff of the files, for developers")
     diff.set_defaults(handler=diff_cmd)
 
     plans = commands.add_parser("preplans", help="list deployed preplans")
@@ -113,7 +121,7 @@ def check_cmd(ctx: Context, args: argparse.Namespace) -> int:
     problems = []
     for path in args.paths:
         try:
-            problems += check_package(load_package(path)).problems
+            problems += check_package(read_package(path)).problems
         except InvalidPreplan as exc:
             problems += exc.problems
     if args.json:
@@ -136,24 +144,45 @@ def deploy_cmd(ctx: Context, args: argparse.Namespace) -> int:
     packages, problems = [], []
     for path in paths:
         try:
-            package = load_package(path)
-            found = check_package(package).problems
+            package = read_package(path)
+            problems += check_package(package).problems
+            packages.append(package)
         except InvalidPreplan as exc:
-            found = exc.problems
-        problems += found
-        packages.append(package)
+            problems += exc.problems
     if problems:
         raise InvalidPreplan(problems)  # nothing is deployed unless every named preplan is valid
     for package in packages:
-        emit_json(ctx.engine.deploy(package, note=args.note))
+        result = ctx.engine.deploy(package, note=args.note)
+        emit_json(result)
+        if result.get("layout_only"):
+            print(
+                f"{package.key}: only the layout changed; v{result['version']} keeps its behaviour and no version "
+                "was added",
+                file=sys.stderr,
+            )
     return 0
 
 
+def read_package(path: Path) -> PreplanPackage:
+    """A preplan folder, or a ``.zip`` of one (engine/preplans/archive.py says which layouts)."""
+    if path.suffix.lower() == ".zip" and path.is_file():
+        with path.open("rb") as file:
+            data = file.read(MAX_BYTES + 1)  # read_zip refuses what is larger, without reading it all
+        return package_from_files(*read_zip(data, source=str(path)))
+    return load_package(path)
+
+
 def versions_cmd(ctx: Context, args: argparse.Namespace) -> int:
+    if args.words[0] == "export" and len(args.words) == 2:
+        args.json_errors = True  # the export answers in JSON, and so do its refusals
+        return export_version(ctx, args.words[1], args.version, args.out)
+    if len(args.words) > 1 or args.version is not None or args.out is not None:
+        raise PreplanError("usage: preplan versions KEY [--json] | preplan versions export KEY --version N --out FILE")
+    key = args.words[0]
     with ctx.db.read() as session:
-        rows = preplan_versions(session, args.key, ctx.settings.timezone)
+        rows = preplan_versions(session, key, ctx.settings.timezone)
     if not rows:
-        raise PreplanError(f"no preplan {args.key!r}")
+        raise PreplanError(f"no preplan {key!r}")
     if args.json:
         emit_json(rows)
     else:
@@ -164,19 +193,49 @@ def versions_cmd(ctx: Context, args: argparse.Namespace) -> int:
     return 0
 
 
+def export_version(ctx: Context, key: str, number: int | None, out: Path | None) -> int:
+    """``{"preplan", "version", "out", "files"}``: the version as a zip ``preplan deploy`` accepts."""
+    if number is None or out is None:
+        raise PreplanError("versions export needs --version N and --out FILE.zip")
+    data = ctx.engine.export_version(key, number)
+    write_file(out, lambda file: file.write(data))
+    emit_json({"preplan": key, "version": number, "out": str(out), "files": len(read_zip(data)[1])})
+    return 0
+
+
 def status_cmd(ctx: Context, args: argparse.Namespace, status: str) -> int:
     emit_json(ctx.engine.set_version_status(args.key, args.version, status))
     return 0
 
 
+CHANGE_FIELDS = ("element", "kind", "what", "before", "after", "text")
+
+
 def diff_cmd(ctx: Context, args: argparse.Namespace) -> int:
-    with ctx.db.read() as session:
-        changes = compare(session, args.key, args.old, args.new)
-    for change in changes:
-        print("\n".join(change["diff"]) if change["diff"] else f"{change['file']}: {change['change']}")
-    if not changes:
-        print(f"v{args.old} and v{args.new} have the same files")
+    compared = ctx.engine.version_changes(args.key, args.old, args.new)
+    if args.raw:
+        for change in compared["files"]:
+            print("\n".join(change["diff"]) if change["diff"] else f"{change['file']}: {change['change']}")
+    elif args.json:
+        emit_json(
+            {
+                "changes": [{field: c[field] for field in CHANGE_FIELDS} for c in compared["changes"]],
+                "layout_only": compared["layout_only"],
+            }
+        )
+    else:
+        for change in compared["changes"]:
+            print(f"{_MARKS[change['kind']]} {change['text']}")
+        if compared["layout_only"]:
+            print(
+                f"v{args.old} → v{args.new}: layout only (shapes moved, the modeller's writing); the behaviour is the same"
+            )
+        elif not compared["changes"]:
+            print(f"v{args.old} and v{args.new} have the same files")
     return 0
+
+
+_MARKS = {"added": "+", "removed": "-", "changed": "~"}
 
 
 def preplans_cmd(ctx: Context, args: argparse.Namespace) -> int:

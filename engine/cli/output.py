@@ -7,10 +7,10 @@ import json
 import os
 import sys
 import tempfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import tzinfo
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from engine.errors import PreplanError, ValidationFailed, say
 from engine.inputs import MAX_DOCUMENT
@@ -119,18 +119,23 @@ def write_tables(tables: Tables, fmt: str, path: Path, tz: tzinfo) -> int:
     each = [tables] if isinstance(tables, Table) else list(tables)
     counted = [_Counted(t.rows) for t in each]
     named = [Table(t.title, t.columns, rows) for t, rows in zip(each, counted, strict=True)]
+    write_file(path, lambda out: write(named[0] if single else named, out, tz))
+    return sum(c.count for c in counted)
+
+
+def write_file(path: Path, write: Callable[[BinaryIO], object]) -> None:
+    """Writes ``path`` whole or not at all: a temporary file beside it, renamed."""
     try:
         handle, partial = tempfile.mkstemp(dir=path.resolve().parent, prefix=".export-")
     except OSError as exc:
         raise PreplanError(f"cannot write {path}: {exc.strerror or exc}") from None
     try:
         with os.fdopen(handle, "wb") as out:
-            write(named[0] if single else named, out, tz)
+            write(out)
         os.replace(partial, path)
     finally:
         if os.path.exists(partial):
             os.unlink(partial)
-    return sum(c.count for c in counted)
 
 
 class _Counted:

@@ -1,4 +1,6 @@
-"""``preplan deploy``: store a new immutable version when a preplan's files changed.
+"""``preplan deploy``: store a new immutable version when a preplan's behaviour changed.
+
+Files that differ only in layout (engine/preplans/changes) store nothing: the answer says ``layout_only``.
 
 The spec is parsed (and checked) once here and stored serialized; cases restore against it without parsing.
 Older versions, and the cases running on them, are never touched.
@@ -15,6 +17,7 @@ from sqlalchemy.orm import Session
 from engine import clock
 from engine.errors import InvalidPreplan
 from engine.people.users import ensure_builtins
+from engine.preplans.changes import compare_packages
 from engine.preplans.check import CheckResult, check_package
 from engine.preplans.package import PreplanPackage
 from engine.preplans.routing import CASE
@@ -52,6 +55,10 @@ def deploy(db: Database, package: PreplanPackage, *, actor: str = "cli", note: s
         sha256 = package.sha256
         if latest is not None and latest.sha256 == sha256:
             return {"preplan": package.key, "version": latest.number, "changed": False}
+        if latest is not None and compare_packages(latest.files, package.files)["layout_only"]:
+            # shapes moved, the modeller's own writing: the same behaviour is no new version, and the newest one
+            # stays as it was deployed (a version is never changed)
+            return {"preplan": package.key, "version": latest.number, "changed": False, "layout_only": True}
         preplan.title_zh, preplan.title_en = title["zh"], title["en"]
         preplan.category = package.manifest.get("category")
         _upsert_roles(session, package.manifest.get("roles", {}))

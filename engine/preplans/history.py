@@ -43,9 +43,15 @@ def set_status(session: Session, key: str, number: int, status: str, actor: str)
     return {"preplan": key, "version": number, "status": status}
 
 
+def version_files(session: Session, key: str, number: int) -> dict[str, str]:
+    """A version's files as deployed, named as :class:`engine.preplans.package.PreplanPackage` names them."""
+    return dict(_version(session, key, number).files)
+
+
 def compare(session: Session, key: str, old: int, new: int) -> list[dict[str, Any]]:
-    """Per changed file: ``{"file", "change": added|removed|changed, "diff": unified diff lines}``."""
-    before, after = _version(session, key, old).files, _version(session, key, new).files
+    """Per changed file: ``{"file", "change": added|removed|changed, "diff": unified diff lines}`` (for developers;
+    engine/preplans/changes says what changed in words)."""
+    before, after = version_files(session, key, old), version_files(session, key, new)
     changes = []
     for name in sorted(set(before) | set(after)):
         a, b = before.get(name), after.get(name)
