@@ -14,6 +14,7 @@ from engine.service.figures import FigureOperations
 from engine.service.inbox import InboxOperations
 from engine.service.ledgers import LedgerOperations
 from engine.service.messages import MessageOperations
+from engine.service.migrations import MigrationOperations
 from engine.service.people import PeopleOperations
 from engine.service.preplans import PreplanOperations
 from engine.service.reading import ReadOperations
@@ -37,5 +38,6 @@ class Engine(
     AttachmentOperations,
     FigureOperations,
     LedgerOperations,
+    MigrationOperations,
 ):
     """The configured engine: database, settings, the cached versions, and every operation."""
