@@ -1,0 +1,204 @@
+"""Moving running cases onto a newer version: what moves, what is refused, deadlines that follow the new version,
+previews that change nothing, and the ``preplan migrate`` contract. On SQLite and PostgreSQL."""
+
+import re
+
+import pytest
+from sqlalchemy import select
+
+from engine.errors import Forbidden
+from engine.store.models import Case, Event, Task, Timer, WorkflowTask
+from tests.engine.conftest import GENERAL, MAJOR, MINI, as_json
+from tests.flow import assert_rows_restore_the_live_workflow
+from tests.versions import next_version
+
+ADMIN = "boss"
+CONTRACT = {"case", "from", "to", "safe", "reason", "reset", "cancelled", "status"}
+
+
+def longer_approval(text: str) -> str:
+    return text.replace("working_hours(4)", "working_hours(6)")
+
+
+def escalation_replaced(text: str) -> str:
+    """v2 without 超时升级处理: a late approval goes to a review that ends the case on its own."""
+    text = text.replace(
+        '<bpmn:userTask id="Task_Escalate" name="超时升级处理">',
+        '<bpmn:userTask id="Task_Review" name="超时复核">',
+    )
+    text = text.replace(
+        "<bpmn:incoming>F_Late</bpmn:incoming><bpmn:outgoing>F_Escalated</bpmn:outgoing>",
+        "<bpmn:incoming>F_Late</bpmn:incoming><bpmn:outgoing>F_Reviewed</bpmn:outgoing>",
+    )
+    text = text.replace("<bpmn:incoming>F_Escalated</bpmn:incoming>", "")
+    text = re.sub(r'<bpmn:sequenceFlow id="F_Escalated"[^>]*/>', "", text)
+    text = text.replace('targetRef="Task_Escalate"', 'targetRef="Task_Review"')
+    text = text.replace(
+        "<bpmn:flowNodeRef>Task_Escalate</bpmn:flowNodeRef>",
+        "<bpmn:flowNodeRef>Task_Review</bpmn:flowNodeRef><bpmn:flowNodeRef>End_Reviewed</bpmn:flowNodeRef>",
+    )
+    return text.replace(
+        "</bpmn:process>",
+        '<bpmn:endEvent id="End_Reviewed" name="复核结案"><bpmn:incoming>F_Reviewed</bpmn:incoming></bpmn:endEvent>'
+        '<bpmn:sequenceFlow id="F_Reviewed" sourceRef="Task_Review" targetRef="End_Reviewed" /></bpmn:process>',
+    )
+
+
+@pytest.fixture
+def admin(mini):
+    return mini.user(ADMIN, "admin")
+
+
+def rows(engine, case_id):
+    """Everything stored of a case that a migration could change."""
+    with engine.db.read() as session:
+        case = session.get_one(Case, case_id)
+        return (
+            (case.version_id, case.revision, case.status, case.data),
+            sorted(
+                (r.id, r.spiff_id, r.bpmn_id, r.name, r.status, r.assignee, r.due_at)
+                for r in session.scalars(select(Task).where(Task.case_id == case_id))
+            ),
+            sorted((r.spiff_id, r.due_at) for r in session.scalars(select(Timer).where(Timer.case_id == case_id))),
+            sorted(
+                (r.task_id, r.body)
+                for r in session.scalars(select(WorkflowTask).where(WorkflowTask.case_id == case_id))
+            ),
+            len(session.scalars(select(Event).where(Event.case_id == case_id)).all()),
+        )
+
+
+def test_a_longer_deadline_counts_from_when_the_step_opened_and_the_case_ends_on_the_new_version(mini, admin, tmp_path):
+    case = mini.start("mini_complaint", MAJOR)  # 领导审批 opens Monday 10:00, due 4 working hours later
+    leader = mini.user_for("leader")
+    mini.engine.claim(mini.task(case, "Task_Approve")["id"], user=leader)
+    mini.advance(hours=3)
+    mini.deploy(next_version(MINI, tmp_path, longer_approval))
+
+    result = mini.engine.migrate_cases("mini_complaint", 2, note="审批期限放宽为 6 工作小时", user=admin)
+
+    (moved,) = result["cases"]
+    assert {k: moved[k] for k in CONTRACT} == {
+        "case": mini.show(case)["business_key"],
+        "from": 1,
+        "to": 2,
+        "safe": True,
+        "reason": None,
+        "reset": [],
+        "cancelled": [],
+        "status": "migrated",
+    }
+    assert moved["deadlines"] == [
+        {"step": "4 工作小时未审批", "before": "2026-11-23T14:00:00+08:00", "after": "2026-11-23T16:00:00+08:00"}
+    ]
+    task = mini.task(case, "Task_Approve")
+    assert (task["assignee"], task["due_at"]) == (leader, "2026-11-23T16:00:00+08:00")  # kept, counted from 10:00
+    assert mini.show(case)["version"] == 2
+    assert_rows_restore_the_live_workflow(mini.engine, case)
+    (event,) = mini.events(case, "migrated")
+    assert event["actor"] == admin and event["details"]["before"] == 1 and event["details"]["version"] == 2
+    assert event["details"]["reason"] == "审批期限放宽为 6 工作小时"
+    assert mini.advance(hours=2) == 0  # 15:00: the old deadline has passed, the new one has not
+    assert mini.advance(hours=1, minutes=1) == 1  # 16:01: the new deadline fires
+    mini.complete(case, "Task_Escalate", {"approved": True})
+    mini.complete(case, "Task_Handle", {"result": "已处理"})
+    assert mini.status(case) == "completed"
+    assert "迁移" in mini.page(admin, f"/cases/{case}") or "migrated" in mini.page(admin, f"/cases/{case}")
+
+
+def test_a_removed_open_step_is_refused_then_moves_when_an_admin_maps_it(mini, admin, tmp_path):
+    late = mini.start("mini_complaint", MAJOR)
+    mini.advance(hours=5)  # the approval is late: 超时升级处理 is open
+    assert mini.open_steps(late) == ["Task_Escalate"]
+    on_time = mini.start("mini_complaint", MAJOR)
+    general = mini.start("mini_complaint", GENERAL)
+    mini.deploy(next_version(MINI, tmp_path, escalation_replaced))
+    before = rows(mini.engine, late)
+
+    bulk = mini.engine.migrate_cases("mini_complaint", 2, user=admin)["cases"]
+
+    by_case = {c["case"]: c for c in bulk}
+    refused = by_case[mini.show(late)["business_key"]]
+    assert (refused["status"], refused["safe"]) == ("refused", False)
+    assert "超时升级处理" in refused["reason"] and "map it" in refused["reason"]
+    assert rows(mini.engine, late) == before
+    assert [by_case[mini.show(c)["business_key"]]["status"] for c in (on_time, general)] == ["migrated", "migrated"]
+    assert mini.show(on_time)["version"] == mini.show(general)["version"] == 2
+
+    mapped = mini.engine.migrate_cases(
+        "mini_complaint", 2, cases=[str(late)], mapping={"Task_Escalate": "Task_Review"}, user=admin
+    )["cases"]
+
+    assert [(c["status"], c["reset"]) for c in mapped] == [("migrated", ["超时复核"])]
+    task = mini.task(late, "Task_Review")
+    assert task["name"] == "超时复核"
+    assert_rows_restore_the_live_workflow(mini.engine, late)
+    mini.complete(late, "Task_Review", {"approved": True})
+    assert mini.status(late) == "completed"
+
+
+def test_a_mapping_to_a_step_the_new_version_lacks_changes_nothing(mini, admin, tmp_path):
+    mini.start("mini_complaint", MAJOR)
+    mini.deploy(next_version(MINI, tmp_path, escalation_replaced))
+    with pytest.raises(Exception, match="Task_Nowhere"):
+        mini.engine.migrate_cases("mini_complaint", 2, mapping={"Task_Escalate": "Task_Nowhere"}, user=admin)
+
+
+def test_a_dry_run_changes_nothing_and_says_what_would_happen(mini, admin, tmp_path):
+    case = mini.start("mini_complaint", MAJOR)
+    mini.advance(hours=1)
+    mini.deploy(next_version(MINI, tmp_path, longer_approval))
+    before = rows(mini.engine, case)
+
+    (planned,) = mini.engine.migrate_cases("mini_complaint", 2, dry_run=True, user=admin)["cases"]
+
+    assert (planned["status"], planned["safe"], planned["to"]) == ("planned", True, 2)
+    assert planned["deadlines"][0]["after"] == "2026-11-23T16:00:00+08:00"
+    assert rows(mini.engine, case) == before
+    assert mini.task(case, "Task_Approve")["due_at"] == "2026-11-23T14:00:00+08:00"
+
+
+def test_only_admins_migrate_and_ended_or_newer_cases_are_refused(mini, admin, tmp_path):
+    case = mini.start("mini_complaint", GENERAL)
+    mini.deploy(next_version(MINI, tmp_path))
+    with pytest.raises(Forbidden):
+        mini.engine.migrate_cases("mini_complaint", 2, user=mini.user_for("clerk"))
+    assert mini.show(case)["version"] == 1
+    mini.engine.migrate_cases("mini_complaint", 2, user=admin)
+    (again,) = mini.engine.migrate_cases("mini_complaint", 2, cases=[case], user=admin)["cases"]
+    assert again["status"] == "refused" and "v2" in again["reason"]
+    mini.complete(case, "Task_Handle", {"result": "已处理"})
+    (ended,) = mini.engine.migrate_cases("mini_complaint", 2, cases=[case], user=admin)["cases"]
+    assert ended["status"] == "refused" and "not running" in ended["reason"]
+
+
+def test_cli_migrate_answers_the_contract(deployed, tmp_path):
+    data = '{"customer": "张三", "summary": "漏水", "complainant_count": 12}'
+    code, out, _ = deployed("start", "mini_complaint", "--data", data, "--json")
+    assert code == 0
+    key = as_json(out)["business_key"]
+    assert as_json(deployed("deploy", str(next_version(MINI, tmp_path, longer_approval)))[1])["version"] == 2
+
+    code, out, _ = deployed("migrate", "mini_complaint", "--to", "2", "--dry-run", "--json")
+    assert code == 0
+    (planned,) = as_json(out)["cases"]
+    assert set(planned) >= CONTRACT and (planned["case"], planned["status"]) == (key, "planned")
+
+    code, out, _ = deployed("migrate", "mini_complaint", "--to", "2", "--case", key, "--note", "放宽", "--json")
+    (moved,) = as_json(out)["cases"]
+    assert code == 0 and {k: moved[k] for k in CONTRACT} == {
+        "case": key,
+        "from": 1,
+        "to": 2,
+        "safe": True,
+        "reason": None,
+        "reset": [],
+        "cancelled": [],
+        "status": "migrated",
+    }
+    code, out, _ = deployed("migrate", "mini_complaint", "--to", "2", "--map", "nonsense", "--json")
+    assert code == 1 and as_json(out)["error"] == "validation"
+    code, out, err = deployed("migrate", "mini_complaint", "--to", "3")
+    assert code == 1 and "no version 3" in err
+    code, out, _ = deployed("migrate", "mini_complaint", "--to", "2", "--from", "1")
+    assert code == 0 and "no running case" in out
