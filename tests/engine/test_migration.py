@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from engine.errors import Forbidden
 from engine.store.models import Case, Event, Task, Timer, WorkflowTask
+from tests.conftest import ROOT
 from tests.engine.conftest import GENERAL, MAJOR, MINI, as_json
 from tests.flow import assert_rows_restore_the_live_workflow
 from tests.versions import next_version
@@ -202,3 +203,24 @@ def test_cli_migrate_answers_the_contract(deployed, tmp_path):
     assert code == 1 and "no version 3" in err
     code, out, _ = deployed("migrate", "mini_complaint", "--to", "2", "--from", "1")
     assert code == 0 and "no running case" in out
+
+
+def test_an_open_multi_instance_step_that_changed_is_refused(flow, tmp_path):
+    admin = flow.user(ADMIN, "admin")
+    onsite = ROOT / "processes" / "onsite_complaint"
+    flow.deploy(onsite)
+    flow.at("2026-11-23T10:00:00+08:00")
+    intake = {"received_at": "2026-11-23T10:00:00+08:00", "location": "一楼服务大厅", "receiving_department": "客服部"}
+    case = flow.start("onsite_complaint", {**intake, "complainant_name": "王女士", "content": "商品有质量问题"})
+    flow.complete(case, "Task_Assess", {"nature": "major", "urgency": "urgent"})
+    meeting = {"plan": "销售安抚，技术检测", "departments": ["sales", "technical"], "duties": "各负其责"}
+    flow.complete(case, "Task_Meeting", meeting)
+    assert len(flow.instances(case, "Task_DeptHandle")) == 2
+    flow.deploy(next_version(onsite, tmp_path, lambda text: text.replace("各部门按职责处理", "各部门按职责办理")))
+    before = rows(flow.engine, case)
+
+    (refused,) = flow.engine.migrate_cases("onsite_complaint", 2, user=admin)["cases"]
+
+    assert (refused["status"], refused["safe"]) == ("refused", False)
+    assert "multi-instance" in refused["reason"] and "各部门按职责处理" in refused["reason"]
+    assert rows(flow.engine, case) == before
