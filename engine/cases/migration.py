@@ -52,6 +52,8 @@ class Plan:
     reset: list[str] = field(default_factory=list)
     cancelled: list[str] = field(default_factory=list)
     deadlines: list[dict[str, Any]] = field(default_factory=list)
+    #: The BPMN ids of open steps the new version has no counterpart for (an admin may map them).
+    unmatched: list[str] = field(default_factory=list)
 
     @property
     def safe(self) -> bool:
@@ -88,7 +90,8 @@ def migrate(run: CaseRun, target: VersionInfo, parsed: ParsedSpec, mapping: Mapp
                         "the open step %(step)s is not in version %(to)s: map it to a step of the new version",
                         step=_name(task),
                         to=target.number,
-                    )
+                    ),
+                    unmatched=[task.task_spec.bpmn_id or task.task_spec.name],
                 )
             if changes and _multi_instance(task):
                 return Plan(
@@ -176,6 +179,18 @@ def unknown_steps(parsed: ParsedSpec, ids: set[str]) -> set[str]:
     specs = [parsed.spec, *parsed.subprocess_specs.values()]
     known = {s.bpmn_id for spec in specs for s in spec.task_specs.values() if s.bpmn_id}
     return ids - known
+
+
+def mappable_steps(parsed: ParsedSpec) -> list[dict[str, str]]:
+    """The steps of a version an open step may be mapped to (human tasks and events waited for), by name."""
+    specs = [parsed.spec, *parsed.subprocess_specs.values()]
+    steps = {
+        s.bpmn_id: str(s.bpmn_name or s.bpmn_id)
+        for spec in specs
+        for s in spec.task_specs.values()
+        if s.bpmn_id and (s.manual or getattr(s, "event_definition", None) is not None)
+    }
+    return [{"bpmn_id": bpmn_id, "name": name} for bpmn_id, name in sorted(steps.items(), key=lambda item: item[1])]
 
 
 def _open(process: BpmnBaseWorkflow) -> list[SpiffTask]:

@@ -51,8 +51,8 @@ class MigrationOperations(ServiceBase):
     ) -> dict[str, Any]:
         """Move the running cases of ``key`` on versions older than ``to`` (only ``from_``, or only ``cases``: ids
         or business keys) onto version ``to``. ``mapping``: OLD_BPMN_ID -> NEW_BPMN_ID for open steps the new
-        version removed. Returns ``{"cases": [{"case", "from", "to", "safe", "reason", "reset", "cancelled",
-        "status", "mapped", "deadlines"}]}``, ``status`` being ``migrated``, ``planned`` (a safe case of a dry
+        version removed. Returns ``{"cases": [{"case" (its business key), "id", "from", "to", "safe", "reason",
+        "reset", "cancelled", "status", "mapped", "deadlines", "unmatched"}]}``, ``status`` being ``migrated``, ``planned`` (a safe case of a dry
         run) or ``refused`` (with the reason)."""
         note = inputs.optional_note(note, "note", say("a note"))
         mapping = dict(mapping or {})
@@ -86,7 +86,7 @@ class MigrationOperations(ServiceBase):
         actor: str,
         dry_run: bool,
     ) -> dict[str, Any]:
-        entry: dict[str, Any] = {"case": str(case_id), "from": None, "to": target.number}
+        entry: dict[str, Any] = {"case": str(case_id), "id": case_id, "from": None, "to": target.number}
         try:
             with self.db.write() as session:
                 case = lock_case(session, case_id)
@@ -162,4 +162,5 @@ def _entry(entry: dict[str, Any], plan: Plan, status: str) -> dict[str, Any]:
         "status": status,
         "mapped": plan.mapped,
         "deadlines": plan.deadlines,
+        "unmatched": plan.unmatched,
     }
