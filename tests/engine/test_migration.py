@@ -11,6 +11,7 @@ from engine.store.models import Case, Event, Task, Timer, WorkflowTask
 from tests.conftest import ROOT
 from tests.engine.conftest import GENERAL, MAJOR, MINI, as_json
 from tests.flow import assert_rows_restore_the_live_workflow
+from tests.preplans.test_bank_branch_complaint import INCIDENT, INTAKE, VERIFIED
 from tests.versions import next_version
 
 ADMIN = "boss"
@@ -104,7 +105,7 @@ def test_a_longer_deadline_counts_from_when_the_step_opened_and_the_case_ends_on
     mini.complete(case, "Task_Escalate", {"approved": True})
     mini.complete(case, "Task_Handle", {"result": "已处理"})
     assert mini.status(case) == "completed"
-    assert "迁移" in mini.page(admin, f"/cases/{case}") or "migrated" in mini.page(admin, f"/cases/{case}")
+    assert "将案件迁移到新版本" in mini.page(admin, f"/cases/{case}")
 
 
 def test_a_removed_open_step_is_refused_then_moves_when_an_admin_maps_it(mini, admin, tmp_path):
@@ -224,3 +225,32 @@ def test_an_open_multi_instance_step_that_changed_is_refused(flow, tmp_path):
     assert (refused["status"], refused["safe"]) == ("refused", False)
     assert "multi-instance" in refused["reason"] and "各部门按职责处理" in refused["reason"]
     assert rows(flow.engine, case) == before
+
+
+def test_a_case_inside_a_sub_process_moves_when_it_is_kept_and_is_refused_when_it_is_gone(flow, tmp_path):
+    admin = flow.user(ADMIN, "admin")
+    bank = ROOT / "processes" / "bank_branch_complaint"
+    flow.deploy(bank)
+    flow.at("2026-11-23T10:00:00+08:00")
+    case = flow.start("bank_branch_complaint", INTAKE)
+    flow.complete(case, "Task_Verify", VERIFIED)
+    flow.engine.send_message(case, "sudden_incident", INCIDENT, user=flow.user_for("bank_branch_group"))
+    assert flow.open_steps(case) == ["Task_ActivatePlan", "Task_Judge"]  # inside the event sub-process 突发事件
+    flow.deploy(
+        next_version(bank, tmp_path / "v2", lambda text: text.replace("SubProcess_SuddenIncident", "Sub_Incident"))
+    )
+    flow.deploy(next_version(bank, tmp_path / "v3"))
+    before = rows(flow.engine, case)
+
+    (refused,) = flow.engine.migrate_cases("bank_branch_complaint", 2, user=admin)["cases"]
+    (moved,) = flow.engine.migrate_cases("bank_branch_complaint", 3, user=admin)["cases"]
+
+    assert refused["status"] == "refused" and "突发事件" in refused["reason"] and "no longer has" in refused["reason"]
+    assert before[1] == rows(flow.engine, case)[1]  # the refusal left its steps as they were
+    assert (moved["status"], sorted(moved["mapped"])) == (
+        "migrated",
+        ["初步判断，明确责任部门", "立即启动应急预案，控制事态"],
+    )
+    assert_rows_restore_the_live_workflow(flow.engine, case)
+    flow.complete(case, "Task_ActivatePlan", {"incident": "客户聚集", "measures": "疏导客户"})
+    assert "Task_ReportIncident" in flow.open_steps(case)
