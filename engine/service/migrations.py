@@ -75,7 +75,19 @@ class MigrationOperations(ServiceBase):
                     {"map": "names a step the new version does not have"},
                 )
             chosen = [find_case(session, ref).id for ref in cases] if cases else _running(session, key, to, from_)
+            self._require_steps(session, chosen, set(mapping))
         return {"cases": [self._migrate_one(case_id, target, mapping, note, actor, dry_run) for case_id in chosen]}
+
+    def _require_steps(self, session: Session, chosen: list[int], old_ids: set[str]) -> None:
+        """Refuse a mapping from a step that no chosen case's version has (a typing mistake would map nothing)."""
+        unknown = set(old_ids)
+        for version_id in set(session.scalars(select(Case.version_id).where(Case.id.in_(chosen)))):
+            unknown &= migration.unknown_steps(self.versions.spec(session, version_id), old_ids)
+        if unknown:
+            raise ValidationFailed(
+                say("no case to move has a step %(steps)s", steps="、".join(sorted(unknown))),
+                {"map": "names a step the cases' versions do not have"},
+            )
 
     def _migrate_one(
         self,

@@ -6,7 +6,8 @@ import re
 import pytest
 from sqlalchemy import select
 
-from engine.errors import Forbidden
+from engine.cases import migration
+from engine.errors import Forbidden, ValidationFailed
 from engine.store.models import Case, Event, Task, Timer, WorkflowTask
 from tests.conftest import ROOT
 from tests.engine.conftest import GENERAL, MAJOR, MINI, as_json
@@ -254,3 +255,36 @@ def test_a_case_inside_a_sub_process_moves_when_it_is_kept_and_is_refused_when_i
     assert_rows_restore_the_live_workflow(flow.engine, case)
     flow.complete(case, "Task_ActivatePlan", {"incident": "客户聚集", "measures": "疏导客户"})
     assert "Task_ReportIncident" in flow.open_steps(case)
+
+
+def test_a_mapping_from_a_step_no_case_has_is_refused(mini, admin, tmp_path):
+    case = mini.start("mini_complaint", MAJOR)
+    mini.deploy(next_version(MINI, tmp_path, escalation_replaced))
+    with pytest.raises(ValidationFailed, match="Task_Typo"):
+        mini.engine.migrate_cases("mini_complaint", 2, mapping={"Task_Typo": "Task_Review"}, user=admin)
+    assert mini.show(case)["version"] == 1
+
+
+def test_a_failure_in_one_case_is_its_refusal_and_the_others_move(mini, admin, tmp_path, monkeypatch):
+    first, second = mini.start("mini_complaint", GENERAL), mini.start("mini_complaint", GENERAL)
+    mini.deploy(next_version(MINI, tmp_path, longer_approval))
+    real = migration.migrate
+
+    def failing(run, *args):
+        if run.case.id == first:
+            real(run, *args)  # the case is changed in memory, then fails: nothing of it may be kept
+            raise RuntimeError("disk full")
+        return real(run, *args)
+
+    monkeypatch.setattr(migration, "migrate", failing)
+    before = rows(mini.engine, first)
+
+    results = mini.engine.migrate_cases("mini_complaint", 2, user=admin)["cases"]
+
+    assert [(r["status"], r["reason"]) for r in results] == [
+        ("refused", "the migration failed (RuntimeError); nothing was changed"),
+        ("migrated", None),
+    ]
+    assert rows(mini.engine, first) == before and mini.show(second)["version"] == 2
+    mini.complete(first, "Task_Handle", {"result": "已处理"})  # the failed case still works on its version
+    assert mini.status(first) == "completed"
