@@ -170,8 +170,18 @@ def _diffs(run: CaseRun, parsed: ParsedSpec, mapping: Mapping[str, str], to: int
                 )
             diff.alignment[old] = new_ids[target]
             changes[old] = ["mapped"]
-        processes.append(_Process(process, spec, WorkflowDiff(process, diff), changes))
+        processes.append(_Process(process, spec, _workflow_diff(process, diff), changes))
     return processes, None
+
+
+def _workflow_diff(process: BpmnBaseWorkflow, diff: SpecDiff) -> WorkflowDiff:
+    """The library's diff of the process's tasks, completed with the tasks deeper than its walks reach (it stops
+    1,000 levels down, which a long case's loops pass)."""
+    found = WorkflowDiff(process, diff)
+    for task in process.tasks.values():
+        if task not in found.alignment and (new := diff.alignment.get(task.task_spec)) is not None:
+            found.alignment[task] = new
+    return found
 
 
 def unknown_steps(parsed: ParsedSpec, ids: set[str]) -> set[str]:

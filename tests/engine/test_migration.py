@@ -288,3 +288,23 @@ def test_a_failure_in_one_case_is_its_refusal_and_the_others_move(mini, admin, t
     assert rows(mini.engine, first) == before and mini.show(second)["version"] == 2
     mini.complete(first, "Task_Handle", {"result": "已处理"})  # the failed case still works on its version
     assert mini.status(first) == "completed"
+
+
+def test_a_long_case_whose_open_step_lies_over_a_thousand_levels_down_moves(sqlite_flow, tmp_path):
+    flow = sqlite_flow
+    admin = flow.user(ADMIN, "admin")
+    flow.at("2026-11-23T10:00:00+08:00")
+    loop = ROOT / "bench" / "loop"
+    flow.deploy(loop)
+    case = flow.start("loop", {"rounds": 1000})
+    for _ in range(260):  # four levels of the task tree per round
+        flow.complete(case, "Task_Round", {"note": "一轮"})
+    flow.deploy(next_version(loop, tmp_path, lambda text: text.replace('name="经办一轮"', 'name="经办下一轮"')))
+
+    (moved,) = flow.engine.migrate_cases("loop", 2, user=admin)["cases"]
+
+    assert (moved["status"], moved["reset"]) == ("migrated", ["经办下一轮"])
+    assert flow.task(case, "Task_Round")["name"] == "经办下一轮"
+    assert_rows_restore_the_live_workflow(flow.engine, case)
+    flow.complete(case, "Task_Round", {"note": "迁移后一轮"})
+    assert flow.data(case)["done"] == 261
