@@ -98,6 +98,11 @@ def test_a_longer_deadline_counts_from_when_the_step_opened_and_the_case_ends_on
     assert (task["assignee"], task["due_at"]) == (leader, "2026-11-23T16:00:00+08:00")  # kept, counted from 10:00
     assert mini.show(case)["version"] == 2
     assert_rows_restore_the_live_workflow(mini.engine, case)
+    with mini.engine.db.read() as session:  # the workflow kept alive is the migrated one, at the new revision
+        row = session.get_one(Case, case)
+        live = mini.engine.live.take(case, row.revision)
+        assert live.workflow.spec is mini.engine.versions.spec(session, row.version_id).spec
+        mini.engine.live.keep(case, live)
     (event,) = mini.events(case, "migrated")
     assert event["actor"] == admin and event["details"]["before"] == 1 and event["details"]["version"] == 2
     assert event["details"]["reason"] == "审批期限放宽为 6 工作小时"
@@ -205,6 +210,11 @@ def test_cli_migrate_answers_the_contract(deployed, tmp_path):
     assert code == 1 and "no version 3" in err
     code, out, _ = deployed("migrate", "mini_complaint", "--to", "2", "--from", "1")
     assert code == 0 and "no running case" in out
+    code, out, _ = deployed("migrate", "mini_complaint", "--to", "2", "--case", key)
+    assert code == 0 and out.split()[:7] == ["CASE", "FROM", "TO", "STATUS", "RESET", "CANCELLED", "REASON"]
+    assert f"{key}  v2    v2  refused" in out  # already on v2
+    code, _, err = deployed("migrate", "mini_complaint", "--to", "2", "--as", "li")
+    assert code == 1 and "needs an admin" in err
 
 
 def test_an_open_multi_instance_step_that_changed_is_refused(flow, tmp_path):
