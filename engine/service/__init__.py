@@ -2,7 +2,7 @@
 
 Every operation that changes something is a method of it: it takes the acting user, checks the access rule
 (:mod:`engine.people.access`) and runs in one transaction. Its operations are written next to the concern they
-serve (cases, supervision, calendar, people, preplans, inbox, timers, webhooks); reading is done with the read
+serve (cases, supervision, calendar, people, preplans, migrations, inbox, timers, webhooks); reading is done with the read
 models of :mod:`engine.cases` and the access rules, never by an adapter's own rules.
 """
 
