@@ -30,6 +30,7 @@ from . import (
     inbox,
     ledgers,
     limits,
+    migrations,
     organisation,
     preplans,
     security,
@@ -78,6 +79,7 @@ def create_app(settings: Settings | None = None, *, testing: bool = False) -> Fl
         attachments.bp,
         dashboard.bp,
         ledgers.bp,
+        migrations.bp,
     ):
         app.register_blueprint(blueprint)
     api.init_app(app)

@@ -17,7 +17,7 @@ from engine.errors import NotFound
 from engine.people.users import role_titles
 from engine.preplans.deadline_words import describe
 from engine.preplans.history import version_files
-from engine.preplans.listing import preplan_catalogue, preplan_versions
+from engine.preplans.listing import oldest_running_version, preplan_catalogue, preplan_versions
 from engine.preplans.manifest import Manifest
 from engine.preplans.outline import steps
 from engine.store.records import newest_active_version
@@ -56,6 +56,7 @@ def show(key: str) -> ResponseReturnValue:
             abort(404)
         manifest, files = engine().versions.info(session, version.id).manifest, version.files
         versions = preplan_versions(session, key, engine().tz)
+        oldest = oldest_running_version(session, key)
         roles = role_titles(session)
     outline = steps(files, manifest)
     for step in outline:
@@ -66,6 +67,7 @@ def show(key: str) -> ResponseReturnValue:
         manifest=manifest,
         version=version.number,
         versions=versions,
+        oldest_running=oldest,
         roles=roles,
         steps=outline,
         deadlines=_deadlines([d for d in manifest.deadlines if not d.get("attached_to")], manifest),

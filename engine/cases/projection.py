@@ -6,7 +6,7 @@ query that never deserializes a case.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
@@ -105,9 +105,12 @@ def sync_tasks(
     provisional: Provisional,
     router: Router,
     open_rows: Sequence[Task] | None = None,
+    respecified: Collection[str] = (),
 ) -> Synced:
     """Open a row for every new READY human task; cancel rows whose task went away; follow the units and deadlines
     of the others. ``open_rows``: the case's rows as the operation already read them (else they are read).
+    ``respecified``: the spiff ids of tasks now running on another version's spec (a migration): their rows take
+    the step's name, role and form from it, and go back to the pool if that changes who may do them.
 
     Deadlines are kept twice: ``due_at`` in the case's time and ``real_due_at``/``remind_at`` in real time, which
     differ for a drill and move when its clock is advanced; ``due_provisional`` says the deadline was counted on a
@@ -122,8 +125,11 @@ def sync_tasks(
         if row.spiff_id not in ready:
             row.status, row.completed_at = "cancelled", now
         else:
+            role = row.role
+            if row.spiff_id in respecified:
+                row.bpmn_id, row.name, row.role, row.form, row.context = _described(ready[row.spiff_id], manifest)
             unit = router(row.bpmn_id)
-            if unit != row.unit_key:
+            if unit != row.unit_key or row.role != role:
                 moved.append((row, row.unit_key))
                 row.unit_key, row.assignee, row.claimed_at = unit, None, None
             found = deadline(ready[row.spiff_id])
@@ -136,18 +142,17 @@ def sync_tasks(
     for spiff_id, task in ready.items():
         if spiff_id in known:
             continue
-        spec = task.task_spec
         found = deadline(task)
         due = found[0] if found else None
-        context = instance_context(task)
+        bpmn_id, name, role, form, context = _described(task, manifest)
         row = Task(
             case_id=case.id,
             spiff_id=spiff_id,
-            bpmn_id=spec.bpmn_id,
-            name=instance_name(spec.bpmn_name or spec.bpmn_id, context, manifest),
-            role=manifest.role_of(spec.bpmn_id),
-            unit_key=router(spec.bpmn_id),
-            form=spec.extensions.get("properties", {}).get(FORM_PROPERTY),
+            bpmn_id=bpmn_id,
+            name=name,
+            role=role,
+            unit_key=router(bpmn_id),
+            form=form,
             status="open",
             created_at=now,
             due_at=due,
@@ -159,6 +164,20 @@ def sync_tasks(
         session.add(row)
         created.append(row)
     return Synced(created, moved, [row for row in open_rows if row.status == "open"] + created)
+
+
+def _described(task: SpiffTask, manifest: Manifest) -> tuple[str, str, str, str | None, dict[str, Any] | None]:
+    """What a task's row says of its step: BPMN id, name (with its instance's label), role, form and context."""
+    spec = task.task_spec
+    context = instance_context(task)
+    name = instance_name(spec.bpmn_name or spec.bpmn_id, context, manifest)
+    return (
+        spec.bpmn_id,
+        name,
+        manifest.role_of(spec.bpmn_id),
+        spec.extensions.get("properties", {}).get(FORM_PROPERTY),
+        context,
+    )
 
 
 def instance_context(task: SpiffTask) -> dict[str, Any] | None:

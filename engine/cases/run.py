@@ -35,7 +35,7 @@ from engine.notify import notices, webhooks
 from engine.people.org import Org
 from engine.people.users import holders
 from engine.preplans import frontier
-from engine.preplans.catalog import VersionCache
+from engine.preplans.catalog import VersionCache, VersionInfo
 from engine.preplans.manifest import Manifest
 from engine.preplans.routing import CASE, route_unit
 from engine.scripting.helpers import build_helpers, counts_working_time
@@ -103,6 +103,7 @@ class CaseRun:
             Budget(self.settings.script_steps, self.settings.script_seconds),
         )
         self.fired: list[dict[str, Any]] = []
+        self._respecified: frozenset[str] = frozenset()  # open steps given another version's spec
         self._boundary_fires: list[tuple[Any, dict[str, Any]]] = []
         self._cycles = {t.id: _cycle_state(t) for t in waiting_timers(self.workflow) if _is_cycle(t)}
 
@@ -155,6 +156,15 @@ class CaseRun:
                     }
                 )
         return moved
+
+    def move_to(self, version: VersionInfo) -> None:
+        """Run on another version of the preplan from now on, once a migration gave the workflow its specs: every
+        task's row is written again, and the open steps' rows take their names, roles and forms from it."""
+        self.case.version_id, self.version, self.manifest = version.id, version, version.manifest
+        self._stored.rewrite_all()
+        frontier.widen(self.workflow)
+        ready = self.workflow.get_tasks(state=TaskState.READY, manual=True)
+        self._respecified = frozenset(str(task.id) for task in ready)
 
     def __exit__(self, *exc_info: object) -> None:
         self._stack.close()
@@ -243,6 +253,7 @@ class CaseRun:
             self.provisional,
             self.unit_of,
             self.open_rows,
+            self._respecified,
         )
         new_tasks, moved, self.open_rows = synced.created, synced.moved, synced.open_rows
         timer_rows = self._timers = sync_timers(

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 from uuid import UUID
 
@@ -55,6 +55,12 @@ class Stored:
     #: Rows of tasks that are gone (predictions the workflow dropped): unreachable, so never read, and deleted
     #: together once there are enough of them or the workflow has ended.
     garbage: set[str] = field(default_factory=set)
+
+    def rewrite_all(self) -> None:
+        """Have the next save write every task and walk from the root (after a migration, tasks anywhere in the
+        tree may name another version's specs)."""
+        self.marks = {task_id: replace(mark, changed=-1.0) for task_id, mark in self.marks.items()}
+        self.frontiers.clear()
 
 
 def load(

@@ -25,6 +25,7 @@ from engine.cli import (
     export_commands,
     ledger_commands,
     message_commands,
+    migration_commands,
     people_commands,
     report_commands,
     token_commands,
@@ -54,6 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
     export_commands.register(commands)
     report_commands.register(commands)
     ledger_commands.register(commands)
+    migration_commands.register(commands)
     for entry in entry_points(group="preplan.commands"):
         entry.load()(commands)
     return parser

@@ -1,7 +1,8 @@
 """Versions of a preplan: list, compare (a diff of the files as deployed), retire and reactivate.
 
 A retired version starts no new case; the cases already running on it carry on. New cases use the newest active
-version. Running cases are not migrated between versions: a case finishes on the version it started with.
+version. A running case stays on the version it started with unless an admin moves it onto a newer one
+(:mod:`engine.cases.migration`, ``preplan migrate``).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from engine.store import audit
 from engine.store.models import Preplan, PreplanVersion
 
 
-def _version(session: Session, key: str, number: int) -> PreplanVersion:
+def find_version(session: Session, key: str, number: int) -> PreplanVersion:
     number = record_id(number, "version")
     version = session.scalar(
         select(PreplanVersion).join(Preplan).where(Preplan.key == key, PreplanVersion.number == number)
@@ -31,7 +32,7 @@ def _version(session: Session, key: str, number: int) -> PreplanVersion:
 def set_status(session: Session, key: str, number: int, status: str, actor: str) -> dict[str, Any]:
     if status not in ("active", "retired"):
         raise ValueError(status)
-    version = _version(session, key, number)
+    version = find_version(session, key, number)
     if version.status == status:
         raise Conflict(
             say("%(preplan)s v%(number)s is already retired", preplan=key, number=number)
@@ -45,7 +46,7 @@ def set_status(session: Session, key: str, number: int, status: str, actor: str)
 
 def version_files(session: Session, key: str, number: int) -> dict[str, str]:
     """A version's files as deployed, named as :class:`engine.preplans.package.PreplanPackage` names them."""
-    return dict(_version(session, key, number).files)
+    return dict(find_version(session, key, number).files)
 
 
 def compare(session: Session, key: str, old: int, new: int) -> list[dict[str, Any]]:

@@ -6,12 +6,12 @@ from __future__ import annotations
 from datetime import tzinfo
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from engine.people.users import role_titles
 from engine.preplans.catalog import VersionCache
-from engine.store.models import Preplan, PreplanVersion
+from engine.store.models import Case, Preplan, PreplanVersion
 from engine.timefmt import iso
 
 
@@ -75,3 +75,13 @@ def preplan_versions(session: Session, key: str, tz: tzinfo) -> list[dict[str, A
         }
         for v in rows
     ]
+
+
+def oldest_running_version(session: Session, key: str) -> int | None:
+    """The oldest version a running case of ``key`` is on (None when none runs): newer ones may take it over."""
+    return session.scalar(
+        select(func.min(PreplanVersion.number))
+        .join(Preplan)
+        .join(Case, Case.version_id == PreplanVersion.id)
+        .where(Preplan.key == key, Case.status == "running")
+    )

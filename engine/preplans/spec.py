@@ -31,6 +31,8 @@ clock.install()
 #: ``subprocess_specs``, and the registry passes objects that are not dicts through unchanged.
 _SERIALIZER = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(dict(DEFAULT_CONFIG)))
 SERIALIZER_VERSION = _SERIALIZER.VERSION
+#: How task specs are written down: SpiffWorkflow's spec diff compares two versions' specs in this form.
+REGISTRY = _SERIALIZER.registry
 
 
 @dataclass(frozen=True)

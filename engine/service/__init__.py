@@ -2,7 +2,7 @@
 
 Every operation that changes something is a method of it: it takes the acting user, checks the access rule
 (:mod:`engine.people.access`) and runs in one transaction. Its operations are written next to the concern they
-serve (cases, supervision, calendar, people, preplans, inbox, timers, webhooks); reading is done with the read
+serve (cases, supervision, calendar, people, preplans, migrations, inbox, timers, webhooks); reading is done with the read
 models of :mod:`engine.cases` and the access rules, never by an adapter's own rules.
 """
 
@@ -14,6 +14,7 @@ from engine.service.figures import FigureOperations
 from engine.service.inbox import InboxOperations
 from engine.service.ledgers import LedgerOperations
 from engine.service.messages import MessageOperations
+from engine.service.migrations import MigrationOperations
 from engine.service.people import PeopleOperations
 from engine.service.preplans import PreplanOperations
 from engine.service.reading import ReadOperations
@@ -37,5 +38,6 @@ class Engine(
     AttachmentOperations,
     FigureOperations,
     LedgerOperations,
+    MigrationOperations,
 ):
     """The configured engine: database, settings, the cached versions, and every operation."""

@@ -7,25 +7,22 @@ channel or situation a start form routes by is driven to an end; later forms tak
 from __future__ import annotations
 
 import json
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from SpiffWorkflow import TaskState
 from SpiffWorkflow.util.task import TaskIterator
 
-from engine import clock
 from engine.preplans import frontier
 from engine.preplans.check import check_package
 from engine.preplans.conventions import enum_values, schema_file
-from engine.preplans.examples import example_submission
 from engine.preplans.package import load_package
 from tests.flow import assert_rows_restore_the_live_workflow
+from tests.walk import MAX_ROUNDS, Walk
 
 ROOT = Path(__file__).resolve().parents[2]
 PREPLANS = sorted(p.parent for p in ROOT.glob("processes/*/preplan.toml"))
 IDS = [p.name for p in PREPLANS]
-MAX_ROUNDS = 300
 
 
 def _walks(folder: Path) -> int:
@@ -71,29 +68,10 @@ def test_schema_generated_data_drives_a_case_to_its_end(sqlite_flow, walks_check
     flow = sqlite_flow
     flow.deploy(folder)
     flow.at("2026-11-23T10:00:00+08:00")
-    package = load_package(folder)
-    forms = {name: json.loads(data) for name, data in package.forms.items()}
-    counted = set(package.manifest.get("counts", {}))  # left to the case history
-    start = example_submission(forms[schema_file(package.manifest["start_form"])], choice, leave_out=counted)
-    case = flow.start(package.key, start)
+    walk = Walk(flow, folder, choice)
+    case = walk.start()
     for round_number in range(MAX_ROUNDS):
-        if flow.status(case) != "running":
+        if not walk.step(case, round_number):
             break
-        open_tasks = flow.open_tasks(case)
-        if open_tasks:
-            task = open_tasks[0]
-            data = (
-                example_submission(forms[task["form"]], choice + round_number, leave_out=counted)
-                if task["form"]
-                else {}
-            )
-            flow.engine.complete(task["id"], data, user=flow.user_for(task["role"], task["unit"]))
-            assert_rows_restore_the_live_workflow(flow.engine, case)
-            continue
-        timers = flow.show(case)["timers"]
-        assert timers, f"case stuck with no open task and no timer; data: {flow.data(case)}"
-        next_due = min(clock.parse_instant(t["due_at"]) for t in timers)
-        clock.fix(max(clock.now(), next_due) + timedelta(seconds=1))
-        flow.fire()
         assert_rows_restore_the_live_workflow(flow.engine, case)
     assert flow.status(case) == "completed", f"not completed after {MAX_ROUNDS} rounds: {flow.open_steps(case)}"
