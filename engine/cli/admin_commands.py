@@ -12,11 +12,12 @@ from engine import clock
 from engine.cli.context import Context
 from engine.cli.output import emit_json, emit_table, read_data, read_text
 from engine.errors import InvalidPreplan, PreplanError
+from engine.preplans.archive import MAX_BYTES, read_zip
 from engine.preplans.check import check_package
 from engine.preplans.decisions import decide
 from engine.preplans.history import compare
 from engine.preplans.listing import list_preplans, preplan_versions
-from engine.preplans.package import discover, load_package
+from engine.preplans.package import PreplanPackage, discover, load_package, package_from_files
 from engine.service.base import OPERATOR
 from engine.store import schema
 from engine.time.calendar_store import load_calendar, working_hours_text, year_view
@@ -28,12 +29,12 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     db.add_parser("init", help="create or upgrade the schema").set_defaults(handler=db_init)
 
     check = commands.add_parser("check", help="validate preplan folders")
-    check.add_argument("paths", nargs="+", type=Path)
+    check.add_argument("paths", nargs="+", type=Path, help="preplan folders or .zip files")
     check.add_argument("--json", action="store_true")
     check.set_defaults(handler=check_cmd)
 
     dep = commands.add_parser("deploy", help="store a new version of each changed preplan")
-    dep.add_argument("paths", nargs="*", type=Path)
+    dep.add_argument("paths", nargs="*", type=Path, help="preplan folders or .zip files")
     dep.add_argument("--all", action="store_true", help="every preplan under ./processes")
     dep.add_argument("--note")
     dep.set_defaults(handler=deploy_cmd, json_always=True)
@@ -113,7 +114,7 @@ def check_cmd(ctx: Context, args: argparse.Namespace) -> int:
     problems = []
     for path in args.paths:
         try:
-            problems += check_package(load_package(path)).problems
+            problems += check_package(read_package(path)).problems
         except InvalidPreplan as exc:
             problems += exc.problems
     if args.json:
@@ -136,17 +137,25 @@ def deploy_cmd(ctx: Context, args: argparse.Namespace) -> int:
     packages, problems = [], []
     for path in paths:
         try:
-            package = load_package(path)
-            found = check_package(package).problems
+            package = read_package(path)
+            problems += check_package(package).problems
+            packages.append(package)
         except InvalidPreplan as exc:
-            found = exc.problems
-        problems += found
-        packages.append(package)
+            problems += exc.problems
     if problems:
         raise InvalidPreplan(problems)  # nothing is deployed unless every named preplan is valid
     for package in packages:
         emit_json(ctx.engine.deploy(package, note=args.note))
     return 0
+
+
+def read_package(path: Path) -> PreplanPackage:
+    """A preplan folder, or a ``.zip`` of one (engine/preplans/archive.py says which layouts)."""
+    if path.suffix.lower() == ".zip" and path.is_file():
+        with path.open("rb") as file:
+            data = file.read(MAX_BYTES + 1)  # read_zip refuses what is larger, without reading it all
+        return package_from_files(*read_zip(data, source=str(path)))
+    return load_package(path)
 
 
 def versions_cmd(ctx: Context, args: argparse.Namespace) -> int:

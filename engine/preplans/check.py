@@ -174,13 +174,17 @@ def _check_forms(
 
 
 class _Locator:
-    """Display paths relative to the working directory, as an editor would open them."""
+    """Display paths relative to the working directory, as an editor would open them; a package not read from a
+    folder (a zip, a draft) names its files as the version stores them, under its key."""
 
     def __init__(self, package: PreplanPackage) -> None:
+        self.key = package.key
         self.root = package.root
-        self.forms = forms_dir(package.root, package.manifest, package.key)
+        self.forms = forms_dir(package.root, package.manifest, package.key) if package.root else None
 
     def __call__(self, name: str) -> str:
+        if self.root is None or self.forms is None:
+            return f"{self.key}/{name}"
         if name.startswith(FORMS_PREFIX):
             rest = name[len(FORMS_PREFIX) :]
             path = (self.forms.parent / rest) if "/" in rest else self.forms / rest

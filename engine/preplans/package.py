@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import hashlib
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from engine.errors import InvalidPreplan, Problem
+from engine.errors import InvalidPreplan, Problem, say
 
 MANIFEST = "preplan.toml"
 README = "README.md"
@@ -22,9 +23,9 @@ FORMS_PREFIX = "forms/"
 @dataclass(frozen=True)
 class PreplanPackage:
     key: str
-    root: Path
     manifest: dict[str, Any]
     files: dict[str, bytes]  # "x.bpmn", "x.dmn", "preplan.toml", "forms/intake.schema.json"
+    root: Path | None = None  # the folder it was read from; None for files from a zip, a draft or a version
 
     @property
     def sha256(self) -> str:
@@ -66,6 +67,37 @@ def shared_libraries(manifest: dict[str, Any]) -> list[str]:
     return [n for n in names if isinstance(n, str)] if isinstance(names, list) else []
 
 
+def package_from_files(key: str, files: Mapping[str, bytes], *, root: Path | None = None) -> PreplanPackage:
+    """A package from its files as a version stores them (``x.bpmn``, ``preplan.toml``, ``forms/a.schema.json``,
+    ``_shared/penalties.dmn``, ``forms/_shared/…``): what a folder, a zip, a draft and a stored version share."""
+    where = str(root / MANIFEST) if root else f"{key}/{MANIFEST}"
+    raw = files.get(MANIFEST)
+    if raw is None:
+        raise InvalidPreplan([Problem(where, f"missing {MANIFEST}")])
+    problems = undecodable(key, files)
+    if problems:
+        raise InvalidPreplan(problems)
+    return PreplanPackage(key=key, manifest=_manifest(raw, where), files=dict(files), root=root)
+
+
+def undecodable(key: str, files: Mapping[str, bytes]) -> list[Problem]:
+    """A version stores its files as text: each must be UTF-8."""
+    problems = []
+    for name, data in sorted(files.items()):
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError:
+            problems.append(Problem(f"{key}/{name}", say("%(file)s is not UTF-8 text", file=name)))
+    return problems
+
+
+def _manifest(raw: bytes, where: str) -> dict[str, Any]:
+    try:
+        return tomllib.loads(raw.decode("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise InvalidPreplan([Problem(where, f"not valid TOML: {exc}")]) from None
+
+
 def load_package(path: Path) -> PreplanPackage:
     root = path.resolve()
     if not root.is_dir():
@@ -73,16 +105,12 @@ def load_package(path: Path) -> PreplanPackage:
     manifest_path = root / MANIFEST
     if not manifest_path.is_file():
         raise InvalidPreplan([Problem(str(manifest_path), f"missing {MANIFEST}")])
-    raw = manifest_path.read_bytes()
-    try:
-        manifest = tomllib.loads(raw.decode("utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise InvalidPreplan([Problem(str(manifest_path), f"not valid TOML: {exc}")]) from None
     key = root.name
-    files = {MANIFEST: raw}
+    files = {MANIFEST: manifest_path.read_bytes()}
     for item in sorted(root.iterdir()):
         if (item.suffix in (".bpmn", ".dmn") or item.name == README) and item.is_file():
             files[item.name] = item.read_bytes()
+    manifest = _manifest(files[MANIFEST], str(manifest_path))
     form_root = forms_dir(root, manifest, key)
     if form_root.is_dir():
         for item in sorted(form_root.glob("*.json")):
@@ -100,7 +128,7 @@ def load_package(path: Path) -> PreplanPackage:
             files[f"{FORMS_PREFIX}{library}/{item.name}"] = item.read_bytes()
     if problems:
         raise InvalidPreplan(problems)
-    return PreplanPackage(key=key, root=root, manifest=manifest, files=files)
+    return package_from_files(key, files, root=root)
 
 
 def discover(processes: Path) -> list[Path]:
