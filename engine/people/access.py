@@ -19,7 +19,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from engine.errors import Conflict, Forbidden, NotFound, say
 from engine.people.org import Org
-from engine.store.models import ROOT_UNIT, Case, Task, User, VersionRole
+from engine.store.models import ROOT_UNIT, Case, PreplanOwner, Task, User, VersionRole
 
 ADMIN, SUPERVISOR = "admin", "supervisor"
 SUPERVISING_ROLES = frozenset({ADMIN, SUPERVISOR})
@@ -354,6 +354,27 @@ def require_ledger_reader(user: User, preplan: str, roles: Collection[str]) -> N
 def require_admin(user: User) -> None:
     if not is_admin(user):
         raise Forbidden(say("%(user)s may not do this (it needs an admin)", user=user.name))
+
+
+# -- the studio ---------------------------------------------------------------------------------------------------
+def may_edit_preplan(session: Session, user: User, key: str) -> bool:
+    """Edit a preplan's draft, check it and try it: its process owners, the owners of every preplan, and admins.
+    Publishing it as a version (like retiring and migrating) stays with admins (:func:`require_admin`)."""
+    if is_admin(user):
+        return True
+    mine = or_(PreplanOwner.preplan_key.is_(None), PreplanOwner.preplan_key == key)
+    return bool(session.scalar(select(select(PreplanOwner.id).where(PreplanOwner.user_id == user.id, mine).exists())))
+
+
+def require_edit_preplan(session: Session, user: User, key: str) -> None:
+    if not may_edit_preplan(session, user, key):
+        raise Forbidden(
+            say(
+                "%(user)s may not edit %(preplan)s (it needs its process owner or an admin)",
+                user=user.name,
+                preplan=key,
+            )
+        )
 
 
 def require_self_or_admin(user: User, owner: str) -> None:

@@ -17,6 +17,7 @@ from engine.service.messages import MessageOperations
 from engine.service.people import PeopleOperations
 from engine.service.preplans import PreplanOperations
 from engine.service.reading import ReadOperations
+from engine.service.studio import StudioOperations
 from engine.service.supervision import SupervisionOperations
 from engine.service.timers import TimerOperations
 from engine.service.tokens import TokenOperations
@@ -37,5 +38,6 @@ class Engine(
     AttachmentOperations,
     FigureOperations,
     LedgerOperations,
+    StudioOperations,
 ):
     """The configured engine: database, settings, the cached versions, and every operation."""

@@ -19,6 +19,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.engine import Dialect
@@ -96,6 +97,8 @@ class Case(Base):
     status: Mapped[str] = mapped_column(String(16), index=True)  # running|completed|terminated|error|suspended
     severity: Mapped[str | None] = mapped_column(String(40))
     is_drill: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: A trial of a preplan's draft in the studio: never counted, listed, searched or announced; thrown away whole.
+    is_trial: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     clock_offset_seconds: Mapped[float] = mapped_column(default=0.0)
     # SpiffWorkflow's workflow-level state (data, events, subprocesses) without its tasks, which are rows of
     # workflow_task; ops only. A state that still holds its tasks (``"tasks"``) is read as a whole.
@@ -315,6 +318,31 @@ class VersionRole(Base):
     __tablename__ = "version_role"
     version_id: Mapped[int] = mapped_column(ForeignKey("preplan_version.id"), primary_key=True)
     role_key: Mapped[str] = mapped_column(String(80), primary_key=True, index=True)
+
+
+class PreplanOwner(Base):
+    """A process owner: edits the studio's draft of one preplan, or of every preplan (``preplan_key`` NULL)."""
+
+    __tablename__ = "preplan_owner"
+    __table_args__ = (UniqueConstraint("user_id", "preplan_key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    preplan_key: Mapped[str | None] = mapped_column(String(80))
+
+
+class PreplanDraft(Base):
+    """The studio's working copy of a preplan, shared by its owners: the files as a version stores them. Saved by
+    compare-and-set on ``revision``; it changes no version and no case until an admin publishes it."""
+
+    __tablename__ = "preplan_draft"
+    preplan_key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    files: Mapped[dict[str, Any]]
+    revision: Mapped[int]
+    based_on_version: Mapped[int | None]
+    updated_by: Mapped[str] = mapped_column(String(80))
+    updated_at: Mapped[datetime]
+    created_by: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[datetime]
 
 
 class Setting(Base):
