@@ -33,6 +33,7 @@ from . import (
     organisation,
     preplans,
     security,
+    studio,
     tasks,
     tokens,
     uploads,
@@ -78,6 +79,7 @@ def create_app(settings: Settings | None = None, *, testing: bool = False) -> Fl
         attachments.bp,
         dashboard.bp,
         ledgers.bp,
+        studio.bp,
     ):
         app.register_blueprint(blueprint)
     api.init_app(app)

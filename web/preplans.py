@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from engine.errors import NotFound
+from engine.people.access import may_edit_preplan
 from engine.people.users import role_titles
 from engine.preplans.history import compare
 from engine.preplans.listing import preplan_catalogue, preplan_versions
@@ -21,7 +22,7 @@ from engine.preplans.outline import steps
 from engine.store.records import newest_active_version
 
 from . import schema_form
-from .auth import engine
+from .auth import engine, person
 from .deadlines import describe
 from .feedback import attempt
 from .i18n import current_language
@@ -56,6 +57,7 @@ def show(key: str) -> ResponseReturnValue:
         manifest, files = engine().versions.info(session, version.id).manifest, version.files
         versions = preplan_versions(session, key, engine().tz)
         roles = role_titles(session)
+        may_edit = may_edit_preplan(session, person(session), key)
     outline = steps(files, manifest)
     for step in outline:
         step["deadlines"] = _deadlines(step["deadlines"], manifest)
@@ -67,6 +69,7 @@ def show(key: str) -> ResponseReturnValue:
         versions=versions,
         roles=roles,
         steps=outline,
+        may_edit=may_edit,
         deadlines=_deadlines([d for d in manifest.deadlines if not d.get("attached_to")], manifest),
     )
 

@@ -57,13 +57,32 @@ class StudioOperations(ServiceBase):
             "findings": found,
         }
 
-    def check_draft(
-        self, key: str, edits: Mapping[str, str | None] | None = None, *, user: str | None = None
-    ) -> dict[str, Any]:
-        """The findings on the draft with ``edits`` (unsaved) laid over it; nothing is saved."""
+    def studio_page(self, key: str, *, user: str | None = None) -> dict[str, Any]:
+        """What the editor page needs before its script loads the draft: the preplan's titles, whether the reader
+        may publish, the draft's revision."""
         with self.db.read() as session:
             self._editor(session, key, user)
-            files = drafts.edited(self._state(session, key)["files"], _edits(edits))
+            version = newest_active_version(session, key, active=False)
+            draft = session.get(PreplanDraft, key)
+            return {
+                "title": {"zh": version.preplan.title_zh, "en": version.preplan.title_en},
+                "may_publish": user is None or access.is_admin(get_user(session, user)),
+                "revision": draft.revision if draft is not None else 0,
+            }
+
+    def check_draft(
+        self,
+        key: str,
+        edits: Mapping[str, str | None] | None = None,
+        manifest: Mapping[str, Any] | None = None,
+        *,
+        user: str | None = None,
+    ) -> dict[str, Any]:
+        """The findings on the draft with ``edits`` and the panels' ``manifest`` changes (unsaved) laid over it;
+        nothing is saved."""
+        with self.db.read() as session:
+            self._editor(session, key, user)
+            files = _apply(self._state(session, key)["files"], edits, manifest)
         found = findings(key, drafts.checked(files))
         return {"ok": not blocking(found), "findings": found}
 
