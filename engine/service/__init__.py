@@ -21,10 +21,12 @@ from engine.service.studio import StudioOperations
 from engine.service.supervision import SupervisionOperations
 from engine.service.timers import TimerOperations
 from engine.service.tokens import TokenOperations
+from engine.service.trials import TrialOperations
 from engine.service.webhooks import WebhookOperations
 
 
 class Engine(
+    TrialOperations,
     CaseOperations,
     SupervisionOperations,
     TimerOperations,

@@ -21,7 +21,7 @@ from engine.preplans import drafts
 from engine.preplans.archive import read_zip
 from engine.preplans.findings import Finding, blocking, findings
 from engine.preplans.package import MANIFEST, package_from_files
-from engine.service.base import OPERATOR, ServiceBase
+from engine.service.base import OPERATOR, ServiceBase, editing
 from engine.store import audit
 from engine.store.models import PreplanDraft, Unit
 from engine.store.records import newest_active_version
@@ -35,7 +35,7 @@ class StudioOperations(ServiceBase):
         offer (roles, lanes and their routing, unit kinds, labelled fields), whether the reader may publish, and
         the findings on it."""
         with self.db.read() as session:
-            self._editor(session, key, user)
+            editing(self, session, key, user)
             state = self._state(session, key)
             may_publish = user is None or access.is_admin(get_user(session, user))
             roles = role_titles(session)
@@ -61,7 +61,7 @@ class StudioOperations(ServiceBase):
         """What the editor page needs before its script loads the draft: the preplan's titles, whether the reader
         may publish, the draft's revision."""
         with self.db.read() as session:
-            self._editor(session, key, user)
+            editing(self, session, key, user)
             version = newest_active_version(session, key, active=False)
             draft = session.get(PreplanDraft, key)
             return {
@@ -81,7 +81,7 @@ class StudioOperations(ServiceBase):
         """The findings on the draft with ``edits`` and the panels' ``manifest`` changes (unsaved) laid over it;
         nothing is saved."""
         with self.db.read() as session:
-            self._editor(session, key, user)
+            editing(self, session, key, user)
             files = _apply(self._state(session, key)["files"], edits, manifest)
         found = findings(key, drafts.checked(files))
         return {"ok": not blocking(found), "findings": found}
@@ -139,7 +139,7 @@ class StudioOperations(ServiceBase):
     def discard_draft(self, key: str, *, user: str | None = None) -> dict[str, Any]:
         """Drop the draft; the versions are as they were."""
         with self.db.write() as session:
-            actor = self._editor(session, key, user)
+            actor = editing(self, session, key, user)
             row = session.get(PreplanDraft, key, with_for_update=True)
             if row is None:
                 raise NotFound(say("%(preplan)s has no draft", preplan=key))
@@ -183,11 +183,6 @@ class StudioOperations(ServiceBase):
         return {**result, "layout_only": bool(result.get("layout_only"))}
 
     # -- helpers ------------------------------------------------------------------------------------------------
-    def _editor(self, session: Session, key: str, user: str | None) -> str:
-        """The acting name, once the preplan exists and the user may edit it (its process owner or an admin)."""
-        newest_active_version(session, key, active=False)
-        return self.acting(session, user, lambda person: access.require_edit_preplan(session, person, key), OPERATOR)
-
     def _state(self, session: Session, key: str) -> dict[str, Any]:
         row = session.get(PreplanDraft, key)
         if row is not None:
@@ -215,7 +210,7 @@ class StudioOperations(ServiceBase):
         """One compare-and-set of the draft: ``change(saved files) -> files`` at ``revision``."""
         try:
             with self.db.write() as session:
-                actor = self._editor(session, key, user)
+                actor = editing(self, session, key, user)
                 row = session.get(PreplanDraft, key, with_for_update=True)
                 state = self._state(session, key)
                 _expect(state, revision)

@@ -7,9 +7,22 @@ import zipfile
 import pytest
 from sqlalchemy import func, select
 
+from engine import clock
 from engine.errors import Conflict, Forbidden, InvalidPreplan, NotFound, ValidationFailed
 from engine.preplans.drafts import MAX_BYTES, TooLarge
-from engine.store.models import Event, PreplanDraft, PreplanVersion
+from engine.preplans.examples import example_submission
+from engine.preplans.listing import preplan_versions
+from engine.store.models import (
+    Case,
+    CaseSearch,
+    Event,
+    Notification,
+    PreplanDraft,
+    PreplanVersion,
+    Task,
+    Timer,
+    WorkflowTask,
+)
 from tests.conftest import ROOT
 
 KEY = "service_essay"
@@ -249,3 +262,100 @@ def test_discard_drops_the_draft(studio):
     assert _draft_row(engine) is None
     with pytest.raises(NotFound):
         engine.discard_draft(KEY, user="owner")
+
+
+# -- trials ---------------------------------------------------------------------------------------------------
+ASSIGNED = {"agent": "前厅经理 陈某", "agent_contact": "分机 8001", "handling_due": "2026-11-25T18:00:00+08:00"}
+TALKED = {"details": "预订系统漏记升级承诺", "opinion": "兑现升级", "solution": "今晚升级为套房"}
+
+
+def _open(engine, key, user="owner"):
+    return {t["bpmn_id"]: t for t in engine.trial(KEY, key, user=user)["tasks"]}
+
+
+def _rows(engine, model, **where):
+    with engine.db.read() as session:
+        return session.scalar(select(func.count()).select_from(model).filter_by(**where))
+
+
+def test_a_trial_is_walked_as_the_owner_advanced_to_its_deadline_and_thrown_away(studio):
+    engine = studio.engine
+    real = studio.start(KEY, {**_intake(engine)}, user="clerk1")  # a real case beside it
+    started = engine.start_trial(KEY, user="owner")
+    key = started["business_key"]
+    assert key.startswith("SY-") and started["case"] < 0
+    assert list(_open(engine, key)) == ["Task_Assign"]
+    assign = _open(engine, key)["Task_Assign"]
+    engine.complete_trial_step(KEY, key, assign["id"], ASSIGNED, user="owner")  # the handler's lane
+    communicate = _open(engine, key)["Task_Communicate"]
+    assert engine.trial(KEY, key, user="owner")["roles"][communicate["id"]] == "service_essay_agent"
+    engine.complete_trial_step(KEY, key, communicate["id"], TALKED, user="owner")  # the agent's lane
+    assert _open(engine, key)["Task_Feedback"]["due_at"] == "2026-11-25T18:00:00+08:00"
+    advanced = engine.advance_trial(KEY, key, user="owner")
+    assert advanced["fired"] == 1 and advanced["now"] > "2026-11-25T18:00:00+08:00"
+    view = engine.trial(KEY, key, user="owner")
+    assert [e["details"]["bpmn_id"] for e in view["events"] if e["kind"] == "timer_fired"] == ["Timer_Feedback_Due"]
+    assert [s["bpmn_id"] for s in view["steps"]] == ["Task_Assign", "Task_Communicate"]
+    with pytest.raises(Forbidden):
+        engine.trial(KEY, key, user="clerk1")
+    with pytest.raises(Forbidden):
+        engine.advance_trial(KEY, key, user="other")
+    with engine.db.read() as session:
+        hidden = session.scalar(select(PreplanVersion).where(PreplanVersion.status == "trial"))
+        assert hidden.number < 0 and hidden.id < 0
+    assert [v["number"] for v in _versions(engine)] == [1]  # no list of versions sees it
+    engine.discard_trial(KEY, key, user="all_owner")
+    case_id = started["case"]
+    for model in (Case, Task, Timer, WorkflowTask, Event, CaseSearch):
+        column = "id" if model is Case else "case_id"
+        assert _rows(engine, model, **{column: case_id}) == 0, model
+    with engine.db.read() as session:
+        assert session.scalar(select(func.count()).select_from(PreplanVersion)) == 1
+    assert [e.details["business_key"] for e in _events(engine, "trial_discarded")] == [key]
+    with pytest.raises(NotFound):
+        engine.trial(KEY, key, user="owner")
+    assert studio.status(real) == "running"
+
+
+def test_a_trial_is_in_no_list_figure_search_or_notice(studio):
+    engine = studio.engine
+    studio.user("handler", "service_essay_handler", email="handler@example.cn")
+    started = engine.start_trial(KEY, user="owner")
+    key = started["business_key"]
+    assert engine.work_page(user="handler").items == []
+    assert engine.work_page(user="clerk1").items == []
+    for user in ("boss", "owner", "handler"):
+        assert engine.cases_page(user=user).items == []
+        assert engine.cases_page(user=user, search=key).items == []
+    day = clock.now().date()
+    assert engine.figures(day, day, user="boss") == []
+    assert engine.figures(day, day) == []
+    assert _rows(engine, Notification) == 0
+    assignee = _open(engine, key)["Task_Assign"]
+    engine.complete_trial_step(KEY, key, assignee["id"], ASSIGNED, user="owner")
+    assert engine.cases_page(user="owner").items == []
+    assert _rows(engine, Notification) == 0
+    with pytest.raises(NotFound):  # a trial's step is no one's work: it is not found
+        engine.complete(_open(engine, key)["Task_Communicate"]["id"], TALKED, user="handler")
+
+
+def test_a_draft_with_errors_cannot_be_tried(studio):
+    engine = studio.engine
+    diagram = engine.draft(KEY, user="owner")["files"][BPMN]
+    broken = diagram.replace(
+        'formJsonSchemaFilename" value="assign.schema.json"', 'formJsonSchemaFilename" value="x.json"'
+    )
+    engine.save_draft(KEY, 0, {BPMN: broken}, user="owner")
+    with pytest.raises(InvalidPreplan):
+        engine.start_trial(KEY, user="owner")
+    assert _rows(engine, Case) == 0
+
+
+def _intake(engine):
+    with engine.db.read() as session:
+        return example_submission(engine.versions.newest(session, KEY).manifest.start_schema)
+
+
+def _versions(engine):
+    with engine.db.read() as session:
+        return preplan_versions(session, KEY, engine.tz)
