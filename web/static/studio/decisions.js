@@ -7,7 +7,7 @@ export class DecisionEditor {
   constructor(dialog, draft) {
     this.dialog = dialog;
     this.draft = draft;
-    this.modeler = new DmnJS({ container: dialog.querySelector('.dmn-canvas'), common: { keyboard: { bindTo: dialog } } });
+    this.modeler = new DmnJS({ container: dialog.querySelector('.dmn-canvas') });
     this.problem = dialog.querySelector('.problem');
     dialog.querySelector('.apply-decision').addEventListener('click', () => this.apply());
     dialog.querySelector('.cancel-decision').addEventListener('click', () => dialog.close());

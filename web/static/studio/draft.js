@@ -47,8 +47,14 @@ export class Draft {
   }
 
   // The preplan.toml part of a save ({lanes, routing, roles}) when a lane's role or routing changed, else null.
+  // `roles` is the whole [roles] table: the roles preplan.toml declares, those its lanes now use, the new ones.
   manifest() {
-    return this.manifestChanged ? { lanes: this.lanes, routing: this.routing, roles: this.newRoles } : null;
+    if (!this.manifestChanged) return null;
+    const declared = [...(this.files['preplan.toml'] || '').matchAll(/^\[roles\.([A-Za-z0-9_]+)\]/gm)].map(m => m[1]);
+    const titles = Object.fromEntries(this.roles.map(r => [r.key, { zh: r.zh || r.key, en: r.en || r.key }]));
+    const keys = new Set([...declared, ...Object.values(this.lanes), ...Object.keys(this.newRoles)]);
+    const roles = Object.fromEntries([...keys].map(key => [key, titles[key] || { zh: key, en: key }]));
+    return { lanes: this.lanes, routing: this.routing, roles };
   }
 
   isDirty() { return this.manifestChanged || Object.keys(this.changedFiles()).length > 0; }

@@ -6,6 +6,7 @@
 import { h } from './dom.js';
 import { t } from './i18n.js';
 import { checkDraft } from './api.js';
+import { focusOn } from './panel.js';
 
 const DELAY = 600;
 
@@ -62,7 +63,7 @@ export class Findings {
       const where = element ? (element.businessObject.name || element.id) : [finding.file, finding.element].filter(Boolean).join(' · ');
       const text = [h('span', { class: `severity ${finding.severity}` }, t(`severity.${finding.severity}`)), ' ', where ? h('strong', {}, where) : null, ' ', finding.message];
       this.list.append(h('li', { class: finding.severity, 'data-element': finding.element || '' },
-        element ? h('button', { type: 'button', class: 'link', onclick: () => this.focus(element) }, ...text) : h('span', {}, ...text)));
+        element ? h('button', { type: 'button', class: 'link', onclick: () => focusOn(this.modeler, element) }, ...text) : h('span', {}, ...text)));
     }
     if (!findings.length) this.list.append(h('li', { class: 'none' }, t('No findings: the draft passes the checks.')));
     const errors = findings.filter(f => f.severity === 'error').length;
@@ -71,8 +72,4 @@ export class Findings {
     this.onResult(errors);
   }
 
-  focus(element) {
-    this.modeler.get('selection').select(element);
-    this.modeler.get('canvas').scrollToElement(element);
-  }
 }

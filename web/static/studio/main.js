@@ -54,7 +54,7 @@ async function start() {
   let saving = null;
   const findings = new Findings(modeler, draft, document.getElementById('findings-list'), errors => saving && saving.setErrors(errors));
   saving = new Saving(root, draft, findings);
-  new Panel(document.getElementById('panel'), modeler, { draft, extensions: new Extensions(modeler), formEditor, decisionEditor }).render();
+  new Panel(document.getElementById('panel'), document.getElementById('element-picker'), modeler, { draft, extensions: new Extensions(modeler), formEditor, decisionEditor }).render();
 
   // Every command on the canvas updates the diagram file of the draft; every change of the draft is checked.
   modeler.on('commandStack.changed', async () => {

@@ -24,9 +24,28 @@ function sectionsFor(element, ctx) {
   return [];
 }
 
+// What the picker offers: every element the panel edits, by name, so a keyboard user reaches any of them.
+const PICKABLE = ['bpmn:Lane', 'bpmn:Task', 'bpmn:Event', 'bpmn:SequenceFlow', 'bpmn:Gateway', 'bpmn:SubProcess'];
+
+const READABLE = 0.9;  // below this zoom a step's label cannot be read
+
+// Selects an element and brings it into view at a readable size.
+export function focusOn(modeler, element) {
+  const canvas = modeler.get('canvas');
+  modeler.get('selection').select(element);
+  if (canvas.zoom() < READABLE) canvas.zoom(READABLE);
+  canvas.scrollToElement(element);
+}
+
 export class Panel {
-  constructor(host, modeler, context) {
+  constructor(host, picker, modeler, context) {
     this.host = host;
+    this.picker = picker;
+    picker.addEventListener('change', () => {
+      const element = modeler.get('elementRegistry').get(picker.value);
+      if (element) this.ctx.select(element);
+    });
+    modeler.on('commandStack.changed', () => this.fillPicker());
     this.element = null;
     this.modeler = modeler;
     this.ctx = {
@@ -36,15 +55,25 @@ export class Panel {
       pending: new Map(),
       fields: () => caseFields(context.draft.files, context.draft.fields),
       refresh: () => this.render(),
-      select: element => { modeler.get('selection').select(element); modeler.get('canvas').scrollToElement(element); },
+      select: element => focusOn(modeler, element),
     };
     modeler.on('selection.changed', ({ newSelection }) => { this.element = newSelection.length === 1 ? newSelection[0] : null; this.render(); });
     modeler.on('elements.changed', ({ elements }) => {
       if (this.element && elements.some(e => e === this.element || e === this.element.source)) this.render();
     });
+    this.fillPicker();
+  }
+
+  fillPicker() {
+    const elements = this.modeler.get('elementRegistry').filter(e => e.type !== 'label' && PICKABLE.some(type => e.businessObject.$instanceOf(type)));
+    const label = e => (e.businessObject.name ? `${e.businessObject.name} (${e.id})` : e.id);
+    const options = elements.map(e => [e.id, label(e)]).sort((a, b) => a[1].localeCompare(b[1]));
+    this.picker.replaceChildren(h('option', { value: '' }, '—'), ...options.map(([id, text]) => h('option', { value: id }, text)));
+    this.picker.value = this.element ? this.element.id : '';
   }
 
   render() {
+    this.picker.value = this.element && this.modeler.get('elementRegistry').get(this.element.id) ? this.element.id : '';
     const focused = document.activeElement && this.host.contains(document.activeElement) ? document.activeElement.dataset.key : null;
     const chosen = this.element && this.modeler.get('elementRegistry').get(this.element.id);
     const element = chosen && chosen.type === 'label' ? chosen.labelTarget : chosen;

@@ -45,6 +45,15 @@ function formRow(task, ctx) {
     h('details', { class: 'add-form' }, h('summary', {}, t('Create a new form')), row(t('Form name'), name), create, problem));
 }
 
+// Meaningful ids, as the conventions ask: Timer_WrittenReport_Reminder beside Task_WrittenReport.
+const stem = task => task.id.replace(/^Task_/, '');
+function freeId(modeler, wanted) {
+  const registry = modeler.get('elementRegistry');
+  let id = wanted;
+  for (let n = 2; registry.get(id); n += 1) id = `${wanted}_${n}`;
+  return id;
+}
+
 function addReminder(task, ctx) {
   const { modeler, modeling, extensions } = ctx;
   const shape = modeler.get('elementFactory').createShape({ type: 'bpmn:BoundaryEvent', eventDefinitionType: 'bpmn:TimerEventDefinition' });
@@ -53,9 +62,11 @@ function addReminder(task, ctx) {
   const position = { x: task.x + task.width - 18 - taken * 40, y: task.y + task.height };
   const reminder = modeling.createShape(shape, position, task, { attach: true });
   modeling.updateModdleProperties(reminder, timerDefinition(reminder.businessObject), { timeDuration: extensions.expression('"PT4H"') });
+  modeling.updateProperties(reminder, { id: freeId(modeler, `Timer_${stem(task)}_Reminder`) });
   modeling.updateLabel(reminder, t('Reminder'));
   // A reminder leads to an end event of its own: the step stays open, the reminder's branch ends (as in the seeds).
   const end = modeling.appendShape(reminder, { type: 'bpmn:EndEvent' }, { x: position.x + 60, y: position.y + 80 });
+  modeling.updateProperties(end, { id: freeId(modeler, `End_${stem(task)}_Reminded`) });
   modeling.updateLabel(end, t('Reminded'));
   ctx.select(reminder);
 }

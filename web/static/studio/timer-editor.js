@@ -23,7 +23,7 @@ export function timerEditor(element, ctx) {
     return box;
   }
   const choiceNow = { amount: 1, from: '', field: '', ...current };
-  const dates = timeFields(ctx.fields);
+  const dates = timeFields(ctx.fields());
   const apply = () => {
     const { type, body } = writeTimer(choiceNow);
     const update = { timeDuration: undefined, timeDate: undefined, timeCycle: undefined };
