@@ -21,9 +21,11 @@ from engine.errors import (
     PreplanError,
     ValidationFailed,
 )
+from engine.people.users import role_titles
 from engine.preplans.drafts import TooLarge
 from engine.preplans.findings import Finding
 
+from . import schema_form
 from .auth import engine
 from .errors import explanation
 from .feedback import refusal
@@ -128,6 +130,92 @@ def discard(key: str) -> ResponseReturnValue:
         flash(_("The draft was discarded."), "success")
         return redirect(url_for("preplans.show", key=key))
     return redirect(url_for("studio.edit", key=key))
+
+
+# -- trials -------------------------------------------------------------------------------------------------------
+@bp.post("/preplans/<key>/draft/trials")
+@login_required
+def start_trial(key: str) -> ResponseReturnValue:
+    started = _flashed(lambda: engine().start_trial(key, user=current_user.name))
+    if started is None:
+        return redirect(url_for("studio.edit", key=key))
+    flash(_("Trial %(case)s started with an example of the start form.", case=started["business_key"]), "success")
+    return redirect(url_for("studio.trial", key=key, business_key=started["business_key"]))
+
+
+@bp.get("/preplans/<key>/draft/trials/<business_key>")
+@login_required
+def trial(key: str, business_key: str) -> ResponseReturnValue:
+    return _trial_page(key, business_key, {}, {}, 200)
+
+
+@bp.post("/preplans/<key>/draft/trials/<business_key>/tasks/<id:task_id>")
+@login_required
+def complete_trial_step(key: str, business_key: str, task_id: int) -> ResponseReturnValue:
+    view = _or_abort(lambda: engine().trial(key, business_key, user=current_user.name))
+    form = view["forms"].get(task_id)
+    if form is None:
+        flash(_("This step is no longer open."), "error")
+        return redirect(url_for("studio.trial", key=key, business_key=business_key))
+    data, errors = schema_form.coerce(form["schema"] or {"properties": {}}, request.form, engine().tz)
+    if not errors:
+        try:
+            engine().complete_trial_step(key, business_key, task_id, data, user=current_user.name)
+            return redirect(url_for("studio.trial", key=key, business_key=business_key))
+        except ValidationFailed as exc:
+            errors = schema_form.localized(exc.kinds, exc.fields)
+        except PreplanError as exc:
+            flash(refusal(exc), "error")
+            return redirect(url_for("studio.trial", key=key, business_key=business_key))
+    return _trial_page(key, business_key, {task_id: request.form.to_dict()}, {task_id: errors}, 422)
+
+
+@bp.post("/preplans/<key>/draft/trials/<business_key>/advance")
+@login_required
+def advance_trial(key: str, business_key: str) -> ResponseReturnValue:
+    moved = _flashed(lambda: engine().advance_trial(key, business_key, user=current_user.name))
+    if moved is not None:
+        flash(
+            _("The trial's clock is now %(now)s; %(n)s deadline(s) came due.", now=moved["now"], n=moved["fired"]),
+            "success",
+        )
+    return redirect(url_for("studio.trial", key=key, business_key=business_key))
+
+
+@bp.post("/preplans/<key>/draft/trials/<business_key>/discard")
+@login_required
+def discard_trial(key: str, business_key: str) -> ResponseReturnValue:
+    if _flashed(lambda: engine().discard_trial(key, business_key, user=current_user.name)) is not None:
+        flash(_("Trial %(case)s was thrown away.", case=business_key), "success")
+        return redirect(url_for("studio.edit", key=key))
+    return redirect(url_for("studio.trial", key=key, business_key=business_key))
+
+
+def _trial_page(
+    key: str, business_key: str, values: dict[int, dict[str, Any]], errors: dict[int, dict[str, str]], status: int
+) -> ResponseReturnValue:
+    """The trial page: its open steps, each with its form (rendered as on a task's page) and its lane's role."""
+    view = _or_abort(lambda: engine().trial(key, business_key, user=current_user.name))
+    with engine().db.read() as session:
+        roles = role_titles(session)
+    steps = [
+        {
+            **task,
+            "role": view["roles"][task["id"]],
+            "instructions": view["forms"][task["id"]]["instructions"],
+            "fields": schema_form.fields_for(
+                view["forms"][task["id"]]["schema"],
+                view["forms"][task["id"]]["ui"],
+                values.get(task["id"], {}),
+                errors.get(task["id"], {}),
+                engine().tz,
+            )
+            if view["forms"][task["id"]]["schema"]
+            else [],
+        }
+        for task in view["tasks"]
+    ]
+    return render_template("studio/trial.html", key=key, trial=view, steps=steps, roles=roles), status
 
 
 # -- helpers ------------------------------------------------------------------------------------------------------

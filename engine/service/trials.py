@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from engine.cases import drills
+from engine.cases import drills, instructions
 from engine.cases.run import CaseRun
 from engine.cases.views import case_now, case_view, recorded_steps
 from engine.errors import Conflict, NotFound, say
@@ -58,17 +58,26 @@ class TrialOperations(CaseOperations):
             return started
 
     def trial(self, key: str, business_key: str, *, user: str | None = None) -> dict[str, Any]:
-        """A trial case as its page shows it: the case (its timeline among it), its steps done, its clock."""
+        """A trial case as its page shows it: the case (its timeline among it), its steps done, its clock, and per
+        open step its lane's role and its form (``{"schema", "ui", "instructions"}``)."""
         with self.db.read() as session:
             editing(self, session, key, user)
             case = self._trial_case(session, key, business_key)
             view = case_view(session, case, self.tz)
+            manifest = self.versions.info(session, case.version_id).manifest
             return {
                 **view,
                 "now": iso(case_now(case), self.tz),
                 "steps": recorded_steps(session, case, self.tz),
-                "roles": {
-                    t["id"]: self.versions.info(session, case.version_id).manifest.role_of(t["bpmn_id"])
+                "roles": {t["id"]: manifest.role_of(t["bpmn_id"]) for t in view["tasks"]},
+                "forms": {
+                    t["id"]: {
+                        "schema": manifest.form(t["form"]),
+                        "ui": manifest.ui_of(t["bpmn_id"]),
+                        "instructions": instructions.render(
+                            manifest.instructions.get(t["bpmn_id"]), case.data, self.settings
+                        ),
+                    }
                     for t in view["tasks"]
                 },
             }

@@ -129,3 +129,54 @@ def test_upload_publish_and_discard(studio):
     gone = owner.post(f"/preplans/{KEY}/draft/discard", {}, page="/tasks")
     assert gone.status_code == 302
     assert owner.call("GET", f"/preplans/{KEY}/draft").get_json()["revision"] == 0
+
+
+def test_a_trial_from_the_studio_walked_advanced_and_thrown_away(studio):
+    owner = _editor(studio, "owner")
+    owner.open()
+    started = owner.post(f"/preplans/{KEY}/draft/trials", {}, page="/tasks")
+    assert started.status_code == 302
+    page_url = started.headers["Location"]
+    business_key = page_url.rsplit("/", 1)[-1]
+    assert business_key.startswith("SY-") and page_url.endswith(f"/preplans/{KEY}/draft/trials/{business_key}")
+    page = text(owner.get(page_url))
+    assert 'id="step-Task_Assign"' in page and 'name="handling_due"' in page and 'id="discard-trial"' in page
+    task_id = re.search(r'/tasks/(\d+)"', page).group(1)
+    refused = owner.post(f"{page_url}/tasks/{task_id}", {"agent": ""}, page="/tasks")
+    assert refused.status_code == 422 and 'aria-invalid="true"' in text(refused)
+    done = owner.post(
+        f"{page_url}/tasks/{task_id}",
+        {"agent": "陈某", "agent_contact": "8001", "handling_due": "2026-11-25T18:00"},
+        page="/tasks",
+    )
+    assert done.status_code == 302
+    page = text(owner.get(page_url))
+    assert 'id="step-Task_Communicate"' in page and "陈某" in page
+    stranger = _editor(studio, "stranger")
+    assert stranger.get(page_url).status_code == 403
+    assert stranger.post(f"{page_url}/discard", {}, page="/tasks").status_code == 403
+    thrown = owner.post(f"{page_url}/discard", {}, page="/tasks")
+    assert thrown.status_code == 302 and thrown.headers["Location"].endswith(f"/preplans/{KEY}/studio")
+    assert owner.get(page_url).status_code == 404
+
+
+def test_advancing_a_trial_fires_its_deadline(studio):
+    engine = studio.flow.engine
+    business_key = engine.start_trial(KEY, user="owner")["business_key"]
+    trial = engine.trial(KEY, business_key, user="owner")
+    engine.complete_trial_step(
+        KEY,
+        business_key,
+        trial["tasks"][0]["id"],
+        {"agent": "陈某", "agent_contact": "8001", "handling_due": "2026-11-24T18:00:00+08:00"},
+        user="owner",
+    )
+    communicate = engine.trial(KEY, business_key, user="owner")["tasks"][0]
+    talked = {"details": "漏记", "opinion": "兑现", "solution": "升级"}
+    engine.complete_trial_step(KEY, business_key, communicate["id"], talked, user="owner")
+    owner = _editor(studio, "owner")
+    url = f"/preplans/{KEY}/draft/trials/{business_key}"
+    moved = owner.post(f"{url}/advance", {}, page="/tasks")
+    assert moved.status_code == 302
+    page = text(owner.get(url))
+    assert "期限已到" in page and "2026-11-24 18:00" in page
