@@ -7,10 +7,11 @@ const NUMBER = '\\d+(?:\\.\\d+)?';
 
 export const KINDS = ['hours', 'working_hours', 'working_days', 'next_opening', 'field'];
 
-// Clock hours as an ISO 8601 duration: whole hours as PT4H, fractions as minutes (0.5 h -> PT30M).
+// Clock hours as an ISO 8601 duration: 4 -> PT4H, 0.5 -> PT30M, 1.5 -> PT1H30M.
 export function duration(hours) {
   const minutes = Math.round(hours * 60);
-  return minutes % 60 === 0 ? `PT${minutes / 60}H` : `PT${minutes}M`;
+  const [h, m] = [Math.floor(minutes / 60), minutes % 60];
+  return `PT${h ? `${h}H` : ''}${m || !h ? `${m}M` : ''}`;
 }
 
 // The hours of a quoted clock duration ("PT4H", "PT30M", "PT1H30M", "P1D"), or null.
