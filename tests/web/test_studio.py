@@ -77,6 +77,22 @@ def test_check_answers_findings_at_their_element_in_the_readers_language(studio)
     assert lint and set(lint[0]) == {"file", "element", "line", "severity", "source", "rule", "message"}
     assert lint[0]["file"] == BPMN and re.search(r"[\u4e00-\u9fff]", lint[0]["message"]), lint
     assert owner.call("GET", f"/preplans/{KEY}/draft").get_json()["revision"] == 0  # nothing saved
+    unconditioned = re.sub(
+        r'(<bpmn:sequenceFlow id="Flow_NoDept"[^>]*>)\s*<bpmn:conditionExpression[^<]*</bpmn:conditionExpression>',
+        r"\1",
+        diagram,
+    )
+    answer = owner.call("POST", f"/preplans/{KEY}/draft/check", {"files": {BPMN: unconditioned}}).get_json()
+    assert answer["ok"] is False
+    assert {
+        "file": BPMN,
+        "element": "Flow_NoDept",
+        "line": None,
+        "severity": "error",
+        "source": "check",
+        "rule": None,
+        "message": "从排他网关流出的连线需要条件，除非它是该网关的默认连线",
+    } in answer["findings"]
     english = _editor(studio, "owner", "en")
     english.open()
     answer = english.call("POST", f"/preplans/{KEY}/draft/check", {"files": {BPMN: lonely}}).get_json()
