@@ -128,15 +128,29 @@ def test_owner_edits_checks_saves_and_tries_a_draft_and_an_admin_publishes_it(si
     pick(page, "Decide_Severity", ".open-decision")
     page.click("#panel .open-decision")
     page.wait_for_selector("#dmn-editor[data-open='severity'] .tjs-table")
-    assert page.locator("#dmn-editor .tjs-table tbody tr").count() >= 5
-    page.click("#dmn-editor .cancel-decision")
+    # 集体投诉人数 (the third rule: ten complainants or more is major) becomes a hundred.
+    cell = page.locator("#dmn-editor .tjs-table tbody tr").nth(2).locator("td").nth(3)
+    assert cell.inner_text().strip() == ">= 10"
+    cell.click()
+    page.keyboard.press("End")
+    page.keyboard.type("0")
+    page.click("#dmn-editor .apply-decision")
+    page.wait_for_selector("#dmn-editor", state="hidden")
     save(page)
+    table = ET.fromstring(draft_files(flow)["severity.dmn"].encode())
+    assert ">= 100" in [t.text for t in table.iter("{https://www.omg.org/spec/DMN/20191111/MODEL/}text")]
     screenshot(page, "studio")
 
     # An admin publishes the draft; the preplan page shows the new version.
     admin = new_page()
     log_in(admin, base, "root")
     open_studio(admin, base)
+    pick(admin, "Flow_NotForum", ".flow-default")
+    admin.uncheck("#panel .flow-default")
+    admin.wait_for_selector("#publish-form button[type=submit]:disabled")
+    assert admin.is_visible("#publish-blocked")
+    admin.check("#panel .flow-default")
+    admin.wait_for_selector("#publish-form button[type=submit]:enabled")
     admin.fill("#publish-form input[name=note]", "书面回传提醒改为 1.5 小时")
     admin.click("#publish-form button[type=submit]")
     admin.wait_for_url(f"{base}/preplans/{KEY}")

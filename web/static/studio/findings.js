@@ -1,7 +1,7 @@
 // Live checking: a moment after the last change (debounced), the unsaved edits are checked on the server
 // (`preplan check` and bpmnlint); each finding is drawn at its element (a badge and a red or amber outline) and
 // listed beside the canvas, where a click selects the element. Findings of a form or decision table are listed
-// with their file. Whoever listens is told whether errors remain (publishing waits for none).
+// with their file, which a click opens in its editor. Whoever listens is told whether errors remain (publishing waits for none).
 
 import { h } from './dom.js';
 import { t } from './i18n.js';
@@ -11,7 +11,8 @@ import { focusOn } from './panel.js';
 const DELAY = 600;
 
 export class Findings {
-  constructor(modeler, draft, list, onResult) {
+  constructor(modeler, draft, list, onResult, openFile) {
+    this.openFile = openFile;
     this.modeler = modeler;
     this.draft = draft;
     this.list = list;
@@ -62,8 +63,9 @@ export class Findings {
       }
       const where = element ? (element.businessObject.name || element.id) : [finding.file, finding.element].filter(Boolean).join(' · ');
       const text = [h('span', { class: `severity ${finding.severity}` }, t(`severity.${finding.severity}`)), ' ', where ? h('strong', {}, where) : null, ' ', finding.message];
+      const open = element ? () => focusOn(this.modeler, element) : this.openFile(finding.file);
       this.list.append(h('li', { class: finding.severity, 'data-element': finding.element || '' },
-        element ? h('button', { type: 'button', class: 'link', onclick: () => focusOn(this.modeler, element) }, ...text) : h('span', {}, ...text)));
+        open ? h('button', { type: 'button', class: 'link', onclick: open }, ...text) : h('span', {}, ...text)));
     }
     if (!findings.length) this.list.append(h('li', { class: 'none' }, t('No findings: the draft passes the checks.')));
     const errors = findings.filter(f => f.severity === 'error').length;

@@ -52,7 +52,14 @@ async function start() {
   const formEditor = new FormEditor(document.getElementById('form-editor'), draft);
   const decisionEditor = new DecisionEditor(document.getElementById('dmn-editor'), draft);
   let saving = null;
-  const findings = new Findings(modeler, draft, document.getElementById('findings-list'), errors => saving && saving.setErrors(errors));
+  // A finding's file opened in its editor (a form, a decision table), or null when it has none here.
+  const openFile = file => {
+    if (!file || draft.files[file] == null) return null;
+    if (file.endsWith('.dmn')) return () => decisionEditor.open(file);
+    if (file.startsWith('forms/') && file.endsWith('.schema.json')) return () => formEditor.open(file.slice('forms/'.length));
+    return null;
+  };
+  const findings = new Findings(modeler, draft, document.getElementById('findings-list'), errors => saving && saving.setErrors(errors), openFile);
   saving = new Saving(root, draft, findings);
   new Panel(document.getElementById('panel'), document.getElementById('element-picker'), modeler, { draft, extensions: new Extensions(modeler), formEditor, decisionEditor }).render();
 

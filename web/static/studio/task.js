@@ -58,8 +58,11 @@ function addReminder(task, ctx) {
   const { modeler, modeling, extensions } = ctx;
   const shape = modeler.get('elementFactory').createShape({ type: 'bpmn:BoundaryEvent', eventDefinitionType: 'bpmn:TimerEventDefinition' });
   shape.businessObject.cancelActivity = false;
-  const taken = task.attachers.length;
-  const position = { x: task.x + task.width - 18 - taken * 40, y: task.y + task.height };
+  // On the bottom edge, from the right, at the first place no other boundary event takes.
+  const centres = task.attachers.map(a => a.x + a.width / 2);
+  let x = task.x + task.width - 18;
+  while (x > task.x && centres.some(c => Math.abs(c - x) < 36)) x -= 36;
+  const position = { x, y: task.y + task.height };
   const reminder = modeling.createShape(shape, position, task, { attach: true });
   modeling.updateModdleProperties(reminder, timerDefinition(reminder.businessObject), { timeDuration: extensions.expression('"PT4H"') });
   modeling.updateProperties(reminder, { id: freeId(modeler, `Timer_${stem(task)}_Reminder`) });
