@@ -248,3 +248,56 @@ def test_every_seed_diagram_keeps_its_extensions_through_the_modeller(site, brow
     for name, original in diagrams.items():
         assert saved[name]["warnings"] == [], name
         assert _extensions(saved[name]["xml"]) == _extensions(original), name
+
+
+def _expressions(kind: str) -> list[list[str]]:
+    """Every timer ([type, text]) or condition ([text]) of the seed diagrams, once each."""
+    found = set()
+    for path in ROOT.glob("processes/*/*.bpmn"):
+        for node in ET.parse(path).iter():
+            if kind == "timer" and node.tag in (f"{BPMN}timeDuration", f"{BPMN}timeDate", f"{BPMN}timeCycle"):
+                found.add((node.tag.removeprefix(BPMN), node.text or ""))
+            elif kind == "condition" and node.tag == f"{BPMN}conditionExpression":
+                found.add((node.text or "",))
+    return [list(item) for item in sorted(found)]
+
+
+def test_the_panel_reads_the_seeds_timers_and_conditions_back_and_writes_them_unchanged(site, new_page):
+    """A deadline or condition the panel offers as a choice is written back exactly as the seed has it; one it
+    cannot offer is shown as written (raw), never rewritten."""
+    _flow, base = site
+    page = new_page()
+    log_in(page, base, "root")
+    open_studio(page, base)
+    timers, conditions = _expressions("timer"), _expressions("condition")
+    read = page.evaluate(
+        """async ([timers, conditions]) => {
+            const { readTimer, writeTimer } = await import('/static/studio/timers.js');
+            const { readCondition, writeCondition } = await import('/static/studio/conditions.js');
+            return {
+                timers: timers.map(([type, body]) => {
+                    const choice = readTimer({ type, body });
+                    return [choice.kind, choice.kind === 'raw' ? null : writeTimer(choice)];
+                }),
+                conditions: conditions.map(([text]) => {
+                    const choice = readCondition(text);
+                    return [choice.op, choice.op === 'raw' ? null : writeCondition(choice)];
+                }),
+            };
+        }""",
+        [timers, conditions],
+    )
+    kinds = {body: kind for (_type, body), (kind, _written) in zip(timers, read["timers"], strict=True)}
+    for (type_, body), (kind, written) in zip(timers, read["timers"], strict=True):
+        assert kind == "raw" or written == {"type": type_, "body": body.strip()}, body
+    assert kinds['"PT4H"'] == "hours" and kinds["working_days(1)"] == "working_days"
+    assert kinds['after("PT4H", received_at)'] == "hours" and kinds['after("P7D", received_at)'] == "hours"
+    assert kinds["working_days(3, received_at)"] == "working_days" and kinds["at(dispatch_due)"] == "field"
+    assert kinds['"R/P7D"'] == "raw" and kinds["working_days(follow_up_interval_days)"] == "raw"
+    ops = {text: op for (text,), (op, _written) in zip(conditions, read["conditions"], strict=True)}
+    for (text,), (op, written) in zip(conditions, read["conditions"], strict=True):
+        assert op == "raw" or written == text.strip(), text
+    assert ops['severity in ("important", "general")'] == "one_of" and ops['channel == "forum"'] == "is"
+    assert ops["complainant_count >= 3"] == "ge" and ops["not compensation"] == "false" and ops["our_fault"] == "true"
+    assert ops['received_by == "specialist" and (severity == "major" or urgent)'] == "raw"
+    assert sum(op != "raw" for op in ops.values()) > 0.8 * len(ops)

@@ -26,7 +26,6 @@ async function call(method, url, body) {
 }
 
 export const urls = URLS;
-export const csrfToken = CSRF;
 export const loadDraft = () => call('GET', URLS.draft);
 export const saveDraft = (revision, files, manifest) => call('PUT', URLS.draft, manifest ? { revision, files, manifest } : { revision, files });
 export const checkDraft = (files, manifest) => call('POST', URLS.check, manifest ? { files, manifest } : { files });

@@ -14,7 +14,7 @@ function literal(text) {
 }
 
 // A JS value as a Python literal (strings with double quotes, as the seeds write them).
-export function pythonLiteral(value) {
+function pythonLiteral(value) {
   if (typeof value === 'boolean') return value ? 'True' : 'False';
   return typeof value === 'number' ? String(value) : JSON.stringify(String(value));
 }

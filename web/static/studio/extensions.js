@@ -3,7 +3,7 @@
 
 export const FORM_PROPERTY = 'formJsonSchemaFilename';
 
-export function extensionsOf(bo) { return (bo.extensionElements && bo.extensionElements.values) || []; }
+function extensionsOf(bo) { return (bo.extensionElements && bo.extensionElements.values) || []; }
 
 export function findExtension(bo, type) { return extensionsOf(bo).find(e => e.$instanceOf(type)); }
 
