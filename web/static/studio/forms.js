@@ -40,8 +40,9 @@ function fieldOf(name, prop, required, hints) {
     .concat((prop.enum || []).map(v => String(v)));
   const limits = {};
   for (const key of limitsOf(kind)) if (key in prop) limits[key] = String(prop[key]);
-  return { original: name, name, prop, kind, title: prop.title || '', description: prop.description || '', required,
-    choices: choices.join('\n'), limits, default: 'default' in prop ? String(prop.default) : '' };
+  return { original: name, name, prop, kind, originalKind: kind, title: prop.title || '', description: prop.description || '',
+    required, choices: choices.join('\n'), originalChoices: choices.join('\n'), limits,
+    default: 'default' in prop ? String(prop.default) : '' };
 }
 
 function typedDefault(field) {
@@ -52,11 +53,13 @@ function typedDefault(field) {
   return text;
 }
 
-// The property of a row: the original's untouched keys, then what the row says.
+// The property of a row: the original's keys (those of its former type dropped when the type changed), then what
+// the row says.
 function propertyOf(field) {
+  const retyped = field.kind !== field.originalKind;
   const prop = {};
-  for (const [key, value] of Object.entries(field.prop)) if (!TYPED_KEYS.includes(key) || field.kind === 'other') prop[key] = value;
-  if (field.kind !== 'other') {
+  for (const [key, value] of Object.entries(field.prop)) if (!retyped || !TYPED_KEYS.includes(key)) prop[key] = value;
+  if (retyped) {
     Object.assign(prop, {
       text: { type: 'string' }, longtext: { type: 'string' }, integer: { type: 'integer' }, number: { type: 'number' },
       yesno: { type: 'boolean' }, date: { type: 'string', format: 'date' }, datetime: { type: 'string', format: 'date-time' },
@@ -66,7 +69,8 @@ function propertyOf(field) {
   }
   prop.title = field.title;
   if (field.description) prop.description = field.description; else delete prop.description;
-  if (field.kind === 'choice') {
+  if (field.kind === 'choice' && (retyped || field.choices !== field.originalChoices)) {
+    delete prop.enum;
     // Numeric choices (an integer enum) stay numbers.
     const numeric = ['integer', 'number'].includes(field.prop.type);
     if (numeric) prop.type = field.prop.type;
@@ -75,7 +79,9 @@ function propertyOf(field) {
       return { const: numeric ? Number(value.trim()) : value.trim(), title: (title.join('=') || value).trim() };
     });
   }
-  for (const key of limitsOf(field.kind)) if (field.limits[key] !== undefined && field.limits[key] !== '') prop[key] = Number(field.limits[key]);
+  for (const key of limitsOf(field.kind)) {
+    if (field.limits[key] !== undefined && field.limits[key] !== '') prop[key] = Number(field.limits[key]); else delete prop[key];
+  }
   const value = typedDefault(field);
   if (value === undefined) delete prop.default; else prop.default = value;
   return prop;
@@ -180,7 +186,12 @@ export class FormEditor {
     if (problem) return;
     const properties = {};
     for (const field of this.fields) properties[field.name] = propertyOf(field);
-    const schema = { ...this.schema, properties, required: this.fields.filter(f => f.required).map(f => f.name) };
+    // required keeps its order (renamed fields under their new name), newly required fields after it.
+    const wanted = this.fields.filter(f => f.required).map(f => f.name);
+    const renamed = Object.fromEntries(this.fields.map(f => [f.original, f.name]));
+    const kept = (this.schema.required || []).map(n => renamed[n] ?? n).filter(n => wanted.includes(n));
+    const required = [...kept, ...wanted.filter(n => !kept.includes(n))];
+    const schema = { ...this.schema, properties, required };
     this.draft.setFile(this.file, `${JSON.stringify(schema, null, 2)}\n`);
     const ui = this.uiOf();
     if (ui) this.draft.setFile(this.uiFile, `${JSON.stringify(ui, null, 2)}\n`);
