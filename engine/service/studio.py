@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from engine import clock, inputs
-from engine.errors import Conflict, InvalidPreplan, NotFound, Problem, ValidationFailed, say
+from engine.errors import Conflict, InvalidPreplan, Problem, ValidationFailed, say
 from engine.people import access
 from engine.people.users import get_user, role_titles
 from engine.preplans import deploy as deployment
@@ -142,7 +142,7 @@ class StudioOperations(ServiceBase):
             actor = editing(self, session, key, user)
             row = session.get(PreplanDraft, key, with_for_update=True)
             if row is None:
-                raise NotFound(say("%(preplan)s has no draft", preplan=key))
+                raise Conflict(say("%(preplan)s has no draft", preplan=key))
             session.delete(row)
             audit.record(session, None, actor, "draft_discarded", preplan=key, revision=row.revision)
         return {"preplan": key, "discarded": True}

@@ -52,7 +52,7 @@ class TrialOperations(CaseOperations):
             package = package_from_files(key, {name: text.encode("utf-8") for name, text in files.items()})
             version = hidden_version(session, package, actor, row.revision if row is not None else 0)
             info = self.versions.info(session, version.id)
-            data = example_submission(info.manifest.start_schema, only_required=False)
+            data = example_submission(info.manifest.start_schema, leave_out=info.manifest.counts)
             started = self._start(session, key, data, user, False, None, None, {}, None, {}, trial=info)
             audit.record(session, None, actor, "trial_started", preplan=key, business_key=started["business_key"])
             return started

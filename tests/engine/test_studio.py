@@ -260,7 +260,7 @@ def test_discard_drops_the_draft(studio):
     engine.save_draft(KEY, 0, {"README.md": "# 草稿\n"}, user="owner")
     engine.discard_draft(KEY, user="all_owner")
     assert _draft_row(engine) is None
-    with pytest.raises(NotFound):
+    with pytest.raises(Conflict):
         engine.discard_draft(KEY, user="owner")
 
 
