@@ -2,7 +2,7 @@
 // panel, the form and decision editors, live findings and saving. #studio[data-ready] marks the end of loading
 // and #findings-list[data-count] each check's outcome (the browser tests wait for them).
 
-import { t } from './i18n.js';
+import { t, translateModeler } from './i18n.js';
 import { loadDraft, urls } from './api.js';
 import { Draft } from './draft.js';
 import { Panel } from './panel.js';
@@ -44,7 +44,11 @@ function versionLinks(draft) {
 async function start() {
   const descriptor = await (await fetch(urls.moddle, { credentials: 'same-origin' })).json();
   const draft = new Draft(await loadDraft());
-  const modeler = new BpmnJS({ container: '#canvas', moddleExtensions: { spiffworkflow: descriptor } });
+  const modeler = new BpmnJS({
+    container: '#canvas',
+    moddleExtensions: { spiffworkflow: descriptor },
+    additionalModules: [{ translate: ['value', translateModeler] }],
+  });
   const { warnings } = await modeler.importXML(draft.files[draft.diagram]);
   root.dataset.warnings = String(warnings.length);
   modeler.get('canvas').zoom('fit-viewport');
