@@ -201,6 +201,23 @@ def test_the_form_editor_keeps_what_it_does_not_change_and_orders_fields(site, n
     assert ui["description"] == {"ui:widget": "textarea"}
 
 
+def test_an_uploaded_diagram_replaces_the_drafts_and_the_page_shows_it(site, new_page, tmp_path):
+    flow, base = site
+    diagram = (ROOT / "processes" / KEY / f"{KEY}.bpmn").read_text(encoding="utf-8")
+    upload = tmp_path / f"{KEY}.bpmn"
+    upload.write_text(diagram.replace('name="4小时未书面回传"', 'name="5小时未书面回传"'), encoding="utf-8")
+    page = new_page()
+    log_in(page, base, "owner")
+    open_studio(page, base)
+    page.set_input_files("#upload-form input[type=file]", str(upload))
+    page.click("#upload-form button[type=submit]")
+    page.wait_for_selector(".flash.success")
+    page.wait_for_selector("#studio[data-ready]")
+    assert 'name="5小时未书面回传"' in draft_files(flow)[f"{KEY}.bpmn"]
+    assert "第 1 稿" in page.inner_text("#based-on")
+    assert "5小时未书面回传" in page.inner_text("#element-picker")
+
+
 def test_a_second_editor_is_told_who_saved_and_is_never_overwritten(site, new_page):
     flow, base = site
     first, second = new_page(), new_page()
