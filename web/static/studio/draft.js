@@ -5,6 +5,7 @@
 export class Draft {
   constructor(answer) {
     this.listeners = [];
+    this.exported = Promise.resolve();  // the diagram's latest export into files (bpmn-js exports asynchronously)
     this.load(answer);
   }
 
@@ -71,9 +72,10 @@ export class Draft {
     this.roles.push({ key, zh, en });
   }
 
-  markSaved(revision) {
+  // `sent` = the files the save carried: edits made while it was on its way stay unsaved.
+  markSaved(revision, sent) {
     this.revision = revision;
-    this.saved = { ...this.files };
+    for (const [name, text] of Object.entries(sent)) { if (text === null) delete this.saved[name]; else this.saved[name] = text; }
     this.newRoles = {};
     this.manifestChanged = false;
     this.changed();

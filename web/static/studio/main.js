@@ -68,9 +68,8 @@ async function start() {
   new Panel(document.getElementById('panel'), document.getElementById('element-picker'), modeler, { draft, extensions: new Extensions(modeler), formEditor, decisionEditor }).render();
 
   // Every command on the canvas updates the diagram file of the draft; every change of the draft is checked.
-  modeler.on('commandStack.changed', async () => {
-    const { xml } = await modeler.saveXML({ format: true });
-    draft.setFile(draft.diagram, xml);
+  modeler.on('commandStack.changed', () => {
+    draft.exported = modeler.saveXML({ format: true }).then(({ xml }) => draft.setFile(draft.diagram, xml));
   });
   draft.onChange(() => { findings.schedule(); saving.update(); fileList(draft, formEditor, decisionEditor); versionLinks(draft); });
   findings.show(draft.findings);

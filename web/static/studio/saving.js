@@ -55,8 +55,10 @@ export class Saving {
     this.saveButton.disabled = true;
     this.say(t('Saving…'));
     try {
-      const answer = await saveDraft(this.draft.revision, this.draft.changedFiles(), this.draft.manifest());
-      this.draft.markSaved(answer.revision);
+      await this.draft.exported;
+      const files = this.draft.changedFiles();
+      const answer = await saveDraft(this.draft.revision, files, this.draft.manifest());
+      this.draft.markSaved(answer.revision, files);
       this.findings.show(answer.findings || []);
       this.say(t('Draft saved (revision %(revision)s).', { revision: answer.revision }), 'ok');
       this.root.dataset.revision = String(answer.revision);
