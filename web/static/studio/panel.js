@@ -58,8 +58,10 @@ export class Panel {
       select: element => focusOn(modeler, element),
     };
     modeler.on('selection.changed', ({ newSelection }) => { this.element = newSelection.length === 1 ? newSelection[0] : null; this.render(); });
+    // Drawn again when the element, its gateway (a flow's conditions) or a timer on it (a step's deadlines) changed.
     modeler.on('elements.changed', ({ elements }) => {
-      if (this.element && elements.some(e => e === this.element || e === this.element.source)) this.render();
+      const shown = this.element;
+      if (shown && elements.some(e => e === shown || e === shown.source || (shown.attachers || []).includes(e))) this.render();
     });
     this.fillPicker();
   }
