@@ -24,13 +24,18 @@ function newForm(task, ctx, name) {
   return '';
 }
 
+// A form's own title (the schema's "title"), or its file name when it has none or cannot be read.
+function formTitle(draft, ref) {
+  try { return JSON.parse(draft.files[draft.formFile(ref)]).title || ref; } catch { return ref; }
+}
+
 function formRow(task, ctx) {
   const bo = task.businessObject;
   const property = ctx.extensions.propertyOf(bo, FORM_PROPERTY);
   const current = property ? property.value : '';
   const refs = ctx.draft.formRefs();
   if (current && !refs.includes(current)) refs.push(current);
-  const select = choice([['', '—'], ...refs.map(r => [r, r])], current, {
+  const select = choice([['', '—'], ...refs.map(r => [r, `${formTitle(ctx.draft, r)} (${r})`])], current, {
     class: 'task-form', 'data-key': `${task.id}-form`,
     onchange: e => ctx.extensions.setProperty(task, bo, FORM_PROPERTY, e.target.value),
   });
