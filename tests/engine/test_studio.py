@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from engine import clock
 from engine.errors import Conflict, Forbidden, InvalidPreplan, NotFound, ValidationFailed
+from engine.notify.webhooks import EVENTS
 from engine.preplans.drafts import MAX_BYTES, TooLarge
 from engine.preplans.examples import example_submission
 from engine.preplans.listing import preplan_versions
@@ -21,6 +22,7 @@ from engine.store.models import (
     PreplanVersion,
     Task,
     Timer,
+    WebhookDelivery,
     WorkflowTask,
 )
 from tests.conftest import ROOT
@@ -320,6 +322,7 @@ def test_a_trial_is_walked_as_the_owner_advanced_to_its_deadline_and_thrown_away
 def test_a_trial_is_in_no_list_figure_search_or_notice(studio):
     engine = studio.engine
     studio.user("handler", "service_essay_handler", email="handler@example.cn")
+    engine.add_webhook("https://hooks.example.cn/preplan", EVENTS, "s" * 32)
     started = engine.start_trial(KEY, user="owner")
     key = started["business_key"]
     assert engine.work_page(user="handler").items == []
@@ -334,7 +337,7 @@ def test_a_trial_is_in_no_list_figure_search_or_notice(studio):
     assignee = _open(engine, key)["Task_Assign"]
     engine.complete_trial_step(KEY, key, assignee["id"], ASSIGNED, user="owner")
     assert engine.cases_page(user="owner").items == []
-    assert _rows(engine, Notification) == 0
+    assert _rows(engine, Notification) == 0 and _rows(engine, WebhookDelivery) == 0
     with pytest.raises(NotFound):  # a trial's step is no one's work: it is not found
         engine.complete(_open(engine, key)["Task_Communicate"]["id"], TALKED, user="handler")
 

@@ -7,6 +7,8 @@ import io
 import re
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests.conftest import ROOT
 from tests.web.conftest import Browser, text
@@ -122,6 +124,20 @@ def test_others_are_refused(studio):
     assert 'id="edit-in-studio"' in text(owner.get(f"/preplans/{KEY}"))
 
 
+def test_process_owners_are_shown_granted_and_revoked_on_the_users_page(studio):
+    admin = _editor(studio, "admin1")
+    page = text(admin.get("/admin/users"))
+    assert re.search(r"流程负责人 · service_essay", page)
+    granted = admin.post(
+        "/admin/users/stranger/grant", {"role": "process_owner", "unit": "root", "preplan": ""}, "/admin/users"
+    )
+    assert granted.status_code == 302
+    assert re.search(r'id="user-stranger".*?流程负责人 · 全部预案', text(admin.get("/admin/users")), re.S)
+    assert _editor(studio, "stranger").get(f"/preplans/{KEY}/studio").status_code == 200
+    admin.post("/admin/users/stranger/revoke", {"role": "process_owner", "preplan": ""}, "/admin/users")
+    assert _editor(studio, "stranger").get(f"/preplans/{KEY}/studio").status_code == 403
+
+
 def test_upload_publish_and_discard(studio):
     owner = _editor(studio, "owner")
     owner.open()
@@ -196,3 +212,43 @@ def test_advancing_a_trial_fires_its_deadline(studio):
     assert moved.status_code == 302
     page = text(owner.get(url))
     assert "期限已到" in page and "2026-11-24 18:00" in page
+
+
+JSONISH = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=20)),
+    lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=12), inner, max_size=3)),
+    max_leaves=8,
+)
+BODIES = st.one_of(
+    JSONISH,
+    st.fixed_dictionaries(
+        {},
+        optional={
+            "revision": JSONISH,
+            "files": st.one_of(JSONISH, st.dictionaries(st.sampled_from(["README.md", "x.bpmn", "../a"]), JSONISH)),
+            "manifest": st.one_of(JSONISH, st.fixed_dictionaries({}, optional={"lanes": JSONISH, "routing": JSONISH})),
+        },
+    ),
+)
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(body=BODIES)
+def test_whatever_json_is_sent_the_answer_is_json_never_a_5xx(studio_editor, body):
+    for method, url in (("PUT", f"/preplans/{KEY}/draft"), ("POST", f"/preplans/{KEY}/draft/check")):
+        answer = studio_editor.call(method, url, body)
+        assert answer.status_code in (200, 400, 409, 413), (body, answer.status_code)
+        assert isinstance(answer.get_json(), dict)
+
+
+@pytest.fixture
+def studio_editor(studio):
+    owner = _editor(studio, "owner")
+    owner.open()
+    return owner
