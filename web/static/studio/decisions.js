@@ -1,13 +1,15 @@
 // Decision tables in dmn-js: a .dmn file of the draft opened in a dialog at the chosen decision's table; "apply"
 // writes the edited XML back into the draft (saved with the next save, checked at once).
 
-import { t } from './i18n.js';
+import { t, translateModeler } from './i18n.js';
 
 export class DecisionEditor {
   constructor(dialog, draft) {
     this.dialog = dialog;
     this.draft = draft;
-    this.modeler = new DmnJS({ container: dialog.querySelector('.dmn-canvas') });
+    // Each view takes its own modules (dmn-js does not merge `common`'s additionalModules into a view's).
+    const translated = { additionalModules: [{ translate: ['value', translateModeler] }] };
+    this.modeler = new DmnJS({ container: dialog.querySelector('.dmn-canvas'), drd: translated, decisionTable: translated });
     this.problem = dialog.querySelector('.problem');
     dialog.querySelector('.apply-decision').addEventListener('click', () => this.apply());
     dialog.querySelector('.cancel-decision').addEventListener('click', () => dialog.close());

@@ -16,7 +16,8 @@ export function pick(label) {
   return (LANGUAGE === 'en' ? label.en || label.zh : label.zh || label.en) || '';
 }
 
-// bpmn-js's translate service: its palette, context pad and menus in the reader's language ({name} placeholders).
+// bpmn-js's and dmn-js's translate service: their palettes, menus and headings in the reader's language ({name}
+// placeholders).
 const MODELER_TEXT = JSON.parse(host.dataset.modelerText);
 export function translateModeler(template, replacements = {}) {
   return (MODELER_TEXT[template] ?? template).replace(/{([^}]+)}/g, (_, name) => replacements[name] ?? `{${name}}`);
