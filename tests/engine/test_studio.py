@@ -2,6 +2,7 @@
 manifest panels, findings at their element in the reader's language, uploads, publishing."""
 
 import io
+import threading
 import zipfile
 
 import pytest
@@ -362,3 +363,25 @@ def _intake(engine):
 def _versions(engine):
     with engine.db.read() as session:
         return preplan_versions(session, KEY, engine.tz)
+
+
+def test_two_editors_saving_the_same_revision_at_once_one_is_told(studio):
+    engine = studio.engine
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def save(user: str) -> None:
+        barrier.wait()
+        try:
+            engine.save_draft(KEY, 0, {"README.md": f"# {user}\n"}, user=user)
+            outcomes.append("saved")
+        except Conflict:
+            outcomes.append("told")
+
+    threads = [threading.Thread(target=save, args=(user,)) for user in ("owner", "all_owner")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["saved", "told"]
+    assert _draft_row(engine).revision == 1
