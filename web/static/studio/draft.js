@@ -67,6 +67,15 @@ export class Draft {
     this.changed();
   }
 
+  // A lane deleted from the diagram leaves preplan.toml's [lanes] and [routing] with it.
+  keepLanes(ids) {
+    const gone = [...new Set([...Object.keys(this.lanes), ...Object.keys(this.routing)])].filter(id => !ids.includes(id));
+    if (!gone.length) return;
+    for (const id of gone) { delete this.lanes[id]; delete this.routing[id]; }
+    this.manifestChanged = true;
+    this.changed();
+  }
+
   addRole(key, zh, en) {
     this.newRoles[key] = { zh, en };
     this.roles.push({ key, zh, en });
