@@ -218,6 +218,24 @@ def test_an_uploaded_diagram_replaces_the_drafts_and_the_page_shows_it(site, new
     assert "5小时未书面回传" in page.inner_text("#element-picker")
 
 
+def test_the_studio_speaks_the_readers_language(site, new_page):
+    _flow, base = site
+    page = new_page(locale="en")
+    log_in(page, base, "owner")
+    open_studio(page, base)
+    assert page.inner_text("#save-draft") == "Save draft" and "Based on v1" in page.inner_text("#based-on")
+    pick(page, "Timer_WrittenReport_4h", ".timer-kind")
+    assert "clock hours" in page.inner_text("#panel .timer-kind") and "Number of hours" in page.inner_text("#panel")
+    titles = page.eval_on_selector_all(".djs-context-pad .entry", "entries => entries.map(e => e.title)")
+    assert "Delete" in titles
+    page.click("button[name=language]")
+    page.wait_for_selector("#studio[data-ready]")
+    assert page.inner_text("#save-draft") == "保存草稿"
+    pick(page, "Timer_WrittenReport_4h", ".timer-kind")
+    assert "自然小时" in page.inner_text("#panel .timer-kind")
+    assert "删除" in page.eval_on_selector_all(".djs-context-pad .entry", "entries => entries.map(e => e.title)")
+
+
 def test_a_second_editor_is_told_who_saved_and_is_never_overwritten(site, new_page):
     flow, base = site
     first, second = new_page(), new_page()
