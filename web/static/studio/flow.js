@@ -6,7 +6,8 @@ import { h, choice, row } from './dom.js';
 import { t } from './i18n.js';
 import { OPERATORS, readCondition, writeCondition } from './conditions.js';
 
-function valueOf(text, field) {
+// A typed value as the field holds it: numbers for integer and number fields, text otherwise.
+function typed(text, field) {
   if (field && (field.type === 'integer' || field.type === 'number')) return Number(text);
   return text;
 }
@@ -75,7 +76,7 @@ export function flowSection(flow, ctx) {
     } else {
       box.append(row(t('Value'), h('input', {
         type: 'text', class: 'cond-value', value: state.values.join(', '), 'data-key': `${flow.id}-value`,
-        onchange: e => { state.values = e.target.value.split(',').map(v => v.trim()).filter(Boolean).map(v => valueOf(v, known)); apply(); },
+        onchange: e => { state.values = e.target.value.split(',').map(v => v.trim()).filter(Boolean).map(v => typed(v, known)); apply(); },
       }), state.op === 'one_of' ? t('Separate values with commas.') : null));
     }
   } else if (state.op === 'ge' || state.op === 'le') {
