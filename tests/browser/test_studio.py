@@ -18,7 +18,6 @@ from tests.flow import Flow
 
 pytestmark = pytest.mark.browser
 KEY = "vanke_complaint"
-TRIED = "service_essay"
 SPIFF = "{http://spiffworkflow.org/bpmn/schema/1.0/core}"
 BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
 
@@ -141,6 +140,10 @@ def test_owner_edits_checks_saves_and_tries_a_draft_and_an_admin_publishes_it(si
     assert ">= 100" in [t.text for t in table.iter("{https://www.omg.org/spec/DMN/20191111/MODEL/}text")]
     screenshot(page, "studio")
 
+    # Trying the draft opens the trial's page.
+    page.click("#try-draft")
+    page.wait_for_url(re.compile(rf"/preplans/{KEY}/draft/trials/"))
+
     # An admin publishes the draft; the preplan page shows the new version.
     admin = new_page()
     log_in(admin, base, "root")
@@ -160,19 +163,16 @@ def test_owner_edits_checks_saves_and_tries_a_draft_and_an_admin_publishes_it(si
 
 def test_trying_a_draft_saves_it_first_and_opens_the_trial(site, new_page):
     flow, base = site
-    flow.deploy(ROOT / "processes" / TRIED)
-    flow.engine.grant("owner", "process_owner", None, preplan=TRIED)
     page = new_page()
     log_in(page, base, "owner")
-    page.goto(f"{base}/preplans/{TRIED}/studio")
-    page.wait_for_selector("#studio[data-ready]")
-    pick(page, "Task_Assign", ".instructions")
+    open_studio(page, base)
+    pick(page, "Task_Dispatch", ".instructions")
     page.fill("#panel .instructions", "试运行前先保存。")
     page.press("#panel .instructions", "Tab")
     page.wait_for_selector("#studio[data-dirty='1']")
     page.click("#try-draft")
-    page.wait_for_url(re.compile(rf"/preplans/{TRIED}/draft/trials/"))
-    assert "试运行前先保存。" in flow.engine.draft(TRIED, user="owner")["files"][f"{TRIED}.bpmn"]
+    page.wait_for_url(re.compile(rf"/preplans/{KEY}/draft/trials/"))
+    assert "试运行前先保存。" in draft_files(flow)[f"{KEY}.bpmn"]
 
 
 def test_the_form_editor_keeps_what_it_does_not_change_and_orders_fields(site, new_page):
