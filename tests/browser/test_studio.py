@@ -159,6 +159,13 @@ def test_owner_edits_checks_saves_and_tries_a_draft_and_an_admin_publishes_it(si
     admin.wait_for_url(f"{base}/preplans/{KEY}")
     assert "v2" in admin.inner_text(".flash.success")
     assert "书面回传提醒改为 1.5 小时" in admin.inner_text("#versions tr[data-version='2']")
+    screenshot(admin, "studio-published")
+
+    # The next draft starts from v2 and links to what changed since v1.
+    open_studio(admin, base)
+    assert "基于 v2" in admin.inner_text("#based-on")
+    admin.click("#compare-link")
+    admin.wait_for_url(f"{base}/preplans/{KEY}/compare?old=1&new=2")
 
 
 def test_trying_a_draft_saves_it_first_and_opens_the_trial(site, new_page):
