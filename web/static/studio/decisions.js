@@ -18,7 +18,7 @@ export class DecisionEditor {
   async open(file, decisionId) {
     this.file = file;
     this.problem.textContent = '';
-    this.dialog.querySelector('.decision-file').textContent = file;
+    this.dialog.querySelector('.decision-file').textContent = t('Decision table: %(file)s', { file });
     this.dialog.showModal();
     try {
       await this.modeler.importXML(this.draft.files[file]);

@@ -131,7 +131,7 @@ export class FormEditor {
     const position = n => (order.includes(n) ? order.indexOf(n) : order.length + names.indexOf(n));
     this.fields = names.sort((a, b) => position(a) - position(b))
       .map(n => fieldOf(n, this.schema.properties[n], required.has(n), (this.ui && this.ui[n]) || {}));
-    this.dialog.querySelector('.form-title').textContent = `${this.schema.title || ref} (${ref})`;
+    this.dialog.querySelector('.form-title').textContent = t('Form fields: %(form)s', { form: `${this.schema.title || ref} (${ref})` });
     this.problem.textContent = '';
     this.render();
     this.dialog.showModal();

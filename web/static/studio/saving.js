@@ -41,6 +41,7 @@ export class Saving {
     const dirty = this.draft.isDirty();
     this.saveButton.disabled = !dirty;
     this.root.dataset.dirty = dirty ? '1' : '';
+    if (dirty && !this.status.classList.contains('bad')) this.say(t('Unsaved changes'));
     for (const input of this.root.querySelectorAll('input[name=revision]')) input.value = String(this.draft.revision);
     const publish = this.root.querySelector('#publish-form button[type=submit]');
     if (publish) {
