@@ -270,7 +270,7 @@ def case_list(
     found = matching(session, Case.id, search or "")
     if found is not None:
         filters.append(found)
-    parts = [(Case.id, Case.is_trial.is_(False))] if sight.user is None else case_list_parts(sight.user, sight.org)
+    parts = [(Case.id, ~Case.is_trial)] if sight.user is None else case_list_parts(sight.user, sight.org)
     branches = [_case_ids(column, part, filters) for column, part in parts]
     in_order = [b.order_by(column.desc()) for b, (column, _) in zip(branches, parts, strict=True)]
     total, capped = _capped_count(session, in_order, count_cap)  # counted in index order too, up to the cap

@@ -169,7 +169,7 @@ def case_clause(user: User, org: Org) -> ColumnElement[bool]:
     Written as ``id IN (… UNION …)``: each part is an index range of its own (steps by assignee or by role and
     unit, cases by unit), which both databases combine without reading every case."""
     if is_admin(user):
-        return Case.is_trial.is_(False)
+        return ~Case.is_trial
     return Case.id.in_(union(*_visible_parts(user, org)))
 
 
@@ -186,12 +186,12 @@ def case_list_parts(user: User, org: Org) -> list[tuple[InstrumentedAttribute[in
     (as assignee; as a candidate per role and unit, or per role filtered by units); the others are ranges of the
     cases' unit index, or the whole table in key order for who sees everything."""
     if is_admin(user):
-        return [(Case.id, Case.is_trial.is_(False))]
+        return [(Case.id, ~Case.is_trial)]
     steps: list[tuple[InstrumentedAttribute[int], ColumnElement[bool]]] = [(Task.case_id, Task.assignee == user.name)]
     for role, units in sorted(_units_by_role(user).items()):
         steps += [(Task.case_id, and_(Task.role == role, where)) for where in unit_ranges(Task.unit_key, units)]
     return steps + [
-        (Case.id, and_(*scope, where, Case.is_trial.is_(False)))
+        (Case.id, and_(*scope, where, ~Case.is_trial))
         for scope, units in _case_reaches(user, org)
         for where in ([true()] if len(units) >= len(org.units) else unit_ranges(Case.unit_key, units))
     ]
@@ -202,7 +202,7 @@ def _visible_parts(user: User, org: Org, case_id: int | None = None) -> list[Sel
     one_step = (Task.case_id == case_id,) if case_id is not None else ()
     one_case = (Case.id == case_id,) if case_id is not None else ()
     return [select(Task.case_id).where(part, *one_step) for part in _step_parts(user)] + [
-        select(Case.id).where(*scope, _unit_in(units, org), Case.is_trial.is_(False), *one_case)
+        select(Case.id).where(*scope, _unit_in(units, org), ~Case.is_trial, *one_case)
         for scope, units in _case_reaches(user, org)
     ]
 

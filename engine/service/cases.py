@@ -141,7 +141,6 @@ class CaseOperations(ServiceBase):
             title=case_title(manifest, payload),
             status="running",
             is_drill=drill,
-            is_trial=trial is not None,
             clock_offset_seconds=0.0,
             state={},
             data=payload,

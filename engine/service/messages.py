@@ -89,7 +89,7 @@ class MessageOperations(ServiceBase):
         if not catching:
             raise NotFound(say("preplan %(preplan)s has no signal '%(name)s'", preplan=preplan_key, name=name))
         statement = select(Case.id, Case.business_key).where(
-            Case.status == "running", Case.version_id.in_(catching), Case.is_trial.is_(False)
+            Case.status == "running", Case.version_id.in_(catching), ~Case.is_trial
         )
         if person is not None:
             statement = statement.where(access.case_clause(person, Org.load(session)))

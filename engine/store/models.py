@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     Boolean,
+    ColumnElement,
     Date,
     DateTime,
     ForeignKey,
@@ -19,10 +20,10 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
-    false,
     text,
 )
 from sqlalchemy.engine import Dialect
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 #: The unit every installation has: the organisation as a whole. Before units are added, everything is in it.
@@ -97,8 +98,6 @@ class Case(Base):
     status: Mapped[str] = mapped_column(String(16), index=True)  # running|completed|terminated|error|suspended
     severity: Mapped[str | None] = mapped_column(String(40))
     is_drill: Mapped[bool] = mapped_column(Boolean, default=False)
-    #: A trial of a preplan's draft in the studio: never counted, listed, searched or announced; thrown away whole.
-    is_trial: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     clock_offset_seconds: Mapped[float] = mapped_column(default=0.0)
     # SpiffWorkflow's workflow-level state (data, events, subprocesses) without its tasks, which are rows of
     # workflow_task; ops only. A state that still holds its tasks (``"tasks"``) is read as a whole.
@@ -118,6 +117,18 @@ class Case(Base):
     version: Mapped[PreplanVersion] = relationship()
 
     __mapper_args__ = {"version_id_col": revision}
+
+    @hybrid_property
+    def is_trial(self) -> bool:
+        """A trial of a preplan's draft in the studio, never counted, listed, searched or announced and thrown away
+        whole: its id is negative (``engine.store.records.trial_id``), so telling it apart costs no column and, in
+        SQL, is a range of the primary key."""
+        return self.id is not None and self.id < 0
+
+    @is_trial.inplace.expression
+    @classmethod
+    def _is_trial_expression(cls) -> ColumnElement[bool]:
+        return cls.id < 0
 
 
 class Task(Base):

@@ -1,4 +1,5 @@
-"""the studio: process owners (for one preplan or all), one shared draft per preplan, trial cases
+"""the studio: process owners (for one preplan or all), one shared draft per preplan (trial cases need no column:
+their ids are negative)
 
 Revision ID: 0016
 Revises: 0015
@@ -36,13 +37,9 @@ def upgrade() -> None:
         "INSERT INTO role (key, title_zh, title_en) SELECT 'process_owner', '流程负责人', 'Process owner' "
         "WHERE NOT EXISTS (SELECT 1 FROM role WHERE key = 'process_owner')"
     )
-    with op.batch_alter_table('preplan_case') as batch:
-        batch.add_column(sa.Column('is_trial', sa.Boolean(), nullable=False, server_default=sa.false()))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('preplan_case') as batch:
-        batch.drop_column('is_trial')
     op.execute("DELETE FROM role WHERE key = 'process_owner'")
     op.drop_table('preplan_draft')
     op.drop_table('preplan_owner')
