@@ -43,8 +43,10 @@ export function laneSection(lane, ctx) {
   box.append(h('details', { class: 'add-role' }, h('summary', {}, t('Create a role')), newRoleForm(lane, ctx)));
 
   const routing = draft.routing[lane.id] || 'case';
-  const kind = routingKind(routing);
-  const set = value => { draft.setLane(lane.id, undefined, value); ctx.refresh(); };
+  // A fixed unit or a form field not chosen yet waits here: an empty one is not a routing the engine takes.
+  const kind = ctx.pending.get(lane.id) || routingKind(routing);
+  const set = value => { ctx.pending.delete(lane.id); draft.setLane(lane.id, undefined, value); ctx.refresh(); };
+  const wait = chosen => { ctx.pending.set(lane.id, chosen); ctx.refresh(); };
   box.append(row(t('Its tasks go to'), choice([
     ['case', t("the case's unit")], ['above', t('the nearest unit above of a kind')],
     ['unit', t('a fixed unit')], ['field', t('the unit chosen in a form field')],
@@ -54,8 +56,9 @@ export function laneSection(lane, ctx) {
       const chosen = e.target.value;
       if (chosen === 'case') set('case');
       else if (chosen === 'above') set({ above: draft.unitKinds[0] || 'company' });
-      else if (chosen === 'unit') set({ unit: '' });
-      else set({ field: (unitFields(ctx)[0] || {}).name || '' });
+      else if (chosen === 'unit') wait('unit');
+      else if (unitFields(ctx).length) set({ field: unitFields(ctx)[0].name });
+      else wait('field');
     },
   })));
   if (kind === 'above') {
@@ -63,11 +66,14 @@ export function laneSection(lane, ctx) {
       class: 'lane-kind', onchange: e => set({ above: e.target.value }),
     })));
   } else if (kind === 'unit') {
-    box.append(row(t('Unit key'), h('input', { type: 'text', value: routing.unit, class: 'lane-unit', onchange: e => set({ unit: e.target.value.trim() }) })));
+    box.append(row(t('Unit key'), h('input', {
+      type: 'text', value: routing.unit || '', class: 'lane-unit', required: true, 'data-key': `${lane.id}-unit`,
+      onchange: e => { if (e.target.value.trim()) set({ unit: e.target.value.trim() }); else e.target.reportValidity(); },
+    })));
   } else if (kind === 'field') {
     const fields = unitFields(ctx).map(f => [f.name, `${f.title} (${f.name})`]);
     if (routing.field && !fields.some(([n]) => n === routing.field)) fields.push([routing.field, routing.field]);
-    box.append(row(t('Form field'), choice(fields, routing.field, { class: 'lane-field', onchange: e => set({ field: e.target.value }) }),
+    box.append(row(t('Form field'), choice(fields, routing.field || '', { class: 'lane-field', onchange: e => set({ field: e.target.value }) }),
       fields.length ? null : t('No form of this draft has a unit field ("format": "unit").')));
   }
   return box;
