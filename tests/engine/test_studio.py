@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from engine import clock
 from engine.errors import Conflict, Forbidden, InvalidPreplan, NotFound, ValidationFailed
 from engine.notify.webhooks import EVENTS
+from engine.preplans import bpmnlint
 from engine.preplans.drafts import MAX_BYTES, TooLarge
 from engine.preplans.examples import example_submission
 from engine.preplans.listing import preplan_versions
@@ -385,3 +386,15 @@ def test_two_editors_saving_the_same_revision_at_once_one_is_told(studio):
         thread.join()
     assert sorted(outcomes) == ["saved", "told"]
     assert _draft_row(engine).revision == 1
+
+
+def test_bpmnlint_that_cannot_run_is_one_warning_not_a_failure(monkeypatch):
+    diagram = (ROOT / "processes" / KEY / BPMN).read_text()
+    monkeypatch.setattr(bpmnlint.shutil, "which", lambda name: None)
+    (report,) = bpmnlint.lint({BPMN: diagram})
+    assert (report.severity, report.rule, report.file) == ("warning", "unavailable", BPMN)
+    assert "node" in report.message and report.message.template
+    monkeypatch.undo()
+    monkeypatch.setattr(bpmnlint, "TIMEOUT", 0.001)
+    (report,) = bpmnlint.lint({BPMN: diagram})
+    assert (report.severity, report.rule) == ("warning", "unavailable")
