@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+import tomllib
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -241,6 +242,34 @@ def test_the_studio_speaks_the_readers_language(site, new_page):
     pick(page, "Timer_WrittenReport_4h", ".timer-kind")
     assert "自然小时" in page.inner_text("#panel .timer-kind")
     assert "删除" in page.eval_on_selector_all(".djs-context-pad .entry", "entries => entries.map(e => e.title)")
+
+
+def test_a_lanes_new_role_and_routing_are_written_into_preplan_toml(site, new_page):
+    flow, base = site
+    page = new_page()
+    log_in(page, base, "owner")
+    open_studio(page, base)
+    pick(page, "Lane_Leader", ".lane-role")
+    page.click("#panel .add-role summary")
+    page.fill("#panel .role-key", "Vanke Board")
+    page.fill("#panel .role-zh", "董事会")
+    page.fill("#panel .role-en", "Board")
+    page.click("#panel .role-add")
+    assert "小写字母" in page.inner_text("#panel .new-role .error")
+    page.fill("#panel .role-key", "vanke_board")
+    page.click("#panel .role-add")
+    page.wait_for_selector("#panel .lane-role")
+    assert page.input_value("#panel .lane-role") == "vanke_board"
+    page.select_option("#panel .lane-routing", "field")
+    assert page.input_value("#panel .lane-field") == "dispatch_to"
+    page.wait_for_selector("#findings-list[data-errors='0']")
+    save(page)
+    text = draft_files(flow)["preplan.toml"]
+    manifest = tomllib.loads(text)
+    assert manifest["lanes"]["Lane_Leader"] == "vanke_board"
+    assert manifest["routing"]["Lane_Leader"] == {"field": "dispatch_to"}
+    assert manifest["roles"]["vanke_board"] == {"zh": "董事会", "en": "Board"} and "vanke_leader" in manifest["roles"]
+    assert "# 5.2.2: the project or department the CSC dispatches to" in text
 
 
 def test_a_second_editor_is_told_who_saved_and_is_never_overwritten(site, new_page):
