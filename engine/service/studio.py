@@ -120,7 +120,7 @@ class StudioOperations(ServiceBase):
                     {"file": "another preplan"},
                 )
             texts = {n: drafts.decoded(n, raw) for n, raw in files.items()}
-            state = self._write(key, revision, user, "draft_uploaded", lambda _saved: texts, upload=name)
+            state = self._write(key, revision, user, "draft_uploaded", lambda _saved: texts, rebase=True, upload=name)
         elif name.lower().endswith(".bpmn"):
             text = drafts.decoded(name, data)
             if not text.lstrip().startswith("<"):
@@ -160,6 +160,15 @@ class StudioOperations(ServiceBase):
         _expect(state, revision)
         if not state["revision"]:
             raise Conflict(say("%(preplan)s has no draft to publish", preplan=key))
+        if state["based_on"] is not None and state["based_on"] < state["newest"]:
+            raise Conflict(
+                say(
+                    "the draft started from v%(based)s, but v%(newest)s was published since: publishing the draft would "
+                    "undo that version's changes; discard the draft, or upload v%(newest)s's zip into it and edit again",
+                    based=state["based_on"],
+                    newest=state["newest"],
+                )
+            )
         errors = blocking(findings(key, state["files"]))
         if errors:
             raise InvalidPreplan([_problem(f) for f in errors])
@@ -190,6 +199,7 @@ class StudioOperations(ServiceBase):
                 "preplan": key,
                 "revision": row.revision,
                 "based_on": row.based_on_version,
+                "newest": newest_active_version(session, key, active=False).number,
                 "files": dict(row.files),
                 "updated_by": row.updated_by,
                 "updated_at": iso(row.updated_at, self.tz),
@@ -199,15 +209,17 @@ class StudioOperations(ServiceBase):
             "preplan": key,
             "revision": 0,
             "based_on": version.number,
+            "newest": version.number,
             "files": dict(version.files),
             "updated_by": None,
             "updated_at": None,
         }
 
     def _write(
-        self, key: str, revision: Any, user: str | None, kind: str, change: Any, **details: Any
+        self, key: str, revision: Any, user: str | None, kind: str, change: Any, rebase: bool = False, **details: Any
     ) -> dict[str, Any]:
-        """One compare-and-set of the draft: ``change(saved files) -> files`` at ``revision``."""
+        """One compare-and-set of the draft: ``change(saved files) -> files`` at ``revision``. ``rebase``: the files
+        replace the whole draft (an uploaded zip), which is then based on the newest version."""
         try:
             with self.db.write() as session:
                 actor = editing(self, session, key, user)
@@ -230,6 +242,8 @@ class StudioOperations(ServiceBase):
                     session.add(row)
                 else:
                     row.files, row.revision, row.updated_by, row.updated_at = files, row.revision + 1, actor, now
+                if rebase:
+                    row.based_on_version = newest_active_version(session, key, active=False).number
                 session.flush()
                 audit.record(session, None, actor, kind, preplan=key, revision=row.revision, **details)
                 return {"revision": row.revision, "files": files}

@@ -12,9 +12,11 @@ from engine import clock
 from engine.errors import Conflict, Forbidden, InvalidPreplan, NotFound, ValidationFailed
 from engine.notify.webhooks import EVENTS
 from engine.preplans import bpmnlint
+from engine.preplans.archive import write_zip
 from engine.preplans.drafts import MAX_BYTES, TooLarge
 from engine.preplans.examples import example_submission
 from engine.preplans.listing import preplan_versions
+from engine.preplans.package import package_from_files
 from engine.store.models import (
     Case,
     CaseSearch,
@@ -398,3 +400,20 @@ def test_bpmnlint_that_cannot_run_is_one_warning_not_a_failure(monkeypatch):
     monkeypatch.setattr(bpmnlint, "TIMEOUT", 0.001)
     (report,) = bpmnlint.lint({BPMN: diagram})
     assert (report.severity, report.rule) == ("warning", "unavailable")
+
+
+def test_a_draft_older_than_the_newest_version_is_not_published_over_it(studio):
+    engine = studio.engine
+    files = engine.draft(KEY, user="owner")["files"]
+    saved = engine.save_draft(KEY, 0, {"README.md": "# 草稿\n"}, user="owner")
+    newer = {name: text.encode() for name, text in {**files, "README.md": "# v2\n"}.items()}
+    assert engine.deploy(package_from_files(KEY, newer), note="命令行部署")["version"] == 2
+    with pytest.raises(Conflict) as refused:
+        engine.publish_draft(KEY, saved["revision"], "会覆盖 v2", user="boss")
+    assert "v2" in str(refused.value.message)
+    with engine.db.read() as session:
+        assert session.scalar(select(func.count()).select_from(PreplanVersion).where(PreplanVersion.number > 0)) == 2
+    zipped = write_zip(KEY, {**newer, "README.md": "# v2 再改\n".encode()})
+    uploaded = engine.upload_to_draft(KEY, saved["revision"], f"{KEY}.zip", zipped, user="owner")
+    assert engine.draft(KEY, user="owner")["based_on"] == 2
+    assert engine.publish_draft(KEY, uploaded["revision"], "基于 v2", user="boss")["version"] == 3
