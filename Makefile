@@ -7,12 +7,13 @@ HOST   ?= 127.0.0.1
 VENDOR := web/static/vendor/bpmn-js
 SWAGGER := web/static/vendor/swagger-ui
 ECHARTS := web/static/vendor/echarts
+DMN    := web/static/vendor/dmn-js
 
 .PHONY: setup run test lint bench lint-bpmn browser-deps postgres-up redis-up translations clean
 
 MO     := web/translations/zh_Hans_CN/LC_MESSAGES/messages.mo web/translations/en/LC_MESSAGES/messages.mo
 
-setup: $(VENV)/.stamp node_modules/.stamp $(VENDOR)/.stamp $(SWAGGER)/.stamp $(ECHARTS)/.stamp $(MO)
+setup: $(VENV)/.stamp node_modules/.stamp $(VENDOR)/.stamp $(SWAGGER)/.stamp $(ECHARTS)/.stamp $(DMN)/.stamp $(MO)
 
 $(VENV)/.stamp: pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -43,6 +44,13 @@ $(SWAGGER)/.stamp: node_modules/.stamp
 $(ECHARTS)/.stamp: node_modules/.stamp
 	rm -rf $(ECHARTS) && mkdir -p $(ECHARTS)
 	cp node_modules/echarts/dist/echarts.min.js node_modules/echarts/LICENSE $(ECHARTS)/
+	touch $@
+
+# The studio edits decision tables with dmn-js, copied from the pinned package (its editor's CSS and icon font).
+$(DMN)/.stamp: node_modules/.stamp
+	rm -rf $(DMN) && mkdir -p $(DMN)
+	cp node_modules/dmn-js/dist/dmn-modeler.production.min.js node_modules/dmn-js/LICENSE $(DMN)/
+	cp -r node_modules/dmn-js/dist/assets $(DMN)/
 	touch $@
 
 # UI translations: the .po catalogues are the source; .mo files are built.

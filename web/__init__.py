@@ -34,6 +34,7 @@ from . import (
     organisation,
     preplans,
     security,
+    studio,
     tasks,
     tokens,
     uploads,
@@ -80,6 +81,7 @@ def create_app(settings: Settings | None = None, *, testing: bool = False) -> Fl
         dashboard.bp,
         ledgers.bp,
         migrations.bp,
+        studio.bp,
     ):
         app.register_blueprint(blueprint)
     api.init_app(app)

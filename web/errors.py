@@ -15,7 +15,7 @@ from .api import base as api
 log = logging.getLogger(__name__)
 
 
-def _explanation(code: int) -> tuple[str, str]:
+def explanation(code: int) -> tuple[str, str]:
     texts = {
         400: (_("Bad request"), _("The request could not be read. Go back, reload the page and try again.")),
         403: (_("Not allowed"), _("You may not see this page.")),
@@ -34,8 +34,8 @@ def _explanation(code: int) -> tuple[str, str]:
 
 
 def page(code: int, detail: str | None = None) -> tuple[str, int]:
-    title, explanation = _explanation(code)
-    return render_template("error.html", code=code, title=title, explanation=explanation, detail=detail), code
+    title, text = explanation(code)
+    return render_template("error.html", code=code, title=title, explanation=text, detail=detail), code
 
 
 def _http(error: HTTPException) -> tuple[str, int] | Response:

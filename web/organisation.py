@@ -137,9 +137,13 @@ def add_user() -> ResponseReturnValue:
 @bp.post("/users/<name>/grant")
 @login_required
 def grant(name: str) -> ResponseReturnValue:
-    role, unit = request.form.get("role", ""), request.form.get("unit", "")
+    role, unit, preplan = (
+        request.form.get("role", ""),
+        request.form.get("unit", ""),
+        request.form.get("preplan") or None,
+    )
     attempt(
-        lambda: engine().grant(name, role, unit, user=current_user.name),
+        lambda: engine().grant(name, role, unit, preplan=preplan, user=current_user.name),
         _("%(user)s now holds %(role)s in %(unit)s.", user=name, role=role, unit=unit),
     )
     return redirect(url_for("organisation.users") + f"#user-{name}")
@@ -148,9 +152,13 @@ def grant(name: str) -> ResponseReturnValue:
 @bp.post("/users/<name>/revoke")
 @login_required
 def revoke(name: str) -> ResponseReturnValue:
-    role, unit = request.form.get("role", ""), request.form.get("unit", "")
+    role, unit, preplan = (
+        request.form.get("role", ""),
+        request.form.get("unit", ""),
+        request.form.get("preplan") or None,
+    )
     attempt(
-        lambda: engine().revoke(name, role, unit, user=current_user.name),
+        lambda: engine().revoke(name, role, unit, preplan=preplan, user=current_user.name),
         _("%(user)s no longer holds %(role)s in %(unit)s.", user=name, role=role, unit=unit),
     )
     return redirect(url_for("organisation.users") + f"#user-{name}")

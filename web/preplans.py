@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from engine.errors import NotFound
+from engine.people.access import may_edit_preplan
 from engine.people.users import role_titles
 from engine.preplans.deadline_words import describe
 from engine.preplans.history import version_files
@@ -23,7 +24,7 @@ from engine.preplans.outline import steps
 from engine.store.records import newest_active_version
 
 from . import schema_form
-from .auth import engine
+from .auth import engine, person
 from .feedback import attempt
 from .i18n import current_language, localize
 
@@ -58,6 +59,7 @@ def show(key: str) -> ResponseReturnValue:
         versions = preplan_versions(session, key, engine().tz)
         oldest = oldest_running_version(session, key)
         roles = role_titles(session)
+        may_edit = may_edit_preplan(session, person(session), key)
     outline = steps(files, manifest)
     for step in outline:
         step["deadlines"] = _deadlines(step["deadlines"], manifest)
@@ -70,6 +72,7 @@ def show(key: str) -> ResponseReturnValue:
         oldest_running=oldest,
         roles=roles,
         steps=outline,
+        may_edit=may_edit,
         deadlines=_deadlines([d for d in manifest.deadlines if not d.get("attached_to")], manifest),
     )
 

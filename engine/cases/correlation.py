@@ -29,7 +29,7 @@ def correlated_case(session: Session, correlation: Any, person: User | None, org
     """The id of the one running case ``correlation`` identifies among those ``person`` may see (``None``: the
     system, every case)."""
     condition, shown = _condition(correlation)
-    statement = select(Case.id, Case.business_key).where(Case.status == "running", condition)
+    statement = select(Case.id, Case.business_key).where(Case.status == "running", ~Case.is_trial, condition)
     preplan = correlation.get("preplan")
     if preplan is not None:
         statement = statement.join(PreplanVersion, Case.version_id == PreplanVersion.id).join(Preplan)

@@ -195,7 +195,7 @@ class _Scope:
     """The cases counted: visible, of the preplan (if named), in the units (if named), drills or real ones."""
 
     def __init__(self, sight: Sight, preplan: str | None, units: Iterable[str] | None, drills: bool) -> None:
-        self.conditions: list[ColumnElement[bool]] = [Case.is_drill.is_(drills), sight.cases]
+        self.conditions: list[ColumnElement[bool]] = [Case.is_drill.is_(drills), ~Case.is_trial, sight.cases]
         if preplan is not None:
             self.conditions.append(Preplan.key == preplan)
         if units is not None:

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from engine.store.models import Case
 
 DRILL_PREFIX = "YL"  # 演练
+TRIAL_PREFIX = "SY"  # 试用: a draft tried in the studio
 
 
 def next_business_key(session: Session, prefix: str, now: datetime, tz: tzinfo) -> str:

@@ -23,6 +23,10 @@ from engine.preplans.conventions import FORM_PROPERTY
 from engine.preplans.manifest import Manifest
 from engine.store.models import Case, Task, Timer
 
+#: The role of a trial case's steps (a draft tried in the studio): held by no one, so no work list, pool or notice
+#: reaches them; the trial's owner completes them from the trial page whatever their lane.
+TRIAL_ROLE = "~trial"
+
 
 def remind_at(task: Task, offset_seconds: float, share: float) -> datetime | None:
     """Real time at which ``share`` of the task's time (opening to deadline) is used: when its reminder goes out
@@ -150,7 +154,7 @@ def sync_tasks(
             spiff_id=spiff_id,
             bpmn_id=bpmn_id,
             name=name,
-            role=role,
+            role=TRIAL_ROLE if case.is_trial else role,
             unit_key=router(bpmn_id),
             form=form,
             status="open",

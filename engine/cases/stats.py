@@ -20,7 +20,7 @@ def statistics(session: Session, sight: Sight, *, drills: bool = False) -> list[
         select(Preplan.key, Preplan.title_zh, Preplan.title_en, Case.id.label("case_id"), Case.status, Case.is_drill)
         .join(PreplanVersion, Preplan.id == PreplanVersion.preplan_id)
         .join(Case, Case.version_id == PreplanVersion.id)
-        .where(Case.is_drill.is_(drills), sight.cases)
+        .where(Case.is_drill.is_(drills), ~Case.is_trial, sight.cases)
         .subquery()
     )
     cases = session.execute(

@@ -19,11 +19,11 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, exists, func, literal, select, true, tuple_, union_all
+from sqlalchemy import ColumnElement, Select, and_, exists, func, literal, select, tuple_, union_all
 from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 
 from engine import clock
-from engine.cases.projection import remind_at
+from engine.cases.projection import TRIAL_ROLE, remind_at
 from engine.cases.search import matching
 from engine.cases.sight import Sight
 from engine.cases.views import task_view
@@ -138,7 +138,9 @@ def work_list(
     found = matching(session, Task.case_id, search or "")
     if found is not None:
         filters.append(found)
-    parts = work_list_branches(user, scope) if user is not None else [Task.status == "open"]
+    parts = (
+        work_list_branches(user, scope) if user is not None else [and_(Task.status == "open", Task.role != TRIAL_ROLE)]
+    )
     branches = [select(Task.id).where(branch, *filters) for branch in parts]
     total, capped = _capped_count(session, branches, count_cap, disjoint=True)
 
@@ -268,7 +270,7 @@ def case_list(
     found = matching(session, Case.id, search or "")
     if found is not None:
         filters.append(found)
-    parts = [(Case.id, true())] if sight.user is None else case_list_parts(sight.user, sight.org)
+    parts = [(Case.id, ~Case.is_trial)] if sight.user is None else case_list_parts(sight.user, sight.org)
     branches = [_case_ids(column, part, filters) for column, part in parts]
     in_order = [b.order_by(column.desc()) for b, (column, _) in zip(branches, parts, strict=True)]
     total, capped = _capped_count(session, in_order, count_cap)  # counted in index order too, up to the cap

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from engine.cli.context import Context
 from engine.cli.output import emit_json, emit_table
-from engine.errors import PreplanError
+from engine.errors import PreplanError, say
 from engine.people.units import decode_chart
 
 
@@ -49,8 +49,10 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     ):
         sub = users.add_parser(verb, help=helptext)
         sub.add_argument("name")
-        sub.add_argument("--role", required=True)
-        sub.add_argument("--unit", required=True)
+        sub.add_argument("role", nargs="?", help="the role (or --role)")
+        sub.add_argument("--role", dest="role_option")
+        sub.add_argument("--unit", help="the unit it is held in (every role but process_owner)")
+        sub.add_argument("--preplan", help="process_owner only: the preplan owned (all preplans when not given)")
         sub.set_defaults(handler=handler, json_always=True)
     users.add_parser("demo", help="create the demo organisation and its users and print their passwords").set_defaults(
         handler=users_demo
@@ -110,13 +112,22 @@ def users_add(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def users_grant(ctx: Context, args: argparse.Namespace) -> int:
-    emit_json({"user": args.name, "memberships": ctx.engine.grant(args.name, args.role, args.unit)})
+    memberships = ctx.engine.grant(args.name, _role(args), args.unit, preplan=args.preplan)
+    emit_json({"user": args.name, "memberships": memberships})
     return 0
 
 
 def users_revoke(ctx: Context, args: argparse.Namespace) -> int:
-    emit_json({"user": args.name, "memberships": ctx.engine.revoke(args.name, args.role, args.unit)})
+    memberships = ctx.engine.revoke(args.name, _role(args), args.unit, preplan=args.preplan)
+    emit_json({"user": args.name, "memberships": memberships})
     return 0
+
+
+def _role(args: argparse.Namespace) -> str:
+    """``grant NAME ROLE`` or ``grant NAME --role ROLE``: exactly one of them."""
+    if bool(args.role) == bool(args.role_option):
+        raise PreplanError(say("name the role once: grant NAME ROLE, or grant NAME --role ROLE"))
+    return str(args.role or args.role_option)
 
 
 def users_demo(ctx: Context, args: argparse.Namespace) -> int:

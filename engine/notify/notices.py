@@ -67,6 +67,8 @@ def send(
     task: Task | None,
     reason: str = "",
 ) -> int:
+    if case.is_trial:  # a trial of a draft in the studio tells no one
+        return 0
     step = task.name if task is not None else reason
     due = iso(task.due_at, settings.timezone) if task is not None and task.due_at else "—"
     values = {"key": case.business_key, "step": step, "due": (due or "—").replace("T", " ")[:16], "reason": reason}

@@ -19,7 +19,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from engine.errors import Conflict, Forbidden, NotFound, say
 from engine.people.org import Org
-from engine.store.models import ROOT_UNIT, Case, Task, User, VersionRole
+from engine.store.models import ROOT_UNIT, Case, PreplanOwner, Task, User, VersionRole
 
 ADMIN, SUPERVISOR = "admin", "supervisor"
 SUPERVISING_ROLES = frozenset({ADMIN, SUPERVISOR})
@@ -169,7 +169,7 @@ def case_clause(user: User, org: Org) -> ColumnElement[bool]:
     Written as ``id IN (… UNION …)``: each part is an index range of its own (steps by assignee or by role and
     unit, cases by unit), which both databases combine without reading every case."""
     if is_admin(user):
-        return true()
+        return ~Case.is_trial
     return Case.id.in_(union(*_visible_parts(user, org)))
 
 
@@ -186,12 +186,12 @@ def case_list_parts(user: User, org: Org) -> list[tuple[InstrumentedAttribute[in
     (as assignee; as a candidate per role and unit, or per role filtered by units); the others are ranges of the
     cases' unit index, or the whole table in key order for who sees everything."""
     if is_admin(user):
-        return [(Case.id, true())]
+        return [(Case.id, ~Case.is_trial)]
     steps: list[tuple[InstrumentedAttribute[int], ColumnElement[bool]]] = [(Task.case_id, Task.assignee == user.name)]
     for role, units in sorted(_units_by_role(user).items()):
         steps += [(Task.case_id, and_(Task.role == role, where)) for where in unit_ranges(Task.unit_key, units)]
     return steps + [
-        (Case.id, and_(*scope, where))
+        (Case.id, and_(*scope, where, ~Case.is_trial))
         for scope, units in _case_reaches(user, org)
         for where in ([true()] if len(units) >= len(org.units) else unit_ranges(Case.unit_key, units))
     ]
@@ -202,7 +202,8 @@ def _visible_parts(user: User, org: Org, case_id: int | None = None) -> list[Sel
     one_step = (Task.case_id == case_id,) if case_id is not None else ()
     one_case = (Case.id == case_id,) if case_id is not None else ()
     return [select(Task.case_id).where(part, *one_step) for part in _step_parts(user)] + [
-        select(Case.id).where(*scope, _unit_in(units, org), *one_case) for scope, units in _case_reaches(user, org)
+        select(Case.id).where(*scope, _unit_in(units, org), ~Case.is_trial, *one_case)
+        for scope, units in _case_reaches(user, org)
     ]
 
 
@@ -354,6 +355,27 @@ def require_ledger_reader(user: User, preplan: str, roles: Collection[str]) -> N
 def require_admin(user: User) -> None:
     if not is_admin(user):
         raise Forbidden(say("%(user)s may not do this (it needs an admin)", user=user.name))
+
+
+# -- the studio ---------------------------------------------------------------------------------------------------
+def may_edit_preplan(session: Session, user: User, key: str) -> bool:
+    """Edit a preplan's draft, check it and try it: its process owners, the owners of every preplan, and admins.
+    Publishing it as a version (like retiring and migrating) stays with admins (:func:`require_admin`)."""
+    if is_admin(user):
+        return True
+    mine = or_(PreplanOwner.preplan_key.is_(None), PreplanOwner.preplan_key == key)
+    return bool(session.scalar(select(select(PreplanOwner.id).where(PreplanOwner.user_id == user.id, mine).exists())))
+
+
+def require_edit_preplan(session: Session, user: User, key: str) -> None:
+    if not may_edit_preplan(session, user, key):
+        raise Forbidden(
+            say(
+                "%(user)s may not edit %(preplan)s (it needs its process owner or an admin)",
+                user=user.name,
+                preplan=key,
+            )
+        )
 
 
 def require_self_or_admin(user: User, owner: str) -> None:

@@ -10,15 +10,18 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from engine import clock, inputs
 from engine.errors import Conflict, NotFound, PreplanError, say
 from engine.store import audit
-from engine.store.models import ROOT_UNIT, Role, Unit, User, UserRole
-from engine.store.records import SETUP_REVISION, raise_revision
+from engine.store.models import ROOT_UNIT, PreplanOwner, Role, Unit, User, UserRole
+from engine.store.records import SETUP_REVISION, newest_active_version, raise_revision
 
 #: The root unit's name until an admin renames it.
 ROOT_NAME = "本单位"
-#: Roles every installation has: administrators (deploy, users, calendar) and supervisors (reassign, terminate).
+#: Roles every installation has: administrators (deploy, users, calendar), supervisors (reassign, terminate) and
+#: process owners (edit a preplan's draft in the studio; held for a preplan or for all, see :func:`grant_owner`).
+PROCESS_OWNER = "process_owner"
 BUILTIN_ROLES = {
     "admin": ("系统管理员", "Administrator"),
     "supervisor": ("主管", "Supervisor"),
+    PROCESS_OWNER: ("流程负责人", "Process owner"),
 }
 
 
@@ -150,6 +153,45 @@ def revoke(session: Session, name: str, role: str, unit: str, actor: str) -> Use
     user.roles = [r for r in user.roles if (r.role_key, r.unit_key) != (role, unit)]
     audit.record(session, None, actor, "role_revoked", user=user.name, role=role, unit=unit)
     return end_sessions(session, name, actor, "roles changed")
+
+
+def owned_preplans(session: Session, user: User) -> set[str | None]:
+    """The preplans a user owns (``None``: every preplan). Not a role in a unit: a preplan belongs to no unit."""
+    return set(session.scalars(select(PreplanOwner.preplan_key).where(PreplanOwner.user_id == user.id)))
+
+
+def grant_owner(session: Session, name: str, preplan: str | None, actor: str) -> User:
+    """Make a user the process owner of ``preplan`` (``None``: of every preplan); already so: nothing changes."""
+    user = _named(session, name)
+    if preplan is not None:
+        preplan = newest_active_version(session, preplan, active=False).preplan.key  # a deployed preplan
+    if preplan not in owned_preplans(session, user):
+        session.add(PreplanOwner(user_id=user.id, preplan_key=preplan))
+        audit.record(session, None, actor, "role_granted", user=user.name, role=PROCESS_OWNER, preplan=preplan)
+    return user
+
+
+def revoke_owner(session: Session, name: str, preplan: str | None, actor: str) -> User:
+    user = _named(session, name)
+    row = session.scalar(
+        select(PreplanOwner).where(
+            PreplanOwner.user_id == user.id,
+            PreplanOwner.preplan_key.is_(None) if preplan is None else PreplanOwner.preplan_key == preplan,
+        )
+    )
+    if row is None:
+        raise NotFound(say("%(user)s is not the process owner of %(preplan)s", user=user.name, preplan=preplan or "*"))
+    session.delete(row)
+    audit.record(session, None, actor, "role_revoked", user=user.name, role=PROCESS_OWNER, preplan=preplan)
+    return user
+
+
+def owners(session: Session) -> dict[int, list[str | None]]:
+    """Every process owner's preplans (``None``: all), by user id."""
+    found: dict[int, list[str | None]] = {}
+    for user_id, key in session.execute(select(PreplanOwner.user_id, PreplanOwner.preplan_key)):
+        found.setdefault(user_id, []).append(key)
+    return found
 
 
 def _named(session: Session, name: str) -> User:

@@ -16,14 +16,14 @@ from typing import Any
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 
 from engine.config import load_settings
-from engine.errors import Problem
+from engine.errors import Problem, Text, say
 from engine.preplans import forms as formlib
 from engine.preplans.conventions import SCHEMA_SUFFIX, schema_file
 from engine.preplans.decision_rules import check_dmn, decisions, output_domains
 from engine.preplans.diagram_rules import analyse
 from engine.preplans.gateway_coverage import form_domains
 from engine.preplans.organisation_rules import organisation_problems
-from engine.preplans.package import FORMS_PREFIX, PreplanPackage, forms_dir
+from engine.preplans.package import FORMS_PREFIX, MANIFEST, PreplanPackage, forms_dir
 from engine.preplans.safexml import XmlRejected, parse
 from engine.preplans.spec import ParsedSpec
 from engine.preplans.spec import parse as parse_spec
@@ -31,6 +31,16 @@ from engine.scripting.helpers import build_helpers, timer_helpers
 from engine.time.calendar import WorkCalendar
 
 _PREFIX = re.compile(r"^[A-Z]{2,4}$")
+#: SpiffWorkflow's own refusals of a diagram, by its English message, as sentences people read in their language.
+_SPIFF = {
+    "Non-default exclusive outgoing sequence flow without condition": say(
+        "a flow leaving an exclusive gateway needs a condition, unless it is the gateway's default flow"
+    ),
+    "No start event found": say("the process has no start event"),
+    "A SubWorkflow Must contain an End event": say("a sub-process needs an end event"),
+    "Conditional event definition with missing condition": say("a conditional event needs its condition"),
+    "Unknown Time Specification": say("a timer needs a date, a duration or a cycle"),
+}
 
 
 @dataclass
@@ -62,7 +72,7 @@ def check_package(package: PreplanPackage) -> CheckResult:
     result.problems += _check_manifest(package, where)
     schemas = _check_forms(package, where, set(helpers), result.problems)
     result.problems += [
-        Problem(where("preplan.toml"), message) for message in organisation_problems(package.manifest, schemas)
+        Problem(where(MANIFEST), message) for message in organisation_problems(package.manifest, schemas)
     ]
 
     decision_ids: set[str] = set()
@@ -76,7 +86,7 @@ def check_package(package: PreplanPackage) -> CheckResult:
         domains = {**domains, **output_domains(root)}
 
     if not package.bpmn:
-        result.problems.append(Problem(where(""), "no .bpmn file"))
+        result.problems.append(Problem(where(""), say("no .bpmn file")))
     for name, data in package.bpmn.items():
         root = _parse_or_report(name, data, where, result.problems)
         if root is None:
@@ -108,11 +118,21 @@ def _parse(package: PreplanPackage, where: _Locator, problems: list[Problem]) ->
     try:
         return parse_spec(package.process_id, package.bpmn, package.dmn)
     except ValidationException as exc:
-        problems.append(Problem(where(exc.file_name or ""), str(exc), exc.line_number or None, exc.id or None))
+        message = _SPIFF.get(str(exc.args[0] if exc.args else "").strip().rstrip("."))
+        problems.append(
+            Problem(
+                where(exc.file_name or ""),
+                message or say("the workflow engine cannot read the diagram: %(problem)s", problem=str(exc)),
+                exc.line_number or None,
+                exc.id or None,
+            )
+        )
     except XmlRejected as exc:
         problems.append(Problem(where(""), exc.args[0], exc.line))
     except Exception as exc:  # SpiffWorkflow raises plain exceptions for some malformed models
-        problems.append(Problem(where(""), f"SpiffWorkflow could not parse the preplan: {exc}"))
+        problems.append(
+            Problem(where(""), say("SpiffWorkflow could not parse the preplan: %(problem)s", problem=str(exc)))
+        )
     return None
 
 
@@ -120,33 +140,38 @@ def _check_manifest(package: PreplanPackage, where: _Locator) -> list[Problem]:
     manifest, file = package.manifest, where("preplan.toml")
     problems = []
 
-    def need(condition: bool, message: str) -> None:
+    def need(condition: bool, message: Text) -> None:
         if not condition:
             problems.append(Problem(file, message))
 
-    need(isinstance(manifest.get("process"), str), 'needs process = "<id of the executable BPMN process>"')
-    need(isinstance(manifest.get("start_form"), str), 'needs start_form = "<form name in the forms folder>"')
+    need(isinstance(manifest.get("process"), str), say('needs process = "<id of the executable BPMN process>"'))
+    need(isinstance(manifest.get("start_form"), str), say('needs start_form = "<form name in the forms folder>"'))
     title = manifest.get("title", {})
-    need(isinstance(title, dict) and bool(title.get("zh")) and bool(title.get("en")), "needs [title] with zh and en")
+    need(
+        isinstance(title, dict) and bool(title.get("zh")) and bool(title.get("en")), say("needs [title] with zh and en")
+    )
     roles = manifest.get("roles", {})
-    need(isinstance(roles, dict) and bool(roles), "needs at least one [roles.<key>] table")
+    need(isinstance(roles, dict) and bool(roles), say("needs at least one [roles.<key>] table"))
     for key, role in (roles or {}).items() if isinstance(roles, dict) else []:
         need(
             isinstance(role, dict) and bool(role.get("zh")) and bool(role.get("en")),
-            f"role {key!r} needs zh and en titles",
+            say("role %(role)s needs zh and en titles", role=repr(key)),
         )
     lanes = manifest.get("lanes", {})
     need(
         isinstance(lanes, dict) and all(isinstance(v, str) for v in lanes.values()),
-        "[lanes] maps lane ids to role keys",
+        say("[lanes] maps lane ids to role keys"),
     )
     for role in manifest.get("case", {}).get("starters", []):
-        need(role in roles, f"starter role {role!r} is not declared under [roles]")
+        need(role in roles, say("starter role %(role)s is not declared under [roles]", role=repr(role)))
     prefix = manifest.get("key_prefix", "TS")
-    need(isinstance(prefix, str) and bool(_PREFIX.match(prefix)), "key_prefix must be 2-4 capital letters")
+    need(isinstance(prefix, str) and bool(_PREFIX.match(prefix)), say("key_prefix must be 2-4 capital letters"))
     start_form = manifest.get("start_form")
     if isinstance(start_form, str):
-        need(schema_file(start_form) in package.forms, f"start form {start_form!r} not found in the forms folder")
+        need(
+            schema_file(start_form) in package.forms,
+            say("start form %(form)s not found in the forms folder", form=repr(start_form)),
+        )
     return problems
 
 
@@ -163,13 +188,15 @@ def _check_forms(
             schema = None if found else json.loads(raw)
             schemas[name] = schema
             for clash in sorted(set((schema or {}).get("properties", {})) & helper_names):
-                problems.append(Problem(path, f"field {clash!r} has the name of a script helper; rename it"))
+                problems.append(
+                    Problem(path, say("field %(field)s has the name of a script helper; rename it", field=repr(clash)))
+                )
         else:
             try:
                 json.loads(raw)
                 schemas[name] = {}
             except ValueError as exc:
-                problems.append(Problem(path, f"not valid JSON: {exc}"))
+                problems.append(Problem(path, say("not valid JSON: %(problem)s", problem=str(exc))))
     return schemas
 
 

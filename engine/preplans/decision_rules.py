@@ -8,7 +8,7 @@ from typing import Any
 
 from lxml import etree
 
-from engine.errors import Problem
+from engine.errors import Problem, say
 from engine.scripting.sandbox import check_code
 
 DMN_NAMESPACES = {
@@ -31,13 +31,13 @@ def decisions(root: etree._Element) -> dict[str, etree._Element]:
 def check_dmn(name: str, root: etree._Element) -> list[Problem]:
     ns = _ns(root)
     if ns not in DMN_NAMESPACES:
-        return [Problem(name, f"not a DMN 1.1-1.3 document (namespace {ns!r})", root.sourceline)]
+        return [Problem(name, say("not a DMN 1.1-1.3 document (namespace %(ns)s)", ns=repr(ns)), root.sourceline)]
     problems: list[Problem] = []
     for decision_id, decision in decisions(root).items():
         tables = decision.findall(f"{{{ns}}}decisionTable")
         if len(tables) != 1:
             problems.append(
-                Problem(name, "a decision needs exactly one decision table", decision.sourceline, decision_id)
+                Problem(name, say("a decision needs exactly one decision table"), decision.sourceline, decision_id)
             )
             continue
         for text in tables[0].iter(f"{{{ns}}}text"):
@@ -46,13 +46,20 @@ def check_dmn(name: str, root: etree._Element) -> list[Problem]:
             if not source or source == "-":
                 continue
             for message in _cell_problems(source, parent):
-                problems.append(Problem(name, f"{parent} {source!r}: {message}", text.sourceline, decision_id))
+                problems.append(
+                    Problem(
+                        name,
+                        say("%(cell)s %(source)s: %(problem)s", cell=parent, source=repr(source), problem=message),
+                        text.sourceline,
+                        decision_id,
+                    )
+                )
     return problems
 
 
 def _cell_problems(source: str, kind: str) -> list[str]:
     if any(token in source for token in _FEEL_ONLY):
-        return ["FEEL is not supported: cells are Python expressions (use ? for the input, e.g. ? >= 10)"]
+        return [say("FEEL is not supported: cells are Python expressions (use ? for the input, e.g. ? >= 10)")]
     if kind != "inputEntry":
         return check_code(source)
     expression = source.replace("?", "dmn_input")

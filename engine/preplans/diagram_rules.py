@@ -12,6 +12,7 @@ from typing import Any
 import jinja2
 from lxml import etree
 
+from engine.errors import say
 from engine.preplans.conventions import FORM_PROPERTY, UI_PROPERTY
 from engine.preplans.event_rules import check_events
 from engine.preplans.gateway_coverage import Domain, coverage_problem
@@ -86,7 +87,7 @@ def analyse(
     _inherit_subprocess_lanes(root, facts)
     for kind in _UNSUPPORTED:
         for element in root.iter(q(kind)):
-            facts.problem(f"{kind} is not supported by preplan", element)
+            facts.problem(say("%(kind)s is not supported by preplan", kind=kind), element)
     for kind in _HUMAN:
         for task in root.iter(q(kind)):
             _check_human_task(task, forms, facts)
@@ -98,7 +99,7 @@ def analyse(
     for task in root.iter(q("businessRuleTask")):
         ref = (task.findtext(f"{q('extensionElements')}/{q('calledDecisionId', SPIFF)}") or "").strip()
         if ref not in decision_ids:
-            facts.problem(f"calls decision {ref!r}, which no DMN file of this preplan defines", task)
+            facts.problem(say("calls decision %(ref)s, which no DMN file of this preplan defines", ref=repr(ref)), task)
     return facts
 
 
@@ -109,9 +110,14 @@ def _check_process(root: Element, manifest: Mapping[str, Any], facts: DiagramFac
         for element in process.iter():
             element_id = element.get("id")
             if element_id in _RESERVED_IDS or (element_id or "").endswith(".EndJoin"):
-                facts.problem(f"id {element_id!r} is reserved by the workflow engine; rename the element", element)
+                facts.problem(
+                    say("id %(id)s is reserved by the workflow engine; rename the element", id=repr(element_id)),
+                    element,
+                )
     if process_id in processes and processes[process_id].get("isExecutable") != "true":
-        facts.problem(f'process {process_id!r} must be executable (isExecutable="true")', processes[process_id])
+        facts.problem(
+            say('process %(id)s must be executable (isExecutable="true")', id=repr(process_id)), processes[process_id]
+        )
 
 
 def _check_lanes(root: Element, manifest: Mapping[str, Any], facts: DiagramFacts) -> None:
@@ -120,10 +126,15 @@ def _check_lanes(root: Element, manifest: Mapping[str, Any], facts: DiagramFacts
     for lane_id, (lane, members) in lane_members(root).items():
         role = lane_map.get(lane_id)
         if role is None:
-            facts.problem(f"lane {lane.get('name')!r} is not mapped to a role in preplan.toml [lanes]", lane)
+            facts.problem(
+                say("lane %(lane)s is not mapped to a role in preplan.toml [lanes]", lane=repr(lane.get("name"))), lane
+            )
             continue
         if role not in roles:
-            facts.problem(f"lane maps to role {role!r}, which preplan.toml does not declare under [roles]", lane)
+            facts.problem(
+                say("lane maps to role %(role)s, which preplan.toml does not declare under [roles]", role=repr(role)),
+                lane,
+            )
         for member in members:
             facts.lane_roles[member] = role
             facts.lane_of[member] = lane_id
@@ -152,7 +163,7 @@ def _inherit_subprocess_lanes(root: Element, facts: DiagramFacts) -> None:
 def _check_human_task(task: Element, forms: Mapping[str, dict[str, Any] | None], facts: DiagramFacts) -> None:
     task_id = task.get("id")
     if task_id not in facts.lane_roles:
-        facts.problem("human task is not in a lane mapped to a role, so nobody could complete it", task)
+        facts.problem(say("human task is not in a lane mapped to a role, so nobody could complete it"), task)
     props = properties(task)
     instructions = task.findtext(f"{q('extensionElements')}/{q('instructionsForEndUser', SPIFF)}")
     documentation = task.findtext(q("documentation"))
@@ -161,15 +172,17 @@ def _check_human_task(task: Element, forms: Mapping[str, dict[str, Any] | None],
     form = props.get(FORM_PROPERTY)
     if form is None:
         if etree.QName(task).localname == "userTask":
-            facts.problem(f"user task names no form (spiffworkflow property {FORM_PROPERTY!r})", task)
+            facts.problem(
+                say("user task names no form (spiffworkflow property %(name)s)", name=repr(FORM_PROPERTY)), task
+            )
         return
     if form not in forms:
-        facts.problem(f"form {form!r} does not exist in the preplan's forms folder", task)
+        facts.problem(say("form %(form)s does not exist in the preplan's forms folder", form=repr(form)), task)
     elif forms[form] is None:
-        facts.problem(f"form {form!r} is not a valid JSON Schema (see its own finding)", task)
+        facts.problem(say("form %(form)s is not a valid JSON Schema (see its own finding)", form=repr(form)), task)
     ui = props.get(UI_PROPERTY)
     if ui is not None and ui not in forms:
-        facts.problem(f"UI schema {ui!r} does not exist in the preplan's forms folder", task)
+        facts.problem(say("UI schema %(form)s does not exist in the preplan's forms folder", form=repr(ui)), task)
     elif ui is not None:
         facts.task_ui[task_id] = ui
     facts.task_forms[task_id] = form
@@ -179,7 +192,7 @@ def _check_timer(timer: Element, helpers: Mapping[str, Callable[..., Any]], fact
     event = timer.getparent()
     found = [child for child in timer if etree.QName(child).localname in ("timeDate", "timeDuration", "timeCycle")]
     if len(found) != 1:
-        facts.problem("a timer needs exactly one of timeDate, timeDuration, timeCycle", event)
+        facts.problem(say("a timer needs exactly one of timeDate, timeDuration, timeCycle"), event)
         return
     kind = etree.QName(found[0]).localname
     for message in check_timer(found[0].text or "", kind, helpers):
@@ -218,19 +231,20 @@ def _check_code(root: Element, facts: DiagramFacts) -> None:
         condition = flow.find(q("conditionExpression"))
         if condition is not None and (condition.text or "").strip():
             for message in check_code(condition.text, "eval"):
-                facts.problem(f"condition: {message}", flow)
+                facts.problem(say("condition: %(problem)s", problem=message), flow)
     for task in root.iter(q("scriptTask")):
         for message in check_code(task.findtext(q("script")) or "", "exec"):
-            facts.problem(f"script: {message}", task)
+            facts.problem(say("script: %(problem)s", problem=message), task)
     for tag in ("preScript", "postScript"):
         for script in root.iter(q(tag, SPIFF)):
             owner = script.getparent().getparent()
             for message in check_code(script.text or "", "exec"):
-                facts.problem(f"{tag}: {message}", owner)
+                facts.problem(say("%(tag)s: %(problem)s", tag=tag, problem=message), owner)
     for text in root.iter(q("instructionsForEndUser", SPIFF)):
         try:
             _JINJA.parse(text.text or "")
         except jinja2.TemplateSyntaxError as exc:
             facts.problem(
-                f"instructions: template error: {exc.message} (line {exc.lineno})", text.getparent().getparent()
+                say("instructions: template error: %(problem)s (line %(line)s)", problem=exc.message, line=exc.lineno),
+                text.getparent().getparent(),
             )

@@ -18,6 +18,8 @@ from typing import Any
 
 from lxml import etree
 
+from engine.errors import say
+
 _TRIGGERED_START = ("messageEventDefinition", "signalEventDefinition")
 
 #: Report a finding on an element (``DiagramFacts.problem``).
@@ -27,8 +29,10 @@ Report = Callable[[str, Any], None]
 def check_events(root: Any, q: Callable[[str], str], report: Report) -> None:
     for definition in root.iter(q("conditionalEventDefinition")):
         report(
-            "a conditional event is tested only when another step of the case ends, so it may never fire; decide with "
-            "a gateway after the step that changes the data, or wait for a message",
+            say(
+                "a conditional event is tested only when another step of the case ends, so it may never fire; decide "
+                "with a gateway after the step that changes the data, or wait for a message"
+            ),
             definition.getparent(),
         )
     flows = {f.get("id"): f for f in root.iter(q("sequenceFlow"))}
@@ -38,8 +42,10 @@ def check_events(root: Any, q: Callable[[str], str], report: Report) -> None:
             target = nodes.get(flows.get((outgoing.text or "").strip(), etree.Element("x")).get("targetRef"))
             if target is not None and target.find(q("timerEventDefinition")) is not None:
                 report(
-                    "a timer after an event-based gateway is never scheduled; use a receive task (or a catch event) "
-                    "with a boundary timer instead",
+                    say(
+                        "a timer after an event-based gateway is never scheduled; use a receive task (or a catch "
+                        "event) with a boundary timer instead"
+                    ),
                     target,
                 )
     for sub in root.iter(q("subProcess")):
@@ -50,13 +56,17 @@ def check_events(root: Any, q: Callable[[str], str], report: Report) -> None:
                 continue
             if start.get("isInterrupting") != "false":
                 report(
-                    "an event sub-process started by a message or signal runs beside the case's work and "
-                    'interrupts nothing; mark its start event non-interrupting (isInterrupting="false")',
+                    say(
+                        "an event sub-process started by a message or signal runs beside the case's work and "
+                        'interrupts nothing; mark its start event non-interrupting (isInterrupting="false")'
+                    ),
                     start,
                 )
             if etree.QName(sub.getparent()).localname != "process":
                 report(
-                    "only an event sub-process of the process itself starts on a message or signal; move it out of "
-                    "its sub-process",
+                    say(
+                        "only an event sub-process of the process itself starts on a message or signal; move it out "
+                        "of its sub-process"
+                    ),
                     start,
                 )

@@ -20,6 +20,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import SchemaError, ValidationError
 
 from engine import inputs
+from engine.errors import say
 from engine.preplans.conventions import FILES_FORMAT, enum_values, file_fields
 
 _FORMATS = FormatChecker()
@@ -47,16 +48,26 @@ def schema_problems(raw: bytes) -> list[str]:
     try:
         schema = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        return [f"not valid JSON: {exc}"]
+        return [say("not valid JSON: %(problem)s", problem=str(exc))]
     if not isinstance(schema, dict) or schema.get("type") != "object":
-        return ['a form schema must be a JSON object with "type": "object"']
+        return [say('a form schema must be a JSON object with "type": "object"')]
     try:
         Draft202012Validator.check_schema(schema)
     except SchemaError as exc:
-        return [f"not a valid JSON Schema (2020-12): {exc.message} at {'/'.join(map(str, exc.path)) or 'top level'}"]
+        return [
+            say(
+                "not a valid JSON Schema (2020-12): %(problem)s at %(path)s",
+                problem=exc.message,
+                path="/".join(map(str, exc.path)) or "top level",
+            )
+        ]
     return [
-        f'field {name!r}: "format": "{FILES_FORMAT}" is for an array of attachment ids: '
-        '{"type": "array", "items": {"type": "integer"}}'
+        say(
+            'field %(field)s: "format": "%(format)s" is for an array of attachment ids: '
+            '{"type": "array", "items": {"type": "integer"}}',
+            field=repr(name),
+            format=FILES_FORMAT,
+        )
         for name in file_fields(schema)
         if not _holds_ids(schema["properties"][name])
     ]

@@ -9,6 +9,7 @@ import ast
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from engine.errors import say
 from engine.preplans.conventions import enum_values
 
 #: The values a field can take.
@@ -61,20 +62,26 @@ def coverage_problem(conditions: Iterable[str], domains: Mapping[str, Domain]) -
     for condition in conditions:
         analysed = covered_values(condition)
         if analysed is None:
-            return f"condition {condition.strip()!r} cannot be checked for coverage; add a default flow"
+            return say(
+                "condition %(condition)s cannot be checked for coverage; add a default flow",
+                condition=repr(condition.strip()),
+            )
         fields.setdefault(analysed[0], set()).update(analysed[1])
     if len(fields) != 1:
-        return f"conditions test several fields ({', '.join(sorted(fields))}); add a default flow"
+        return say("conditions test several fields (%(fields)s); add a default flow", fields=", ".join(sorted(fields)))
     ((field, values),) = fields.items()
     domain = domains.get(field)
     if domain is None:
-        return (
-            f"the values of {field!r} are not known from a form enum, a boolean or a decision table; add a default flow"
+        return say(
+            "the values of %(field)s are not known from a form enum, a boolean or a decision table; add a default flow",
+            field=repr(field),
         )
     missing = [v for v in domain if v not in values]
     if missing:
-        return (
-            f"no flow for {field} = {', '.join(map(repr, sorted(missing, key=str)))}; add a condition or a default flow"
+        return say(
+            "no flow for %(field)s = %(values)s; add a condition or a default flow",
+            field=field,
+            values=", ".join(map(repr, sorted(missing, key=str))),
         )
     return None
 

@@ -62,7 +62,10 @@ def preplan_catalogue(session: Session, versions: VersionCache) -> list[dict[str
 
 def preplan_versions(session: Session, key: str, tz: tzinfo) -> list[dict[str, Any]]:
     rows = session.scalars(
-        select(PreplanVersion).join(Preplan).where(Preplan.key == key).order_by(PreplanVersion.number.desc())
+        select(PreplanVersion)
+        .join(Preplan)
+        .where(Preplan.key == key, PreplanVersion.number > 0)  # a trial's hidden version is no version of it
+        .order_by(PreplanVersion.number.desc())
     )
     return [
         {

@@ -73,7 +73,7 @@ def package_from_files(key: str, files: Mapping[str, bytes], *, root: Path | Non
     where = str(root / MANIFEST) if root else f"{key}/{MANIFEST}"
     raw = files.get(MANIFEST)
     if raw is None:
-        raise InvalidPreplan([Problem(where, f"missing {MANIFEST}")])
+        raise InvalidPreplan([Problem(where, say("missing %(file)s", file=MANIFEST))])
     problems = undecodable(key, files)
     if problems:
         raise InvalidPreplan(problems)
@@ -95,16 +95,16 @@ def _manifest(raw: bytes, where: str) -> dict[str, Any]:
     try:
         return tomllib.loads(raw.decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise InvalidPreplan([Problem(where, f"not valid TOML: {exc}")]) from None
+        raise InvalidPreplan([Problem(where, say("not valid TOML: %(problem)s", problem=str(exc)))]) from None
 
 
 def load_package(path: Path) -> PreplanPackage:
     root = path.resolve()
     if not root.is_dir():
-        raise InvalidPreplan([Problem(str(path), "not a preplan folder")])
+        raise InvalidPreplan([Problem(str(path), say("not a preplan folder"))])
     manifest_path = root / MANIFEST
     if not manifest_path.is_file():
-        raise InvalidPreplan([Problem(str(manifest_path), f"missing {MANIFEST}")])
+        raise InvalidPreplan([Problem(str(manifest_path), say("missing %(file)s", file=MANIFEST))])
     key = root.name
     files = {MANIFEST: manifest_path.read_bytes()}
     for item in sorted(root.iterdir()):
@@ -120,7 +120,15 @@ def load_package(path: Path) -> PreplanPackage:
         decisions, forms = root.parent / library, form_root.parent / library
         if not decisions.is_dir() and not forms.is_dir():
             problems.append(
-                Problem(str(manifest_path), f"shared library {library!r}: neither {decisions} nor {forms} exists")
+                Problem(
+                    str(manifest_path),
+                    say(
+                        "shared library %(library)s: neither %(decisions)s nor %(forms)s exists",
+                        library=repr(library),
+                        decisions=str(decisions),
+                        forms=str(forms),
+                    ),
+                )
             )
         for item in sorted(decisions.glob("*.dmn")) if decisions.is_dir() else []:
             files[f"{library}/{item.name}"] = item.read_bytes()

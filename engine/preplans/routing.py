@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from engine.errors import say
 from engine.people.org import Org
 
 CASE = "case"
@@ -25,7 +26,7 @@ def route_problem(raw: Any) -> str | None:
         ((kind, value),) = raw.items()
         if kind in KINDS and isinstance(value, str) and value:
             return None
-    return 'must be "case", { above = "<kind>" }, { unit = "<unit key>" } or { field = "<form field>" }'
+    return say('must be "case", { above = "<kind>" }, { unit = "<unit key>" } or { field = "<form field>" }')
 
 
 def route_unit(route: Any, case_unit: str, data: Mapping[str, Any], org: Org) -> str:

@@ -11,6 +11,8 @@ import re
 
 from lxml import etree
 
+from engine.errors import say
+
 MAX_BYTES = 5 * 1024 * 1024
 _DOCTYPE = re.compile(rb"<!DOCTYPE", re.IGNORECASE)
 
@@ -23,15 +25,15 @@ class XmlRejected(ValueError):
 
 def parse(data: bytes) -> etree._Element:
     if len(data) > MAX_BYTES:
-        raise XmlRejected(f"file is {len(data)} bytes; the limit is {MAX_BYTES}")
+        raise XmlRejected(say("file is %(size)s bytes; the limit is %(limit)s", size=len(data), limit=MAX_BYTES))
     match = _DOCTYPE.search(data)
     if match:
         raise XmlRejected(
-            "DOCTYPE declarations (and the entities they define) are not allowed",
+            say("DOCTYPE declarations (and the entities they define) are not allowed"),
             line=data.count(b"\n", 0, match.start()) + 1,
         )
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
     try:
         return etree.fromstring(data, parser)
     except etree.XMLSyntaxError as exc:
-        raise XmlRejected(f"not well-formed XML: {exc.msg}", line=exc.lineno) from None
+        raise XmlRejected(say("not well-formed XML: %(problem)s", problem=exc.msg), line=exc.lineno) from None

@@ -397,16 +397,21 @@ def check_code(source: str, mode: str = "eval") -> list[str]:
     try:
         tree = ast.parse(source.strip() if mode == "eval" else source, mode=mode)
     except SyntaxError as exc:
-        return [f"syntax error: {exc.msg} (line {exc.lineno})"]
-    problems = []
+        return [say("syntax error: %(problem)s (line %(line)s)", problem=exc.msg, line=exc.lineno)]
+    problems: list[str] = []
     for node in ast.walk(tree):
         if isinstance(node, (ast.Import, ast.ImportFrom)):
-            problems.append(f"line {node.lineno}: imports are not allowed in diagram code")
+            problems.append(say("line %(line)s: imports are not allowed in diagram code", line=node.lineno))
         elif isinstance(node, ast.Name) and node.id in FORBIDDEN_NAMES:
-            problems.append(f"line {node.lineno}: {node.id!r} is not available in diagram code")
+            problems.append(
+                say("line %(line)s: %(name)s is not available in diagram code", line=node.lineno, name=repr(node.id))
+            )
         elif isinstance(node, ast.While) and _endless(node):
             problems.append(
-                f"line {node.lineno}: this loop never ends (its condition is always true and nothing breaks out of it)"
+                say(
+                    "line %(line)s: this loop never ends (its condition is always true and nothing breaks out of it)",
+                    line=node.lineno,
+                )
             )
     if problems:
         return problems
@@ -437,7 +442,7 @@ def check_timer(expression: str, kind: str, timer_helpers: Mapping[str, Callable
     try:
         node = ast.parse(text, mode="eval").body
     except SyntaxError:
-        return [f'{text!r} is not an expression; quote ISO 8601 literals, e.g. "PT4H"']
+        return [say('%(text)s is not an expression; quote ISO 8601 literals, e.g. "PT4H"', text=repr(text))]
     allowed = ", ".join(sorted(timer_helpers))
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         try:
@@ -446,21 +451,31 @@ def check_timer(expression: str, kind: str, timer_helpers: Mapping[str, Callable
             elif kind == "timeCycle":
                 T.parse_iso_recurring_interval(node.value)
             elif datetime.fromisoformat(node.value.replace("Z", "+00:00")).tzinfo is None:
-                return [f"{node.value!r} needs an explicit UTC offset, e.g. 2026-11-22T18:00:00+08:00"]
+                return [
+                    say(
+                        "%(value)s needs an explicit UTC offset, e.g. 2026-11-22T18:00:00+08:00", value=repr(node.value)
+                    )
+                ]
         except Exception:
-            return [f"{node.value!r} is not a valid ISO 8601 {kind[4:].lower()}"]
+            return [say("%(value)s is not a valid ISO 8601 %(kind)s", value=repr(node.value), kind=kind[4:].lower())]
         return []
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in timer_helpers:
         if kind != "timeDate":
-            return [f"calendar helpers return a date-time: use them in a timeDate timer, not {kind}"]
+            return [say("calendar helpers return a date-time: use them in a timeDate timer, not %(kind)s", kind=kind)]
         arguments = list(node.args) + [k.value for k in node.keywords]
         for argument in arguments:
             if not isinstance(argument, (ast.Constant, ast.Name)):
-                return [f"arguments of {node.func.id}() must be literals or case data names"]
+                return [say("arguments of %(helper)s() must be literals or case data names", helper=node.func.id)]
         try:
             keywords = {k.arg: k.value for k in node.keywords if k.arg is not None}
             inspect.signature(timer_helpers[node.func.id]).bind(*node.args, **keywords)
         except TypeError as exc:
-            return [f"{node.func.id}(): {exc}"]
+            return [say("%(helper)s(): %(problem)s", helper=node.func.id, problem=str(exc))]
         return []
-    return [f"timer {text!r} must be a quoted ISO 8601 literal or a call of one of: {allowed}"]
+    return [
+        say(
+            "timer %(text)s must be a quoted ISO 8601 literal or a call of one of: %(helpers)s",
+            text=repr(text),
+            helpers=allowed,
+        )
+    ]

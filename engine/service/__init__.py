@@ -18,13 +18,16 @@ from engine.service.migrations import MigrationOperations
 from engine.service.people import PeopleOperations
 from engine.service.preplans import PreplanOperations
 from engine.service.reading import ReadOperations
+from engine.service.studio import StudioOperations
 from engine.service.supervision import SupervisionOperations
 from engine.service.timers import TimerOperations
 from engine.service.tokens import TokenOperations
+from engine.service.trials import TrialOperations
 from engine.service.webhooks import WebhookOperations
 
 
 class Engine(
+    TrialOperations,
     CaseOperations,
     SupervisionOperations,
     TimerOperations,
@@ -39,5 +42,6 @@ class Engine(
     FigureOperations,
     LedgerOperations,
     MigrationOperations,
+    StudioOperations,
 ):
     """The configured engine: database, settings, the cached versions, and every operation."""

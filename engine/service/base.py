@@ -14,11 +14,13 @@ from engine.config import Settings
 from engine.errors import Stale, say
 from engine.files.store import FileStore, Store
 from engine.notify import webhooks
+from engine.people import access
 from engine.people.org import Org
 from engine.people.users import get_user
 from engine.preplans.catalog import VersionCache
 from engine.store.db import Database
 from engine.store.models import Case, User
+from engine.store.records import newest_active_version
 
 #: Who acts when no user is named: the system itself (timers, starts from integrations).
 SYSTEM_ACTOR = "system"
@@ -63,6 +65,13 @@ class ServiceBase:
         person = get_user(session, user)
         requirement(person)
         return person.name
+
+
+def editing(service: ServiceBase, session: Session, key: str, user: str | None) -> str:
+    """The name a studio operation on preplan ``key`` is recorded under, once the preplan exists and the user may
+    edit it (its process owner, the owner of every preplan, or an admin)."""
+    newest_active_version(session, key, active=False)
+    return service.acting(session, user, lambda person: access.require_edit_preplan(session, person, key), OPERATOR)
 
 
 def require_revision(case: Case, expected: int | None) -> None:

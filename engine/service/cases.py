@@ -21,7 +21,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from engine import clock, inputs
 from engine.cases import attachments, intake, search
 from engine.cases.counts import Counting
-from engine.cases.keys import DRILL_PREFIX, next_business_key
+from engine.cases.keys import DRILL_PREFIX, TRIAL_PREFIX, next_business_key
 from engine.cases.run import CaseRun
 from engine.cases.sight import Sight
 from engine.cases.submission import Accepted, accept
@@ -31,12 +31,13 @@ from engine.notify import webhooks
 from engine.people import access
 from engine.people.org import Org
 from engine.people.users import get_user
+from engine.preplans.catalog import VersionInfo
 from engine.preplans.manifest import Manifest
 from engine.preplans.spec import new_workflow
 from engine.service.base import SYSTEM_ACTOR, ServiceBase, SetupCache, require_revision
 from engine.store import audit
 from engine.store.models import Case, Comment, Task, User
-from engine.store.records import lock_case_of_task
+from engine.store.records import lock_case_of_task, trial_id
 
 _KEY_RETRIES = 5
 
@@ -93,12 +94,15 @@ class CaseOperations(ServiceBase):
         corrections: Mapping[str, str],
         retry: Retry | None,
         uploads: Mapping[str, Sequence[tuple[str, bytes]]],
+        trial: VersionInfo | None = None,
     ) -> dict[str, Any]:
+        """``trial``: the hidden version of a draft tried in the studio (whoever may edit the preplan starts it, at
+        the root, on its own clock; see :mod:`engine.service.trials`)."""
         if intake_key is not None:
             earlier = session.execute(select(Case.id, Case.business_key).where(Case.intake_key == intake_key)).first()
             if earlier is not None:
                 raise AlreadyStarted(earlier.id, earlier.business_key)
-        version = self.versions.newest(session, key)
+        version = trial or self.versions.newest(session, key)
         manifest = version.manifest
         org = Org.load(session)
         starter = get_user(session, user) if user is not None else None
@@ -106,7 +110,7 @@ class CaseOperations(ServiceBase):
             unit = access.home_unit(starter, manifest.start_roles, org)
         elif unit not in org:
             raise NotFound(say("no unit %(unit)s", unit=str(unit)[:80]))
-        if starter is not None:
+        if starter is not None and trial is None:
             access.require_start(starter, key, manifest.start_roles, unit, org)
         actor = starter.name if starter is not None else SYSTEM_ACTOR
         if retry is not None:
@@ -129,8 +133,9 @@ class CaseOperations(ServiceBase):
             staged=[row.id for rows in staged.values() for row in rows],
         )
         payload = accepted.data
-        prefix = DRILL_PREFIX if drill else manifest.key_prefix
+        prefix = TRIAL_PREFIX if trial else DRILL_PREFIX if drill else manifest.key_prefix
         case = Case(
+            id=trial_id() if trial else None,
             version_id=version.id,
             business_key=next_business_key(session, prefix, now, self.tz),
             title=case_title(manifest, payload),
@@ -192,13 +197,19 @@ class CaseOperations(ServiceBase):
             return {"task": row.id, "assignee": None}
 
     def _task_for(
-        self, session: Session, task_id: int | str, user: str, revision: int | None
+        self, session: Session, task_id: int | str, user: str, revision: int | None, trial: str | None = None
     ) -> tuple[LockedTask, User, Org]:
         """The open task, its case locked (at ``revision`` when one is expected), and a candidate of it (holding its
-        role in the unit it went to). A task of a case the user may not see is not found."""
+        role in the unit it went to). A task of a case the user may not see is not found. ``trial``: a step of a
+        trial case of that preplan, which whoever may edit the preplan completes whatever its lane."""
         person = get_user(session, user)
-        locked = locked_task(session, task_id, person, self.setup)
-        access.require_candidate(person, locked.row, locked.org)
+        locked = locked_task(session, task_id, person, self.setup, trial=trial is not None)
+        if trial is None:
+            access.require_candidate(person, locked.row, locked.org)
+        elif self.versions.info(session, locked.case.version_id).preplan_key != trial:
+            raise NotFound(say("no task %(value)s", value=task_id))
+        else:
+            access.require_edit_preplan(session, person, trial)
         require_revision(locked.case, revision)
         return locked, person, locked.org
 
@@ -225,14 +236,26 @@ class CaseOperations(ServiceBase):
         """Complete a task with its form's data. A counted field left out is filled from the case history; one that
         differs from it needs a reason in ``corrections`` (field -> reason). ``revision``: the case's as the caller
         read it (refused when it changed since)."""
+        return self._complete(task_id, data, user, corrections or {}, revision, None)
+
+    def _complete(
+        self,
+        task_id: int | str,
+        data: dict[str, Any] | None,
+        user: str,
+        corrections: Mapping[str, str],
+        revision: int | None,
+        trial: str | None,
+    ) -> dict[str, Any]:
+        """:meth:`complete`, or (``trial``: the preplan key) a step of a trial case by whoever may edit it."""
         refusal: PreplanError | None = None
         try:
             with self.db.write() as session:
-                locked, person, org = self._task_for(session, task_id, user, revision)
+                locked, person, org = self._task_for(session, task_id, user, revision, trial)
                 row, case = locked.row, locked.case
                 if row.assignee and row.assignee != person.name:
                     raise Conflict(say("task %(task)s is claimed by %(user)s", task=row.id, user=row.assignee))
-                accepted = self._task_form(session, case, row, data or {}, org, corrections or {})
+                accepted = self._task_form(session, case, row, data or {}, org, corrections)
                 payload = accepted.data
                 with CaseRun(self.context_with(org), session, case, open_rows=locked.open_rows) as run:
                     run.catch_up()
@@ -258,7 +281,8 @@ class CaseOperations(ServiceBase):
                     else:
                         run.run_task(task, payload)
                         run.advance()
-                        row.status, row.assignee = "completed", person.name
+                        # a trial's step names no assignee: its case stays out of the lists of steps one did
+                        row.status, row.assignee = "completed", None if case.is_trial else person.name
                         row.completed_at, row.completed_by, row.data = clock.now(), person.name, payload
                         audit.record(
                             session,
@@ -326,12 +350,15 @@ class LockedTask(NamedTuple):
     org: Org
 
 
-def locked_task(session: Session, task_id: int | str, person: User, setup: SetupCache) -> LockedTask:
+def locked_task(
+    session: Session, task_id: int | str, person: User, setup: SetupCache, *, trial: bool = False
+) -> LockedTask:
     """An open task of a case ``person`` may see, read after its case's row lock is held.
 
     The tasks are read after the lock on purpose: PostgreSQL re-checks a locked row after waiting, but hands back
     the old version of any other row joined in the same statement. A candidate or the assignee of the task sees
-    its case (the visibility rule says so), so only someone else costs the rule's query."""
+    its case (the visibility rule says so), so only someone else costs the rule's query. ``trial``: a step of a
+    trial case (which no one sees in lists; the caller checks who may try the preplan)."""
     task_id = inputs.record_id(task_id, "task")
     locked = lock_case_of_task(session, task_id)
     if locked is None:
@@ -345,7 +372,8 @@ def locked_task(session: Session, task_id: int | str, person: User, setup: Setup
     ).all()
     row = next((r for r in rows if r.id == task_id), None)
     if row is None or not (
-        access.is_candidate(person, row)
+        (trial and case.is_trial)
+        or access.is_candidate(person, row)
         or row.assignee == person.name
         or access.may_see_case(session, person, case, org)
     ):

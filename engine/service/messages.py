@@ -88,7 +88,9 @@ class MessageOperations(ServiceBase):
         catching = [v.id for v in versions if name in events.names(self.versions.spec(session, v.id), events.SIGNAL)]
         if not catching:
             raise NotFound(say("preplan %(preplan)s has no signal '%(name)s'", preplan=preplan_key, name=name))
-        statement = select(Case.id, Case.business_key).where(Case.status == "running", Case.version_id.in_(catching))
+        statement = select(Case.id, Case.business_key).where(
+            Case.status == "running", Case.version_id.in_(catching), ~Case.is_trial
+        )
         if person is not None:
             statement = statement.where(access.case_clause(person, Org.load(session)))
         return list(session.execute(statement.order_by(Case.id)).all())

@@ -10,12 +10,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine.errors import ValidationFailed, say
 from engine.notify import notices
 from engine.people import access, demo, units, users
 from engine.people.org import Org
 from engine.service.base import OPERATOR, ServiceBase
 from engine.store import audit
-from engine.store.models import Case, Task
+from engine.store.models import Case, Task, User
 from engine.timefmt import iso
 
 
@@ -86,19 +87,29 @@ class PeopleOperations(ServiceBase):
             person = users.add_user(session, name, roles, unit=unit, password=password, email=email, actor=actor)
             return sorted(person.role_keys)
 
-    def grant(self, name: str, role: str, unit: str, *, user: str | None = None) -> list[dict[str, str]]:
-        """Add a role in a unit; returns the user's memberships."""
+    def grant(
+        self, name: str, role: str, unit: str | None, *, preplan: str | None = None, user: str | None = None
+    ) -> list[dict[str, str]]:
+        """Add a role in a unit, or make the user a process owner of ``preplan`` (of all when ``None``); returns the
+        user's memberships."""
         with self.db.write() as session:
             actor = self.acting(session, user, access.require_admin, OPERATOR)
-            return _memberships(users.grant(session, name, role, unit, actor).memberships)
+            if _owner_grant(role, unit, preplan):
+                return _memberships_of(session, users.grant_owner(session, name, preplan, actor))
+            return _memberships_of(session, users.grant(session, name, role, unit or "", actor))
 
-    def revoke(self, name: str, role: str, unit: str, *, user: str | None = None) -> list[dict[str, str]]:
-        """Remove a role in a unit; the user's claimed tasks they are no longer a candidate of go back to the pool."""
+    def revoke(
+        self, name: str, role: str, unit: str | None, *, preplan: str | None = None, user: str | None = None
+    ) -> list[dict[str, str]]:
+        """Remove a role in a unit (or a process ownership); the user's claimed tasks they are no longer a candidate
+        of go back to the pool."""
         with self.db.write() as session:
             actor = self.acting(session, user, access.require_admin, OPERATOR)
-            person = users.revoke(session, name, role, unit, actor)
+            if _owner_grant(role, unit, preplan):
+                return _memberships_of(session, users.revoke_owner(session, name, preplan, actor))
+            person = users.revoke(session, name, role, unit or "", actor)
             self._release(session, person.name, actor, keep=person.memberships)
-            return _memberships(person.memberships)
+            return _memberships_of(session, person)
 
     def set_roles(self, name: str, roles: list[str], *, unit: str | None = None, user: str | None = None) -> list[str]:
         """Make ``roles`` the user's roles in ``unit`` (the root when not given); returns every role they hold."""
@@ -147,11 +158,13 @@ class PeopleOperations(ServiceBase):
     def list_users(self) -> list[dict[str, Any]]:
         """Every user with their memberships (``{"role", "unit"}``), e-mail and whether they are active."""
         with self.db.read() as session:
+            owned = users.owners(session)
             return [
                 {
                     "name": u.name,
                     "roles": sorted(u.role_keys),
                     "memberships": _memberships(u.memberships),
+                    "owns": sorted(key or "*" for key in owned.get(u.id, [])),
                     "email": u.email,
                     "active": u.active,
                     "created_at": iso(u.created_at, self.tz),
@@ -162,6 +175,29 @@ class PeopleOperations(ServiceBase):
 
 def _unit_json(key: str, name: str, parent: str | None, kind: str) -> dict[str, Any]:
     return {"key": key, "name": name, "parent": parent, "kind": kind}
+
+
+def _owner_grant(role: str, unit: str | None, preplan: str | None) -> bool:
+    """Whether a grant is a process ownership (of a preplan or all), which is held in no unit."""
+    if role == users.PROCESS_OWNER:
+        return True
+    if preplan is not None or not unit:
+        raise ValidationFailed(
+            say(
+                "a preplan is given only with the role %(role)s; every other role is held in a unit",
+                role=users.PROCESS_OWNER,
+            ),
+            {"preplan": "only for process_owner"} if preplan is not None else {"unit": "required"},
+        )
+    return False
+
+
+def _memberships_of(session: Session, person: User) -> list[dict[str, str]]:
+    """A user's roles in units, and their process ownerships as ``{"role": "process_owner", "preplan"}``."""
+    owned = users.owned_preplans(session, person)
+    return _memberships(person.memberships) + [
+        {"role": users.PROCESS_OWNER, "preplan": key or "*"} for key in sorted(owned, key=lambda k: k or "")
+    ]
 
 
 def _memberships(pairs: set[tuple[str, str]]) -> list[dict[str, str]]:

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     Boolean,
+    ColumnElement,
     Date,
     DateTime,
     ForeignKey,
@@ -22,6 +23,7 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.engine import Dialect
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 #: The unit every installation has: the organisation as a whole. Before units are added, everything is in it.
@@ -115,6 +117,18 @@ class Case(Base):
     version: Mapped[PreplanVersion] = relationship()
 
     __mapper_args__ = {"version_id_col": revision}
+
+    @hybrid_property
+    def is_trial(self) -> bool:
+        """A trial of a preplan's draft in the studio, never counted, listed, searched or announced and thrown away
+        whole: its id is negative (``engine.store.records.trial_id``), so telling it apart costs no column and, in
+        SQL, is a range of the primary key."""
+        return self.id is not None and self.id < 0
+
+    @is_trial.inplace.expression
+    @classmethod
+    def _is_trial_expression(cls) -> ColumnElement[bool]:
+        return cls.id < 0
 
 
 class Task(Base):
@@ -315,6 +329,31 @@ class VersionRole(Base):
     __tablename__ = "version_role"
     version_id: Mapped[int] = mapped_column(ForeignKey("preplan_version.id"), primary_key=True)
     role_key: Mapped[str] = mapped_column(String(80), primary_key=True, index=True)
+
+
+class PreplanOwner(Base):
+    """A process owner: edits the studio's draft of one preplan, or of every preplan (``preplan_key`` NULL)."""
+
+    __tablename__ = "preplan_owner"
+    __table_args__ = (UniqueConstraint("user_id", "preplan_key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    preplan_key: Mapped[str | None] = mapped_column(String(80))
+
+
+class PreplanDraft(Base):
+    """The studio's working copy of a preplan, shared by its owners: the files as a version stores them. Saved by
+    compare-and-set on ``revision``; it changes no version and no case until an admin publishes it."""
+
+    __tablename__ = "preplan_draft"
+    preplan_key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    files: Mapped[dict[str, Any]]
+    revision: Mapped[int]
+    based_on_version: Mapped[int | None]
+    updated_by: Mapped[str] = mapped_column(String(80))
+    updated_at: Mapped[datetime]
+    created_by: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[datetime]
 
 
 class Setting(Base):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Select, func, select
@@ -47,6 +48,13 @@ def _for_update(session: Session, statement: S, skip_locked: bool) -> S:
     if session.get_bind().dialect.name == "sqlite":
         return statement
     return statement.with_for_update(of=Case, skip_locked=skip_locked)
+
+
+def trial_id() -> int:
+    """The id of a trial's case and of its hidden version (a draft tried in the studio): negative and random, so no
+    real record ever takes it and a discarded trial's id does not come back (processes cache versions and live
+    workflows by id, and SQLite hands a deleted highest id out again)."""
+    return -secrets.randbelow(2**31 - 2) - 1
 
 
 def raise_revision(session: Session, key: str, actor: str) -> None:

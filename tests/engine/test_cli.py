@@ -59,6 +59,7 @@ def test_users(deployed):
             "name": "li",
             "roles": ["leader"],
             "memberships": [{"role": "leader", "unit": "root"}],  # roles are held in a unit: the root until units
+            "owns": [],  # the preplans they are the process owner of ("*": all)
             "email": "li@example.cn",
             "active": True,
             "created_at": NOW,
@@ -66,6 +67,22 @@ def test_users(deployed):
     ]
     code, _, err = deployed("users", "add", "x", "--role", "nope")
     assert code == 1 and "unknown role(s): nope" in err
+
+
+def test_process_owners_of_one_preplan_or_of_all(deployed):
+    code, out, _ = deployed("users", "grant", "li", "process_owner", "--preplan", "mini_complaint")
+    assert code == 0 and {"role": "process_owner", "preplan": "mini_complaint"} in as_json(out)["memberships"]
+    code, out, _ = deployed("users", "grant", "li", "--role", "process_owner")
+    assert code == 0 and {"role": "process_owner", "preplan": "*"} in as_json(out)["memberships"]
+    assert as_json(deployed("users", "list", "--json")[1])[0]["owns"] == ["*", "mini_complaint"]
+    code, out, _ = deployed("users", "revoke", "li", "process_owner", "--preplan", "mini_complaint")
+    assert code == 0 and {"role": "process_owner", "preplan": "mini_complaint"} not in as_json(out)["memberships"]
+    code, out, err = deployed("users", "grant", "li", "process_owner", "--preplan", "nope")
+    assert code != 0 and "no deployed preplan 'nope'" in out + err
+    code, out, err = deployed("users", "grant", "li", "leader", "--preplan", "mini_complaint")
+    assert code != 0 and "only with the role process_owner" in out + err
+    code, out, err = deployed("users", "grant", "li", "leader", "--role", "leader", "--unit", "root")
+    assert code != 0 and "grant NAME ROLE" in out + err
 
 
 def test_a_case_through_the_cli(deployed):

@@ -62,6 +62,7 @@ def real_cases(sight: Sight, preplan: str, since: datetime, until: datetime) -> 
         .where(
             Preplan.key == preplan,
             Case.is_drill.is_(False),
+            ~Case.is_trial,
             Case.status != "terminated",
             Case.started_at >= since,
             Case.started_at < until,
