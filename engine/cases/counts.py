@@ -69,6 +69,7 @@ def count(session: Session, name: str, spec: Mapping[str, Any], counting: Counti
         .where(
             Case.unit_key == counting.unit,
             Case.is_drill.is_(False),
+            Case.duty.is_(None),
             Case.status != "terminated",
             Case.started_at >= since,
             Case.started_at <= until,

@@ -192,10 +192,11 @@ def empty(period: Period, key: str, title: dict[str, str], *, drills: bool = Fal
 
 
 class _Scope:
-    """The cases counted: visible, of the preplan (if named), in the units (if named), drills or real ones."""
+    """The cases counted: visible complaints (a periodic duty's case is not one), of the preplan (if named), in the
+    units (if named), drills or real ones."""
 
     def __init__(self, sight: Sight, preplan: str | None, units: Iterable[str] | None, drills: bool) -> None:
-        self.conditions: list[ColumnElement[bool]] = [Case.is_drill.is_(drills), sight.cases]
+        self.conditions: list[ColumnElement[bool]] = [Case.is_drill.is_(drills), Case.duty.is_(None), sight.cases]
         if preplan is not None:
             self.conditions.append(Preplan.key == preplan)
         if units is not None:

@@ -1,5 +1,5 @@
 """Statistics per preplan: cases by status, open and overdue work, deadlines met. Drills are left out unless
-asked for, so rehearsals never distort the real figures; a viewer counts only the cases they may see."""
+asked for, so rehearsals never distort the real figures, and so are the periodic duties' cases (not complaints); a viewer counts only the cases they may see."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ def statistics(session: Session, sight: Sight, *, drills: bool = False) -> list[
         select(Preplan.key, Preplan.title_zh, Preplan.title_en, Case.id.label("case_id"), Case.status, Case.is_drill)
         .join(PreplanVersion, Preplan.id == PreplanVersion.preplan_id)
         .join(Case, Case.version_id == PreplanVersion.id)
-        .where(Case.is_drill.is_(drills), sight.cases)
+        .where(Case.is_drill.is_(drills), Case.duty.is_(None), sight.cases)
         .subquery()
     )
     cases = session.execute(

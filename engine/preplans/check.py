@@ -21,6 +21,7 @@ from engine.preplans import forms as formlib
 from engine.preplans.conventions import SCHEMA_SUFFIX, schema_file
 from engine.preplans.decision_rules import check_dmn, decisions, output_domains
 from engine.preplans.diagram_rules import analyse
+from engine.preplans.duties import duty_problems, duty_processes
 from engine.preplans.gateway_coverage import form_domains
 from engine.preplans.organisation_rules import organisation_problems
 from engine.preplans.package import FORMS_PREFIX, PreplanPackage, forms_dir
@@ -106,7 +107,7 @@ def _parse_or_report(name: str, data: bytes, where: _Locator, problems: list[Pro
 
 def _parse(package: PreplanPackage, where: _Locator, problems: list[Problem]) -> ParsedSpec | None:
     try:
-        return parse_spec(package.process_id, package.bpmn, package.dmn)
+        return parse_spec(package.process_id, package.bpmn, package.dmn, duty_processes(package.manifest))
     except ValidationException as exc:
         problems.append(Problem(where(exc.file_name or ""), str(exc), exc.line_number or None, exc.id or None))
     except XmlRejected as exc:
@@ -144,6 +145,7 @@ def _check_manifest(package: PreplanPackage, where: _Locator) -> list[Problem]:
         need(role in roles, f"starter role {role!r} is not declared under [roles]")
     prefix = manifest.get("key_prefix", "TS")
     need(isinstance(prefix, str) and bool(_PREFIX.match(prefix)), "key_prefix must be 2-4 capital letters")
+    problems += [Problem(file, message) for message in duty_problems(manifest)]
     start_form = manifest.get("start_form")
     if isinstance(start_form, str):
         need(schema_file(start_form) in package.forms, f"start form {start_form!r} not found in the forms folder")
