@@ -23,13 +23,13 @@ from engine.cases.keys import next_business_key
 from engine.cases.report_exports import figure_table, ledger_tables
 from engine.cases.run import CaseRun
 from engine.cases.sight import Sight
-from engine.errors import NotFound, say
+from engine.errors import Conflict, NotFound, say
 from engine.people import access
 from engine.people.org import Org
 from engine.people.users import get_user
 from engine.preplans.catalog import VersionInfo
 from engine.preplans.spec import new_workflow
-from engine.service.base import SYSTEM_ACTOR, ServiceBase
+from engine.service.base import OPERATOR, SYSTEM_ACTOR, ServiceBase
 from engine.store import audit
 from engine.store.models import ROOT_UNIT, Case, DutyReport, Preplan, PreplanVersion
 from engine.tabular import Table
@@ -62,9 +62,9 @@ class DutyOperations(ServiceBase):
         markers = {
             (key, kind, unit): period
             for key, kind, unit, period in session.execute(
-                select(DutyReport.preplan_key, DutyReport.kind, DutyReport.unit_key, func.max(DutyReport.period)).group_by(
-                    DutyReport.preplan_key, DutyReport.kind, DutyReport.unit_key
-                )
+                select(
+                    DutyReport.preplan_key, DutyReport.kind, DutyReport.unit_key, func.max(DutyReport.period)
+                ).group_by(DutyReport.preplan_key, DutyReport.kind, DutyReport.unit_key)
             )
         }
         keys = session.scalars(
@@ -122,7 +122,9 @@ class DutyOperations(ServiceBase):
         self, session: Session, version: VersionInfo, duty: Mapping[str, Any], report: DutyReport, period: DutyPeriod
     ) -> None:
         sight = Sight(session, self.versions, None)
-        report.figures = duties.compile_report(session, sight, self.tz, version.preplan_key, duty, report.unit_key, period)
+        report.figures = duties.compile_report(
+            session, sight, self.tz, version.preplan_key, duty, report.unit_key, period
+        )
         data = duties.case_data(duty, period, report.due_at, report.id, report.figures, self.tz)
         now = clock.now()
         case = Case(
@@ -160,8 +162,51 @@ class DutyOperations(ServiceBase):
             run.advance()
             run.save(SYSTEM_ACTOR)
 
+    def reopen_duty_report(self, report_id: int, *, user: str | None = None) -> dict[str, Any]:
+        """Open a submitted report again for its period (a supervisor of its unit finds it wrong or incomplete): the
+        next version, compiled again from the cases as they are now, in a new duty case for its owner, due one working
+        day later."""
+        with self.db.write() as session:
+            found = session.get(DutyReport, report_id)
+            if found is None or not self._reader(session, user)(found):
+                raise NotFound(say("no report %(report)s", report=report_id))
+            org = Org.load(session)
+            actor = self.acting(session, user, lambda u: access.require_supervisor_of(u, found.unit_key, org), OPERATOR)
+            newest = session.scalar(
+                select(func.max(DutyReport.version)).where(
+                    DutyReport.preplan_key == found.preplan_key,
+                    DutyReport.kind == found.kind,
+                    DutyReport.unit_key == found.unit_key,
+                    DutyReport.period == found.period,
+                )
+            )
+            if found.status != "submitted" or found.version != newest:
+                raise Conflict(say("only the newest submitted version of a report can be opened again"))
+            version = self.versions.newest(session, found.preplan_key)
+            duty = version.manifest.duties.get(found.kind)
+            if duty is None:
+                raise Conflict(say("the preplan no longer has this duty"))
+            calendar = load_calendar(session, self.settings)
+            period = parse_label(str(duty["period"]), found.period, calendar)
+            report = DutyReport(
+                preplan_key=found.preplan_key,
+                kind=found.kind,
+                period=found.period,
+                unit_key=found.unit_key,
+                version=found.version + 1,
+                status="open",
+                opens_at=clock.now(),
+                due_at=calendar.working_days(1, clock.now()),
+                figures={},
+            )
+            session.add(report)
+            session.flush()
+            audit.record(session, found.case_id, actor, "report_reopened", report=found.id, version=report.version)
+            self._open_case(session, version, duty, report, period)
+            return duties.row(report, self.tz)
+
     # -- reading -----------------------------------------------------------------------------------------------
-    def reports(self, *, preplan: str | None = None, user: str | None = None) -> list[dict[str, Any]]:
+    def duty_reports(self, *, preplan: str | None = None, user: str | None = None) -> list[dict[str, Any]]:
         """The stored reports ``user`` may read (None: the operator of the command line reads all), newest period
         first."""
         with self.db.read() as session:
@@ -171,7 +216,7 @@ class DutyOperations(ServiceBase):
             readable = self._reader(session, user)
             return [duties.row(r, self.tz) for r in session.scalars(statement) if readable(r)]
 
-    def report(self, report_id: int, *, user: str | None = None) -> dict[str, Any]:
+    def duty_report(self, report_id: int, *, user: str | None = None) -> dict[str, Any]:
         """One report whole; one the user may not read is not found."""
         with self.db.read() as session:
             found = session.get(DutyReport, report_id)
@@ -179,9 +224,9 @@ class DutyOperations(ServiceBase):
                 raise NotFound(say("no report %(report)s", report=report_id))
             return duties.detail(found, self._duty(session, found), Org.load(session), self.tz)
 
-    def report_tables(self, report_id: int, *, user: str | None = None) -> list[Table]:
-        """A report's figures as tables to download (CSV, Excel), read by the same rule as :meth:`report`."""
-        found = self.report(report_id, user=user)
+    def duty_report_tables(self, report_id: int, *, user: str | None = None) -> list[Table]:
+        """A report's figures as tables to download (CSV, Excel), read by the same rule as :meth:`duty_report`."""
+        found = self.duty_report(report_id, user=user)
         with self.db.read() as session:
             manifest = self.versions.newest(session, found["preplan"], active=False).manifest
         if manifest.duties.get(found["kind"], {}).get("compile") == "ledger":

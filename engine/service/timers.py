@@ -131,12 +131,12 @@ def work(
     engine: TimerOperations, stop: threading.Event, poll: float = 0.5, sleep: Callable[[float], object] | None = None
 ) -> None:
     """Until ``stop`` is set: fire due timers and send deadline notices, sleeping until the next timer is due (at
-    most ``poll`` seconds, so a timer created by another process is picked up within that time). Mail goes out
-    from a second thread, so a slow mail server never delays a timer; the calendar's upkeep (recounting
-    provisional deadlines after a chinesecalendar upgrade, warning admins before the schedule runs out) from a
-    third, hourly; webhooks from a fourth, so a slow receiver delays neither; the periodic duties' periods from a fifth,
-every minute. ``sleep`` replaces the wait between
-    sweeps (tests move a fixed clock instead of waiting)."""
+        most ``poll`` seconds, so a timer created by another process is picked up within that time). Mail goes out
+        from a second thread, so a slow mail server never delays a timer; the calendar's upkeep (recounting
+        provisional deadlines after a chinesecalendar upgrade, warning admins before the schedule runs out) from a
+        third, hourly; webhooks from a fourth, so a slow receiver delays neither; the periodic duties' periods from a fifth,
+    every minute. ``sleep`` replaces the wait between
+        sweeps (tests move a fixed clock instead of waiting)."""
     threads = [
         threading.Thread(target=_every, args=(stop, 2.0, "delivering mail", engine.deliver_mail), daemon=True),
         threading.Thread(target=_every, args=(stop, 1.0, "delivering webhooks", engine.deliver_webhooks), daemon=True),

@@ -48,9 +48,9 @@ def period_of(kind: str, day: date, calendar: WorkCalendar) -> DutyPeriod:
     if kind == "month":
         return DutyPeriod(kind, f"{day:%Y-%m}", day.replace(day=1), _month_end(day))
     if kind == "quarter":
-        first = 3 * ((day.month - 1) // 3) + 1
-        start = date(day.year, first, 1)
-        return DutyPeriod(kind, f"{day.year}-Q{(first + 2) // 3}", start, _month_end(date(day.year, first + 2, 1)))
+        month = 3 * ((day.month - 1) // 3) + 1
+        start = date(day.year, month, 1)
+        return DutyPeriod(kind, f"{day.year}-Q{(month + 2) // 3}", start, _month_end(date(day.year, month + 2, 1)))
     raise ValueError(f"unknown period {kind!r}")
 
 
