@@ -13,7 +13,6 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from engine import clock
 from engine.cli import main
 from engine.errors import Conflict, Forbidden, NotFound
 from engine.service import Engine
