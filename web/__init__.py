@@ -32,6 +32,7 @@ from . import (
     limits,
     organisation,
     preplans,
+    reports,
     security,
     tasks,
     tokens,
@@ -78,6 +79,7 @@ def create_app(settings: Settings | None = None, *, testing: bool = False) -> Fl
         attachments.bp,
         dashboard.bp,
         ledgers.bp,
+        reports.bp,
     ):
         app.register_blueprint(blueprint)
     api.init_app(app)

@@ -10,6 +10,9 @@ import argparse
 from engine.cli.context import Context
 from engine.cli.output import add_file_options, emit_file, emit_json, emit_table, to_file
 
+#: What ``reports list --json`` answers per report: the contract other tools read.
+LISTED = ("id", "preplan", "kind", "period", "status", "due_at")
+
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     reports = commands.add_parser("reports", help="the periodic duties' reports").add_subparsers(
@@ -39,12 +42,9 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 def reports_list(ctx: Context, args: argparse.Namespace) -> int:
     found = ctx.engine.duty_reports(preplan=args.preplan, user=args.user)
     if args.json:
-        emit_json(found)
+        emit_json([{key: r[key] for key in LISTED} for r in found])
     else:
-        emit_table(
-            [(r["id"], r["preplan"], r["kind"], r["period"], r["status"], r["due_at"]) for r in found],
-            ["ID", "PREPLAN", "KIND", "PERIOD", "STATUS", "DUE"],
-        )
+        emit_table([[r[key] for key in LISTED] for r in found], ["ID", "PREPLAN", "KIND", "PERIOD", "STATUS", "DUE"])
     return 0
 
 

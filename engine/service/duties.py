@@ -203,18 +203,27 @@ class DutyOperations(ServiceBase):
             session.flush()
             audit.record(session, found.case_id, actor, "report_reopened", report=found.id, version=report.version)
             self._open_case(session, version, duty, report, period)
-            return duties.row(report, self.tz)
+            return {**duties.row(report, self.tz), "version": report.version}
 
     # -- reading -----------------------------------------------------------------------------------------------
     def duty_reports(self, *, preplan: str | None = None, user: str | None = None) -> list[dict[str, Any]]:
         """The stored reports ``user`` may read (None: the operator of the command line reads all), newest period
-        first."""
+        first: the fields of :func:`engine.cases.duties.row`, then the report's title, unit and version."""
         with self.db.read() as session:
             statement = select(DutyReport).order_by(DutyReport.opens_at.desc(), DutyReport.id.desc())
             if preplan is not None:
                 statement = statement.where(DutyReport.preplan_key == preplan)
-            readable = self._reader(session, user)
-            return [duties.row(r, self.tz) for r in session.scalars(statement) if readable(r)]
+            readable, org = self._reader(session, user), Org.load(session)
+            return [
+                {
+                    **duties.row(r, self.tz),
+                    "title": dict(self._duty(session, r)["title"]),
+                    "unit_name": org.name(r.unit_key) if r.unit_key in org else r.unit_key,
+                    "version": r.version,
+                }
+                for r in session.scalars(statement)
+                if readable(r)
+            ]
 
     def duty_report(self, report_id: int, *, user: str | None = None) -> dict[str, Any]:
         """One report whole; one the user may not read is not found."""
