@@ -14,6 +14,7 @@ from flask_login import current_user, login_required
 
 from engine.errors import NotFound
 from engine.people.users import role_titles
+from engine.preplans.duties import diagram_of, duty_processes
 from engine.preplans.history import compare
 from engine.preplans.listing import preplan_catalogue, preplan_versions
 from engine.preplans.manifest import Manifest
@@ -104,7 +105,8 @@ def set_version_status(key: str, number: int) -> ResponseReturnValue:
 def diagram(key: str) -> ResponseReturnValue:
     with engine().db.read() as session:
         try:
-            files = newest_active_version(session, key, active=False).files
+            version = newest_active_version(session, key, active=False)
         except NotFound:
             abort(404)
-    return Response(files[next(n for n in sorted(files) if n.endswith(".bpmn"))], mimetype="application/xml")
+    name = diagram_of(version.files, duty_processes(version.manifest))
+    return Response(version.files[name or ""], mimetype="application/xml")

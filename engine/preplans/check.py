@@ -145,7 +145,7 @@ def _check_manifest(package: PreplanPackage, where: _Locator) -> list[Problem]:
         need(role in roles, f"starter role {role!r} is not declared under [roles]")
     prefix = manifest.get("key_prefix", "TS")
     need(isinstance(prefix, str) and bool(_PREFIX.match(prefix)), "key_prefix must be 2-4 capital letters")
-    problems += [Problem(file, message) for message in duty_problems(manifest)]
+    problems += [Problem(file, message) for message in duty_problems(manifest, package.bpmn)]
     start_form = manifest.get("start_form")
     if isinstance(start_form, str):
         need(schema_file(start_form) in package.forms, f"start form {start_form!r} not found in the forms folder")

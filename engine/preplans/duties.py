@@ -4,7 +4,7 @@ say, and which processes deployment parses beside the complaint process."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
 from engine.time.periods import PERIODS, valid_rule
@@ -24,8 +24,18 @@ def duty_processes(manifest: Mapping[str, Any]) -> list[str]:
     return [str(spec["process"]) for spec in duty_tables(manifest).values() if isinstance(spec.get("process"), str)]
 
 
-def duty_problems(manifest: Mapping[str, Any]) -> list[str]:
-    """What is wrong with the ``[duties]`` tables (messages for preplan.toml)."""
+def diagram_of(files: Collection[str], duties: Iterable[str], process: str | None = None) -> str | None:
+    """The file of the complaint process's diagram (the one diagram that is no duty's), or of a duty's
+    (``<process>.bpmn``)."""
+    if process is not None:
+        return f"{process}.bpmn" if f"{process}.bpmn" in files else None
+    own = {f"{duty}.bpmn" for duty in duties}
+    return next((n for n in sorted(files) if n.endswith(".bpmn") and "/" not in n and n not in own), None)
+
+
+def duty_problems(manifest: Mapping[str, Any], diagrams: Collection[str]) -> list[str]:
+    """What is wrong with the ``[duties]`` tables (messages for preplan.toml); each duty's diagram is the file
+    named after its process."""
     problems: list[str] = []
     duties = manifest.get("duties", {})
     if not isinstance(duties, dict):
@@ -40,6 +50,8 @@ def duty_problems(manifest: Mapping[str, Any]) -> list[str]:
         process = spec.get("process")
         if not isinstance(process, str) or process in seen:
             problems.append(f'{where} needs process = "<id of its own executable BPMN process>"')
+        elif f"{process}.bpmn" not in diagrams:
+            problems.append(f"{where}: its diagram must be the file {process}.bpmn in the preplan's folder")
         seen.add(str(process))
         if spec.get("period") not in PERIODS:
             problems.append(f"{where}: period must be one of {', '.join(PERIODS)}")
