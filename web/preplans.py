@@ -108,5 +108,6 @@ def diagram(key: str) -> ResponseReturnValue:
             version = newest_active_version(session, key, active=False)
         except NotFound:
             abort(404)
-    name = diagram_of(version.files, duty_processes(version.manifest))
-    return Response(version.files[name or ""], mimetype="application/xml")
+        files = version.files
+        name = diagram_of(files, duty_processes(version.manifest))
+    return Response(files[name or ""], mimetype="application/xml")

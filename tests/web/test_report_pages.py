@@ -32,6 +32,9 @@ def test_reports_are_listed_shown_downloaded_and_opened_again(app):
     assert "统计期：2026-09-01 至 2026-09-30" in page
     assert "Open again as a new version" not in page and "作为新版本重新打开" not in page
 
+    case_page = csc.get(f"/cases/{case}")
+    assert case_page.status_code == 200 and "片区及加油站月度投诉考核（2026-09）" in text(case_page)
+    assert 'id="petrochina_monthly_appraisal"' in csc.get(f"/cases/{case}/diagram.bpmn").data.decode()
     rows = list(csv.reader(io.StringIO(csc.get(f"/reports/{appraisal['id']}.csv").data.decode("utf-8-sig"))))
     assert rows and any("有效投诉" in cell for row in rows for cell in row)
     book = load_workbook(io.BytesIO(csc.get(f"/reports/{appraisal['id']}.xlsx").data))
