@@ -227,15 +227,23 @@ class _Scope:
         )
 
 
-def _steps(session: Session, scope: _Scope, period: Period, report: _Report) -> None:
-    """On time and late per step and role, over the steps with a deadline of the cases opened in the period."""
-    now = clock.real_now()
-    on_time = (Task.status == "completed") & (Task.completed_at <= Task.due_at)
-    late = or_(
+def deadline_outcomes(now: datetime) -> tuple[ColumnElement[bool], ColumnElement[bool], ColumnElement[bool]]:
+    """How a step with a deadline fared, the one rule of every figure (here and :mod:`engine.cases.stats`): kept
+    (completed by its deadline, the instant itself included), missed (completed after it, or cut off by it: an
+    interrupting deadline takes the step away at its very instant) and overdue (still open past it at ``now``)."""
+    kept = (Task.status == "completed") & (Task.completed_at <= Task.due_at)
+    missed = or_(
         (Task.status == "completed") & (Task.completed_at > Task.due_at),
         (Task.status == "cancelled") & (Task.completed_at >= Task.due_at),
-        (Task.status == "open") & (Task.real_due_at < now),
     )
+    return kept, missed, (Task.status == "open") & (Task.real_due_at < now)
+
+
+def _steps(session: Session, scope: _Scope, period: Period, report: _Report) -> None:
+    """On time and late per step and role, over the steps with a deadline of the cases opened in the period (a
+    step still open past its deadline is late)."""
+    on_time, cut_or_late, overdue = deadline_outcomes(clock.real_now())
+    late = or_(cut_or_late, overdue)
     rows = session.execute(
         scope.rows(
             Task.bpmn_id,
