@@ -17,6 +17,7 @@ def test_reports_are_listed_shown_downloaded_and_opened_again(app):
     flow = both(app.flow)
     flow.user("hs_csc", "petrochina_csc", unit="hs")
     flow.user("station", "petrochina_gas_station", unit="tunxi")
+    flow.user("zhou", "petrochina_leader", unit="hs")  # a recipient of the appraisal
     flow.at("2026-10-08T09:30:00+08:00")
     flow.engine.run_duties()
     (appraisal,) = flow.engine.duty_reports(preplan="petrochina_station")
@@ -39,6 +40,9 @@ def test_reports_are_listed_shown_downloaded_and_opened_again(app):
     assert rows and any("有效投诉" in cell for row in rows for cell in row)
     book = load_workbook(io.BytesIO(csc.get(f"/reports/{appraisal['id']}.xlsx").data))
     assert book.sheetnames
+
+    inbox = text(Browser(app).login("zhou").get("/inbox"))
+    assert "报告「片区及加油站月度投诉考核」（2026-09）已由 hs_csc 提交。" in inbox
 
     station = Browser(app).login("station")
     assert "片区及加油站月度投诉考核" not in text(station.get("/reports"))
