@@ -10,7 +10,7 @@ from. After downtime every period that opened meanwhile starts, oldest first: ea
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -74,14 +74,16 @@ class DutyOperations(ServiceBase):
             manifest = self.versions.newest(session, key).manifest
             for kind, duty in manifest.duties.items():
                 units = [u.key for u in org.units.values() if u.kind == duty["unit"]] or [ROOT_UNIT]
+                first: date | None = None
                 for unit in sorted(units):
                     last = markers.get((key, kind, unit))
                     after = parse_label(duty["period"], last, calendar) if last else None
-                    first = self._declared_on(session, key, kind, calendar)
-                    for period in opened_since(duty["period"], after, first, now, calendar):
+                    if after is None and first is None:
+                        first = self._declared_on(session, key, kind, calendar)
+                    for period in opened_since(duty["period"], after, first or now.date(), now, calendar):
                         yield key, kind, unit, period
 
-    def _declared_on(self, session: Session, key: str, kind: str, calendar: WorkCalendar) -> Any:
+    def _declared_on(self, session: Session, key: str, kind: str, calendar: WorkCalendar) -> date:
         """The day the first version of ``key`` that declares duty ``kind`` was deployed."""
         for deployed_at, manifest in session.execute(
             select(PreplanVersion.deployed_at, PreplanVersion.manifest)
@@ -90,7 +92,8 @@ class DutyOperations(ServiceBase):
             .order_by(PreplanVersion.number)
         ):
             if kind in (manifest or {}).get("duties", {}):
-                return deployed_at.astimezone(calendar.tz).date()
+                day: date = deployed_at.astimezone(calendar.tz).date()
+                return day
         raise AssertionError("the newest version declares the duty")
 
     def _start_duty(self, key: str, kind: str, unit: str, period: DutyPeriod) -> dict[str, Any] | None:
