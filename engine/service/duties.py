@@ -28,6 +28,7 @@ from engine.people import access
 from engine.people.org import Org
 from engine.people.users import get_user
 from engine.preplans.catalog import VersionInfo
+from engine.preplans.manifest import Manifest
 from engine.preplans.spec import new_workflow
 from engine.service.base import OPERATOR, SYSTEM_ACTOR, ServiceBase
 from engine.store import audit
@@ -246,9 +247,12 @@ class DutyOperations(ServiceBase):
         return [figure_table([found["figures"]], {found["preplan"]: manifest})]
 
     def _duty(self, session: Session, report: DutyReport) -> Mapping[str, Any]:
-        """The duty's table as its preplan's newest version declares it (a title of its own when it was dropped)."""
-        manifest = self.versions.newest(session, report.preplan_key, active=False).manifest
-        return manifest.duties.get(report.kind) or {"title": {"zh": report.kind, "en": report.kind}}
+        """The duty's table as its preplan's newest version declares it (a title of its own when it was dropped),
+        read once per preplan in a transaction."""
+        read: dict[str, Manifest] = session.info.setdefault("duty_manifests", {})
+        if report.preplan_key not in read:
+            read[report.preplan_key] = self.versions.newest(session, report.preplan_key, active=False).manifest
+        return read[report.preplan_key].duties.get(report.kind) or {"title": {"zh": report.kind, "en": report.kind}}
 
     def _reader(self, session: Session, user: str | None) -> Any:
         if user is None:
