@@ -74,9 +74,9 @@ class DutyOperations(ServiceBase):
         for key in sorted(keys):
             manifest = self.versions.newest(session, key).manifest
             for kind, duty in manifest.duties.items():
-                units = [u.key for u in org.units.values() if u.kind == duty["unit"]] or [ROOT_UNIT]
+                units = _duty_units(org, str(duty["unit"]))
                 first: date | None = None
-                for unit in sorted(units):
+                for unit in units:
                     last = markers.get((key, kind, unit))
                     after = parse_label(duty["period"], last, calendar) if last else None
                     if after is None and first is None:
@@ -261,3 +261,10 @@ class DutyOperations(ServiceBase):
         return lambda report: access.may_read_report(
             person, report.unit_key, duties.readers(self._duty(session, report)), org
         )
+
+
+def _duty_units(org: Org, kind: str) -> list[str]:
+    """Where a duty runs: each unit of its kind; the root (a company until the organisation is entered) only when
+    no other unit is of that kind, so a company added under it takes its duties over."""
+    units = sorted(key for key, info in org.units.items() if info.kind == kind)
+    return [key for key in units if key != ROOT_UNIT] or [ROOT_UNIT]

@@ -294,3 +294,15 @@ def test_reports_list_answers_the_contract_fields(tmp_path, capsys):
     assert code == 0 and xlsx.stat().st_size > 0
     code, out = run("reports", "show", "999", "--json", now="2026-10-08T09:30:00+08:00")
     assert code != 0 and "999" in out + capsys.readouterr().err
+
+
+def test_a_duty_runs_in_each_unit_of_its_kind(flow):
+    both(flow)
+    flow.unit("sh", "上海万科", kind="company")  # the root stops being the only company
+    flow.unit("gz", "广州分公司", kind="branch")
+    flow.at("2026-10-08T09:30:00+08:00")
+    flow.engine.run_duties()
+    units = {}
+    for report in flow.engine.duty_reports():
+        units.setdefault(report["kind"], set()).add(flow.engine.duty_report(report["id"])["unit"])
+    assert units["month_report"] == {"sh"} and units["monthly_appraisal"] == {"gz", "hs"}
