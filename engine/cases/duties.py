@@ -96,6 +96,8 @@ def detail(report: DutyReport, duty: Mapping[str, Any], org: Org, tz: tzinfo) ->
         "unit": report.unit_key,
         "unit_name": org.name(report.unit_key) if report.unit_key in org else report.unit_key,
         "version": report.version,
+        "from": report.starts_on.isoformat(),
+        "to": report.ends_on.isoformat(),
         "case": report.case_id,
         "opens_at": iso(report.opens_at, tz),
         "figures": report.figures,

@@ -453,6 +453,9 @@ class DutyReport(Base):
     kind: Mapped[str] = mapped_column(String(40))
     #: ``2026-10-08`` (a day), ``2026-10-H1`` (the first half of a month), ``2026-10`` (a month), ``2026-Q4``
     period: Mapped[str] = mapped_column(String(16))
+    #: the period's first and last day (a day's report also covers the days off before it)
+    starts_on: Mapped[date]
+    ends_on: Mapped[date]
     unit_key: Mapped[str] = mapped_column(ForeignKey("org_unit.key"))
     version: Mapped[int] = mapped_column(Integer)
     case_id: Mapped[int | None] = mapped_column(ForeignKey("preplan_case.id"), unique=True)

@@ -117,6 +117,9 @@ def test_a_report_is_compiled_from_the_periods_complaints_and_opens_for_the_csc(
     assert (task["bpmn_id"], task["role"], task["unit"]) == ("Task_DailyReport", "vanke_csc", "root")
     assert task["due_at"] == "2026-10-13T18:00:00+08:00"
     assert flow.data(report["case"])["report"]["opened"] == 2
+    page = flow.page(flow.user_for("vanke_csc"), f"/tasks/{task['id']}")
+    assert "投诉日报（2026-10-12，2026-10-11 至 2026-10-12）已按本期案件汇总：受理 2 件，办结 0 件，结案率 0.0%" in page
+    assert "有时限的步骤按时完成 1 个" in page and f'href="/reports/{report["id"]}"' in page
     # A duty's case is no complaint: the figures of 09-28..10-13 count the two real complaints only.
     assert flow.engine.report("vanke_complaint", date(2026, 9, 28), date(2026, 10, 13))["opened"] == 2
 

@@ -23,6 +23,8 @@ def upgrade() -> None:
         sa.Column('preplan_key', sa.String(length=80), nullable=False),
         sa.Column('kind', sa.String(length=40), nullable=False),
         sa.Column('period', sa.String(length=16), nullable=False),
+        sa.Column('starts_on', sa.Date(), nullable=False),
+        sa.Column('ends_on', sa.Date(), nullable=False),
         sa.Column('unit_key', sa.String(length=80), sa.ForeignKey('org_unit.key'), nullable=False),
         sa.Column('version', sa.Integer(), nullable=False),
         sa.Column('case_id', sa.Integer(), sa.ForeignKey('preplan_case.id'), nullable=True, unique=True),
