@@ -15,8 +15,7 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table('preplan_case') as batch:
-        batch.add_column(sa.Column('duty', sa.String(length=40), nullable=True))
+    op.add_column('preplan_case', sa.Column('duty', sa.String(length=40), nullable=True))
     op.create_table(
         'duty_report',
         sa.Column('id', sa.Integer(), primary_key=True),
@@ -43,5 +42,5 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index('ix_duty_report_status', table_name='duty_report')
     op.drop_table('duty_report')
-    with op.batch_alter_table('preplan_case') as batch:
-        batch.drop_column('duty')
+    # A plain column drop (SQLite 3.35+ too): rebuilding preplan_case would delete the rows other tables refer to.
+    op.execute('ALTER TABLE preplan_case DROP COLUMN duty')
