@@ -61,10 +61,14 @@ class DutyOperations(ServiceBase):
         calendar = load_calendar(session, self.settings)
         org = Org.load(session)
         markers = {
-            (key, kind, unit): period
-            for key, kind, unit, period in session.execute(
+            (key, kind, unit): (period, opened)
+            for key, kind, unit, period, opened in session.execute(
                 select(
-                    DutyReport.preplan_key, DutyReport.kind, DutyReport.unit_key, func.max(DutyReport.period)
+                    DutyReport.preplan_key,
+                    DutyReport.kind,
+                    DutyReport.unit_key,
+                    func.max(DutyReport.period),
+                    func.max(DutyReport.opens_at),
                 ).group_by(DutyReport.preplan_key, DutyReport.kind, DutyReport.unit_key)
             )
         }
@@ -77,11 +81,15 @@ class DutyOperations(ServiceBase):
                 units = _duty_units(org, str(duty["unit"]))
                 first: date | None = None
                 for unit in units:
-                    last = markers.get((key, kind, unit))
-                    after = parse_label(duty["period"], last, calendar) if last else None
-                    if after is None and first is None:
-                        first = self._declared_on(session, key, kind, calendar)
-                    for period in opened_since(duty["period"], after, first or now.date(), now, calendar):
+                    marker = markers.get((key, kind, unit))
+                    if marker is None:
+                        first = first or self._declared_on(session, key, kind, calendar)
+                        after, since = None, first
+                    else:
+                        label, opened = marker
+                        after = _period_named(str(duty["period"]), label, calendar)
+                        since = opened.astimezone(calendar.tz).date()
+                    for period in opened_since(duty["period"], after, since, now, calendar):
                         yield key, kind, unit, period
 
     def _declared_on(self, session: Session, key: str, kind: str, calendar: WorkCalendar) -> date:
@@ -272,3 +280,12 @@ def _duty_units(org: Org, kind: str) -> list[str]:
     no other unit is of that kind, so a company added under it takes its duties over."""
     units = sorted(key for key, info in org.units.items() if info.kind == kind)
     return [key for key in units if key != ROOT_UNIT] or [ROOT_UNIT]
+
+
+def _period_named(kind: str, label: str, calendar: WorkCalendar) -> DutyPeriod | None:
+    """The last period started, or None when a newer version changed the duty's period (a label of another kind of
+    period): the duty then goes on with the period holding the day its last report opened."""
+    try:
+        return parse_label(kind, label, calendar)
+    except ValueError:
+        return None

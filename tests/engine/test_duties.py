@@ -13,6 +13,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from engine import clock
 from engine.cli import main
 from engine.errors import Conflict, Forbidden, NotFound
 from engine.service import Engine
@@ -309,3 +310,30 @@ def test_a_duty_runs_in_each_unit_of_its_kind(flow):
     for report in flow.engine.duty_reports():
         units.setdefault(report["kind"], set()).add(flow.engine.duty_report(report["id"])["unit"])
     assert units["month_report"] == {"sh"} and units["monthly_appraisal"] == {"gz", "hs"}
+
+
+def test_a_duty_whose_period_changed_goes_on_from_its_last_report(flow):
+    """A newer version made a monthly duty daily: the last report's label names a month, and the sweep neither
+    fails nor starts every day since the preplan was deployed, but goes on from the day the last report opened."""
+    both(flow)
+    with flow.engine.db.write() as session:
+        session.add(
+            DutyReport(
+                preplan_key="vanke_complaint",
+                kind="daily_report",
+                period="2026-09",
+                starts_on=date(2026, 9, 1),
+                ends_on=date(2026, 9, 30),
+                unit_key="root",
+                version=1,
+                status="submitted",
+                opens_at=clock.parse_instant("2026-10-09T09:00:00+08:00"),
+                due_at=clock.parse_instant("2026-10-09T18:00:00+08:00"),
+                figures={},
+            )
+        )
+    flow.at("2026-10-12T10:00:00+08:00")
+    assert [r["period"] for r in flow.engine.run_duties() if r["kind"] == "daily_report"] == [
+        "2026-10-09",
+        "2026-10-10",
+    ]
