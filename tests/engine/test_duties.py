@@ -6,6 +6,7 @@ while nothing ran start once each, and two sweeps at once start each period once
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import threading
 from datetime import date, timedelta
@@ -15,6 +16,7 @@ from sqlalchemy import func, select
 
 from engine import clock
 from engine.cli import main
+from engine.config import Smtp
 from engine.errors import Conflict, Forbidden, NotFound
 from engine.service import Engine
 from engine.store.db import Database
@@ -149,8 +151,10 @@ def test_petrochina_monthly_appraisal_goes_to_the_branch_csc_with_the_months_poi
     assert flow.engine.ledger("petrochina_station", 2026, 10)["totals"]["valid_complaints"]["value"] == 1
 
 
-def test_a_submitted_report_is_stored_mailed_and_versioned(flow):
+def test_a_submitted_report_is_stored_mailed_and_versioned(flow, monkeypatch):
     both(flow)
+    smtp = Smtp(host="127.0.0.1", port=2525, sender="preplan@example.cn", user=None, password=None, starttls=False)
+    monkeypatch.setattr(flow.engine, "settings", dataclasses.replace(flow.engine.settings, smtp=smtp))
     leader = flow.user("leader_zhao", "vanke_leader", email="zhao@example.cn")
     flow.at("2026-10-08T09:30:00+08:00")
     flow.engine.run_duties()
@@ -165,9 +169,12 @@ def test_a_submitted_report_is_stored_mailed_and_versioned(flow):
     assert flow.status(case) == "completed"
     with flow.engine.db.read() as session:
         mailed = session.execute(
-            select(Notification.user, Notification.subject).where(Notification.kind == "report")
+            select(Notification.channel, Notification.user, Notification.address, Notification.subject)
+            .where(Notification.kind == "report")
+            .order_by(Notification.channel)
         ).all()
-    assert mailed == [(leader, f"【报告】投诉月报（2026-09）已由 {csc} 提交")]
+    subject = f"【报告】投诉月报（2026-09）已由 {csc} 提交"
+    assert mailed == [("email", leader, "zhao@example.cn", subject), ("inbox", leader, None, subject)]
 
     supervisor = flow.user("sup", "supervisor")
     with pytest.raises(Forbidden):
