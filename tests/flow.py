@@ -166,7 +166,8 @@ def assert_rows_restore_the_live_workflow(engine: Engine, case_id: int) -> None:
         case = session.get_one(Case, case_id, options=[undefer(Case.state)])
         live = engine.live.take(case.id, case.revision)
         assert live is not None, "the step's workflow is kept alive at the case's revision"
-        parsed = engine.versions.spec(session, case.version_id)
+        process = engine.versions.info(session, case.version_id).manifest.duty_process(case.duty)
+        parsed = engine.versions.spec(session, case.version_id, process)
         restored, stored = storage.load(session, case, parsed, dict)
     assert workflow_documents(restored) == workflow_documents(live.workflow)
     assert stored.size == live.stored.size

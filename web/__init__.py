@@ -33,6 +33,7 @@ from . import (
     migrations,
     organisation,
     preplans,
+    reports,
     security,
     studio,
     tasks,
@@ -82,6 +83,7 @@ def create_app(settings: Settings | None = None, *, testing: bool = False) -> Fl
         ledgers.bp,
         migrations.bp,
         studio.bp,
+        reports.bp,
     ):
         app.register_blueprint(blueprint)
     api.init_app(app)

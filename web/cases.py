@@ -25,6 +25,7 @@ from engine.people.access import CLOSED, may_start, may_start_somewhere, start_c
 from engine.people.org import Org
 from engine.people.users import role_titles
 from engine.preplans.conventions import HIDDEN, file_fields
+from engine.preplans.duties import diagram_of
 from engine.preplans.listing import list_preplans
 from engine.preplans.manifest import Manifest
 from engine.store.models import Case
@@ -235,10 +236,12 @@ def show(case_id: int) -> ResponseReturnValue:
 @login_required
 def diagram(case_id: int) -> ResponseReturnValue:
     with engine().db.read() as session:
-        case, _manifest, _sight = _visible_case(session, case_id)
+        case, manifest, _sight = _visible_case(session, case_id)
         files = case.version.files
-    name = next(n for n in sorted(files) if n.endswith(".bpmn"))
-    return Response(files[name], mimetype="application/xml")
+    duties = (str(duty["process"]) for duty in manifest.duties.values())
+    return Response(
+        files[diagram_of(files, duties, manifest.duty_process(case.duty)) or ""], mimetype="application/xml"
+    )
 
 
 @bp.post("/cases/<id:case_id>/comments")

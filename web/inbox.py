@@ -36,6 +36,7 @@ def subject(kind: str, params: dict[str, Any] | None) -> str | None:
         "calendar": lambda: _(
             "The official holiday schedule ends on %(until)s: enter the %(year)s schedule.", **params
         ),
+        "report": lambda: _("The report “%(title)s” for %(period)s was submitted by %(by)s.", **params),
     }
     found = texts.get(kind)
     return found() if found else None

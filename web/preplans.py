@@ -17,7 +17,8 @@ from engine.errors import NotFound
 from engine.people.access import may_edit_preplan
 from engine.people.users import role_titles
 from engine.preplans.deadline_words import describe
-from engine.preplans.history import version_files
+from engine.preplans.duties import diagram_of, duty_processes
+from engine.preplans.history import find_version
 from engine.preplans.listing import oldest_running_version, preplan_catalogue, preplan_versions
 from engine.preplans.manifest import Manifest
 from engine.preplans.outline import steps
@@ -131,10 +132,10 @@ def version_zip(key: str, number: int) -> ResponseReturnValue:
 def version_diagram(key: str, number: int) -> ResponseReturnValue:
     with engine().db.read() as session:
         try:
-            files = version_files(session, key, number)
+            version = find_version(session, key, number)
         except NotFound:
             abort(404)
-    return _diagram_response(files)
+        return _diagram_response(version.files, version.manifest)
 
 
 @bp.post("/preplans/<key>/versions/<id:number>")
@@ -156,11 +157,15 @@ def set_version_status(key: str, number: int) -> ResponseReturnValue:
 def diagram(key: str) -> ResponseReturnValue:
     with engine().db.read() as session:
         try:
-            files = newest_active_version(session, key, active=False).files
+            version = newest_active_version(session, key, active=False)
         except NotFound:
             abort(404)
-    return _diagram_response(files)
+        return _diagram_response(version.files, version.manifest)
 
 
-def _diagram_response(files: Mapping[str, str]) -> Response:
-    return Response(files[next(n for n in sorted(files) if n.endswith(".bpmn"))], mimetype="application/xml")
+def _diagram_response(files: Mapping[str, str], manifest: Mapping[str, Any]) -> Response:
+    """The preplan's own diagram, not one of its duties'."""
+    name = diagram_of(files, duty_processes(manifest))
+    if name is None:
+        abort(404)
+    return Response(files[name], mimetype="application/xml")

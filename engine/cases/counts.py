@@ -70,6 +70,7 @@ def count(session: Session, name: str, spec: Mapping[str, Any], counting: Counti
             Case.unit_key == counting.unit,
             Case.is_drill.is_(False),
             ~Case.is_trial,
+            Case.duty.is_(None),
             Case.status != "terminated",
             Case.started_at >= since,
             Case.started_at <= until,

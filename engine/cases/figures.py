@@ -192,10 +192,16 @@ def empty(period: Period, key: str, title: dict[str, str], *, drills: bool = Fal
 
 
 class _Scope:
-    """The cases counted: visible, of the preplan (if named), in the units (if named), drills or real ones."""
+    """The cases counted: visible complaints (a periodic duty's case is not one), of the preplan (if named), in the
+    units (if named), drills or real ones."""
 
     def __init__(self, sight: Sight, preplan: str | None, units: Iterable[str] | None, drills: bool) -> None:
-        self.conditions: list[ColumnElement[bool]] = [Case.is_drill.is_(drills), ~Case.is_trial, sight.cases]
+        self.conditions: list[ColumnElement[bool]] = [
+            Case.is_drill.is_(drills),
+            ~Case.is_trial,
+            Case.duty.is_(None),
+            sight.cases,
+        ]
         if preplan is not None:
             self.conditions.append(Preplan.key == preplan)
         if units is not None:
@@ -226,15 +232,23 @@ class _Scope:
         )
 
 
-def _steps(session: Session, scope: _Scope, period: Period, report: _Report) -> None:
-    """On time and late per step and role, over the steps with a deadline of the cases opened in the period."""
-    now = clock.real_now()
-    on_time = (Task.status == "completed") & (Task.completed_at <= Task.due_at)
-    late = or_(
+def deadline_outcomes(now: datetime) -> tuple[ColumnElement[bool], ColumnElement[bool], ColumnElement[bool]]:
+    """How a step with a deadline fared, the one rule of every figure (here and :mod:`engine.cases.stats`): kept
+    (completed by its deadline, the instant itself included), missed (completed after it, or cut off by it: an
+    interrupting deadline takes the step away at its very instant) and overdue (still open past it at ``now``)."""
+    kept = (Task.status == "completed") & (Task.completed_at <= Task.due_at)
+    missed = or_(
         (Task.status == "completed") & (Task.completed_at > Task.due_at),
         (Task.status == "cancelled") & (Task.completed_at >= Task.due_at),
-        (Task.status == "open") & (Task.real_due_at < now),
     )
+    return kept, missed, (Task.status == "open") & (Task.real_due_at < now)
+
+
+def _steps(session: Session, scope: _Scope, period: Period, report: _Report) -> None:
+    """On time and late per step and role, over the steps with a deadline of the cases opened in the period (a
+    step still open past its deadline is late)."""
+    on_time, cut_or_late, overdue = deadline_outcomes(clock.real_now())
+    late = or_(cut_or_late, overdue)
     rows = session.execute(
         scope.rows(
             Task.bpmn_id,

@@ -16,8 +16,9 @@ from engine.store.models import Case, Task
 
 
 def case_progress(versions: VersionCache, session: Session, case: Case) -> dict[str, list[str]]:
-    parsed = versions.spec(session, case.version_id)
-    workflow, _ = storage.load(session, case, parsed, lambda: versions.stored_spec(session, case.version_id))
+    process = versions.info(session, case.version_id).manifest.duty_process(case.duty)
+    parsed = versions.spec(session, case.version_id, process)
+    workflow, _ = storage.load(session, case, parsed, lambda: versions.stored_spec(session, case.version_id, process))
     done, active = set(), set()
     for task in workflow.get_tasks():
         bpmn_id = getattr(task.task_spec, "bpmn_id", None)

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
 from engine import clock
-from engine.cases import search, storage
+from engine.cases import duties, search, storage
 from engine.cases.live import Live, LiveCases
 from engine.cases.projection import TimerRows, is_timer, sync_tasks, sync_timers, timer_due, waiting_timers
 from engine.cases.storage import Stored
@@ -91,9 +91,10 @@ class CaseRun:
         elif (entry := self._live.take(case.id, case.revision)) is not None:
             self.workflow, self._stored, self._timers = entry.workflow, entry.stored, entry.timers
         else:
-            parsed = versions.spec(session, case.version_id)
+            process = self.manifest.duty_process(case.duty)
+            parsed = versions.spec(session, case.version_id, process)
             self.workflow, self._stored = storage.load(
-                session, case, parsed, lambda: versions.stored_spec(session, case.version_id)
+                session, case, parsed, lambda: versions.stored_spec(session, case.version_id, process)
             )
         frontier.attach(self.workflow)
         self._calendar: WorkCalendar | None = None
@@ -273,6 +274,8 @@ class CaseRun:
             if row.id not in escalated:
                 notices.send(self.session, settings, notices.recipients(self.session, row), "assigned", case, row)
         if completed:
+            if case.duty is not None:
+                duties.file_report(self.session, settings, case, actor, self.manifest.duties[case.duty])
             self.publish("case.completed")
         return new_tasks
 

@@ -1,5 +1,7 @@
 """Statistics per preplan: cases by status, open and overdue work, deadlines met. Drills are left out unless
-asked for, so rehearsals never distort the real figures; a viewer counts only the cases they may see."""
+asked for, so rehearsals never distort the real figures, and so are the periodic duties' cases (not complaints); a
+viewer counts only the cases they may see. A deadline kept or missed is judged by the figures' one rule
+(:func:`engine.cases.figures.deadline_outcomes`)."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from engine import clock
+from engine.cases.figures import deadline_outcomes
 from engine.cases.sight import Sight
 from engine.store.models import Case, Preplan, PreplanVersion, Task
 
@@ -20,7 +23,7 @@ def statistics(session: Session, sight: Sight, *, drills: bool = False) -> list[
         select(Preplan.key, Preplan.title_zh, Preplan.title_en, Case.id.label("case_id"), Case.status, Case.is_drill)
         .join(PreplanVersion, Preplan.id == PreplanVersion.preplan_id)
         .join(Case, Case.version_id == PreplanVersion.id)
-        .where(Case.is_drill.is_(drills), ~Case.is_trial, sight.cases)
+        .where(Case.is_drill.is_(drills), ~Case.is_trial, Case.duty.is_(None), sight.cases)
         .subquery()
     )
     cases = session.execute(
@@ -43,14 +46,14 @@ def statistics(session: Session, sight: Sight, *, drills: bool = False) -> list[
             },
         )
         row["cases"][status] = count
-    late = Task.completed_at > Task.due_at
+    kept, missed, overdue = deadline_outcomes(now)
     tasks = session.execute(
         select(
             keyed.c.key,
             func.sum(when((Task.status == "open", 1), else_=0)),
-            func.sum(when(((Task.status == "open") & (Task.real_due_at < now), 1), else_=0)),
-            func.sum(when(((Task.status == "completed") & Task.due_at.is_not(None) & ~late, 1), else_=0)),
-            func.sum(when(((Task.status != "open") & Task.due_at.is_not(None) & late, 1), else_=0)),
+            func.sum(when((overdue, 1), else_=0)),
+            func.sum(when((kept, 1), else_=0)),
+            func.sum(when((missed, 1), else_=0)),
         )
         .join(Task, Task.case_id == keyed.c.case_id)
         .group_by(keyed.c.key)

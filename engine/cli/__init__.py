@@ -22,6 +22,7 @@ from engine.cli import (
     admin_commands,
     attachment_commands,
     case_commands,
+    duty_commands,
     export_commands,
     ledger_commands,
     message_commands,
@@ -56,6 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
     report_commands.register(commands)
     ledger_commands.register(commands)
     migration_commands.register(commands)
+    duty_commands.register(commands)
     for entry in entry_points(group="preplan.commands"):
         entry.load()(commands)
     return parser

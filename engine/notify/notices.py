@@ -3,7 +3,8 @@
 Kinds: ``assigned`` (a task opened for your role, or was handed to you), ``reminder`` (a configurable share of
 its time is used, 75 % by default), ``overdue`` (its deadline passed), ``escalated`` (a deadline modelled in the
 diagram fired; the people of the escalation's target role are told), ``deadline_moved`` (a provisional deadline
-was counted again on the official calendar) and ``calendar`` (admins: the official holiday schedule runs out).
+was counted again on the official calendar), ``calendar`` (admins: the official holiday schedule runs out) and
+``report`` (a periodic duty's report was submitted: its recipients).
 A notice goes to the assignee, or to every candidate (holder of the task's role in the unit it went to) while
 the task is unclaimed. Each one is an inbox row (delivered at once) and, for users with an e-mail address when
 SMTP is configured, an e-mail row the outbox delivers later: nothing here waits on a mail server, and
@@ -35,6 +36,7 @@ _SUBJECT = {
     "escalated": "【升级】{key}「{step}」（{reason}）",
     "deadline_moved": "【期限调整】{key}「{step}」：{reason}",
     "calendar": "【工作日历】官方节假日安排只到 {until}，请录入 {year} 年的安排",
+    "report": "【报告】{title}（{period}）已由 {by} 提交",
 }
 _ENGLISH = {
     "assigned": "New task “{step}” of case {key}.",
@@ -44,6 +46,7 @@ _ENGLISH = {
     "deadline_moved": "The deadline of task “{step}” of case {key} moved: {reason}.",
     "calendar": "The official holiday schedule ends on {until}: enter the {year} schedule (deadlines after it are "
     "provisional until then).",
+    "report": "The report “{title}” for {period} was submitted by {by}.",
 }
 
 
@@ -74,6 +77,19 @@ def send(
     values = {"key": case.business_key, "step": step, "due": (due or "—").replace("T", " ")[:16], "reason": reason}
     link = f"{settings.base_url}/tasks/{task.id}" if task is not None else f"{settings.base_url}/cases/{case.id}"
     return _write(session, settings, users, kind, values, [case.title, link], case.id, task.id if task else None)
+
+
+def send_report(
+    session: Session,
+    settings: Settings,
+    users: Iterable[User],
+    case: Case,
+    report: int,
+    values: dict[str, str],
+) -> int:
+    """Send a periodic duty's submitted report (``values``: its title, period and who submitted it) to its
+    recipients, the roles its source names."""
+    return _write(session, settings, users, "report", values, [f"{settings.base_url}/reports/{report}"], case.id, None)
 
 
 def send_calendar_warning(session: Session, settings: Settings, users: Iterable[User], until: date, today: date) -> int:

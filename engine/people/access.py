@@ -352,6 +352,12 @@ def require_ledger_reader(user: User, preplan: str, roles: Collection[str]) -> N
         )
 
 
+def may_read_report(user: User, unit: str, roles: Collection[str], org: Org) -> bool:
+    """A periodic duty's report is read as a unit's cases are: by admins and supervisors of its unit or above, and
+    by the holders of the roles the duty names (its readers and recipients) in its unit or above."""
+    return supervises_unit(user, unit, org) or bool(units_holding(user, roles) & set(org.above(unit)))
+
+
 def require_admin(user: User) -> None:
     if not is_admin(user):
         raise Forbidden(say("%(user)s may not do this (it needs an admin)", user=user.name))

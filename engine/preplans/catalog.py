@@ -45,21 +45,22 @@ class VersionCache:
                 found = self._info.setdefault(version_id, found)
         return found
 
-    def spec(self, session: Session, version_id: int) -> ParsedSpec:
+    def spec(self, session: Session, version_id: int, process: str | None = None) -> ParsedSpec:
+        """The version's complaint process, or (``process``) one of its duties'."""
         parsed = self._specs.get(version_id)
         if parsed is None:
             parsed = spec_from_dict(self.stored_spec(session, version_id))
             with self._lock:
                 parsed = self._specs.setdefault(version_id, parsed)
-        return parsed
+        return parsed.process(process)
 
     def newest(self, session: Session, key: str, *, active: bool = True) -> VersionInfo:
         """The version new cases of ``key`` use (``active=False``: the newest whatever its status)."""
         return self.info(session, newest_active_version(session, key, active=active).id)
 
     @staticmethod
-    def stored_spec(session: Session, version_id: int) -> dict[str, Any]:
+    def stored_spec(session: Session, version_id: int, process: str | None = None) -> dict[str, Any]:
         spec: dict[str, Any] = session.execute(
             select(PreplanVersion.spec).where(PreplanVersion.id == version_id)
         ).scalar_one()
-        return spec
+        return spec if process is None else dict(spec["duties"][process])

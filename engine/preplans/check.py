@@ -21,6 +21,7 @@ from engine.preplans import forms as formlib
 from engine.preplans.conventions import SCHEMA_SUFFIX, schema_file
 from engine.preplans.decision_rules import check_dmn, decisions, output_domains
 from engine.preplans.diagram_rules import analyse
+from engine.preplans.duties import duty_problems, duty_processes
 from engine.preplans.gateway_coverage import form_domains
 from engine.preplans.organisation_rules import organisation_problems
 from engine.preplans.package import FORMS_PREFIX, MANIFEST, PreplanPackage, forms_dir
@@ -116,7 +117,7 @@ def _parse_or_report(name: str, data: bytes, where: _Locator, problems: list[Pro
 
 def _parse(package: PreplanPackage, where: _Locator, problems: list[Problem]) -> ParsedSpec | None:
     try:
-        return parse_spec(package.process_id, package.bpmn, package.dmn)
+        return parse_spec(package.process_id, package.bpmn, package.dmn, duty_processes(package.manifest))
     except ValidationException as exc:
         message = _SPIFF.get(str(exc.args[0] if exc.args else "").strip().rstrip("."))
         problems.append(
@@ -166,6 +167,7 @@ def _check_manifest(package: PreplanPackage, where: _Locator) -> list[Problem]:
         need(role in roles, say("starter role %(role)s is not declared under [roles]", role=repr(role)))
     prefix = manifest.get("key_prefix", "TS")
     need(isinstance(prefix, str) and bool(_PREFIX.match(prefix)), say("key_prefix must be 2-4 capital letters"))
+    problems += [Problem(file, message) for message in duty_problems(manifest, package.bpmn)]
     start_form = manifest.get("start_form")
     if isinstance(start_form, str):
         need(

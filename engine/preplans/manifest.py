@@ -54,6 +54,8 @@ class Manifest:
     confidential: Mapping[str, frozenset[str]]
     #: field -> how it is counted from the case history (``[counts.<field>]``: period, where, same, distinct)
     counts: Mapping[str, Mapping[str, Any]]
+    #: periodic duty kind -> its ``[duties.<kind>]`` table (process, period, due, unit, readers, mail, compile, …)
+    duties: Mapping[str, Mapping[str, Any]]
 
     @classmethod
     def from_stored(cls, stored: Mapping[str, Any]) -> Manifest:
@@ -83,6 +85,7 @@ class Manifest:
             fields=_frozen({name: _frozen(spec) for name, spec in stored.get("fields", {}).items()}),
             confidential=_confidential(forms),
             counts=_frozen({name: _frozen(spec) for name, spec in stored.get("counts", {}).items()}),
+            duties=_frozen({kind: _frozen(spec) for kind, spec in stored.get("duties", {}).items()}),
         )
 
     @property
@@ -104,6 +107,10 @@ class Manifest:
     def role_of(self, bpmn_id: str) -> str:
         """The role whose lane holds a flow node ("" when none does)."""
         return self.lane_roles.get(bpmn_id, "")
+
+    def duty_process(self, duty: str | None) -> str | None:
+        """The process a case runs: None for a complaint, the duty's process for a periodic duty's case."""
+        return None if duty is None else str(self.duties[duty]["process"])
 
     def route_of(self, bpmn_id: str) -> Any:
         """The routing of a flow node's lane ("case" unless ``[routing]`` says otherwise)."""

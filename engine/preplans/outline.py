@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from engine.preplans.diagram_rules import q
+from engine.preplans.duties import diagram_of
 from engine.preplans.manifest import Manifest
 from engine.preplans.safexml import parse
 
@@ -17,10 +18,10 @@ _STEPS = ("userTask", "manualTask")
 def steps(files: dict[str, str], manifest: Manifest) -> list[dict[str, Any]]:
     """``[{"bpmn_id", "name", "role", "deadlines": [deadline entries of the manifest]}]`` in flow order: breadth
     first from the start events along sequence flows, boundary events following the task they are attached to."""
-    bpmn = next((text for name, text in sorted(files.items()) if name.endswith(".bpmn") and "/" not in name), None)
-    if bpmn is None:
+    name = diagram_of(files, (str(duty["process"]) for duty in manifest.duties.values()))
+    if name is None:
         return []
-    root = parse(bpmn.encode("utf-8"))
+    root = parse(files[name].encode("utf-8"))
     nodes = {e.get("id"): e for e in root.iter() if e.get("id")}
     following: dict[str, list[str]] = {}
     for flow in root.iter(q("sequenceFlow")):

@@ -9,8 +9,8 @@ the version they run on. Splitting the tasks out lets a step write only the task
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
@@ -39,30 +39,43 @@ REGISTRY = _SERIALIZER.registry
 class ParsedSpec:
     spec: BpmnProcessSpec
     subprocess_specs: dict[str, BpmnProcessSpec]
+    #: the preplan's periodic duties (``[duties]``): process id -> its own parsed spec, versioned with the preplan
+    duties: dict[str, ParsedSpec] = field(default_factory=dict)
+
+    def process(self, process_id: str | None) -> ParsedSpec:
+        """The complaint process (None) or one duty's."""
+        return self if process_id is None else self.duties[process_id]
 
 
-def parse(process_id: str, bpmn: dict[str, bytes], dmn: dict[str, bytes]) -> ParsedSpec:
+def parse(process_id: str, bpmn: dict[str, bytes], dmn: dict[str, bytes], duties: Iterable[str] = ()) -> ParsedSpec:
     """Parse with XSD validation (SpiffWorkflow validates nothing unless given a validator)."""
     parser = SpiffBpmnParser(validator=VALIDATOR)
     for name, data in bpmn.items():
         parser.add_bpmn_xml(safexml.parse(data), filename=name)
     for name, data in dmn.items():
         parser.add_dmn_xml(safexml.parse(data), filename=name)
-    spec = parser.get_spec(process_id)
-    return ParsedSpec(spec, parser.get_subprocess_specs(process_id))
+    return ParsedSpec(
+        parser.get_spec(process_id),
+        parser.get_subprocess_specs(process_id),
+        {duty: ParsedSpec(parser.get_spec(duty), parser.get_subprocess_specs(duty)) for duty in duties},
+    )
 
 
 def spec_to_dict(parsed: ParsedSpec) -> dict[str, Any]:
-    return {
+    stored = {
         "spec": _SERIALIZER.to_dict(parsed.spec),
         "subprocess_specs": {k: _SERIALIZER.to_dict(v) for k, v in parsed.subprocess_specs.items()},
     }
+    if parsed.duties:
+        stored["duties"] = {duty: spec_to_dict(spec) for duty, spec in parsed.duties.items()}
+    return stored
 
 
 def spec_from_dict(stored: dict[str, Any]) -> ParsedSpec:
     return ParsedSpec(
         _SERIALIZER.from_dict(stored["spec"]),
         {k: _SERIALIZER.from_dict(v) for k, v in stored["subprocess_specs"].items()},
+        {duty: spec_from_dict(spec) for duty, spec in stored.get("duties", {}).items()},
     )
 
 

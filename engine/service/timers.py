@@ -1,5 +1,6 @@
 """What happens because time passes: due timers fired (``preplan timers run``, and continuously by ``preplan
-worker``), reminders and overdue notices, mail and webhook delivery, and the working calendar's upkeep.
+worker``), reminders and overdue notices, mail and webhook delivery, the periodic duties' periods
+(:mod:`engine.service.duties`) and the working calendar's upkeep.
 
 The sweep asks the ``timer`` projection for cases with a timer due (an index range scan, so its cost does not
 grow with the number of open cases), then fires each case in its own transaction. On PostgreSQL the case row is
@@ -27,6 +28,7 @@ from engine.errors import DiagramError
 from engine.notify import notices, outbox
 from engine.people.access import ADMIN
 from engine.service.calendar import CalendarOperations
+from engine.service.duties import DutyOperations
 from engine.service.webhooks import WebhookOperations
 from engine.store import audit
 from engine.store.models import Timer, User, UserRole
@@ -54,7 +56,7 @@ def next_fire_at(session: Session) -> datetime | None:
     return session.scalar(select(func.min(Timer.fire_at)))
 
 
-class TimerOperations(CalendarOperations, WebhookOperations):
+class TimerOperations(CalendarOperations, WebhookOperations, DutyOperations):
     def run_due(self) -> int:
         """Fire every timer due now; returns how many fired."""
         fired, seen = 0, set[int]()
@@ -129,14 +131,16 @@ def work(
     engine: TimerOperations, stop: threading.Event, poll: float = 0.5, sleep: Callable[[float], object] | None = None
 ) -> None:
     """Until ``stop`` is set: fire due timers and send deadline notices, sleeping until the next timer is due (at
-    most ``poll`` seconds, so a timer created by another process is picked up within that time). Mail goes out
-    from a second thread, so a slow mail server never delays a timer; the calendar's upkeep (recounting
-    provisional deadlines after a chinesecalendar upgrade, warning admins before the schedule runs out) from a
-    third, hourly; webhooks from a fourth, so a slow receiver delays neither. ``sleep`` replaces the wait between
-    sweeps (tests move a fixed clock instead of waiting)."""
+        most ``poll`` seconds, so a timer created by another process is picked up within that time). Mail goes out
+        from a second thread, so a slow mail server never delays a timer; the calendar's upkeep (recounting
+        provisional deadlines after a chinesecalendar upgrade, warning admins before the schedule runs out) from a
+        third, hourly; webhooks from a fourth, so a slow receiver delays neither; the periodic duties' periods from a fifth,
+    every minute. ``sleep`` replaces the wait between
+        sweeps (tests move a fixed clock instead of waiting)."""
     threads = [
         threading.Thread(target=_every, args=(stop, 2.0, "delivering mail", engine.deliver_mail), daemon=True),
         threading.Thread(target=_every, args=(stop, 1.0, "delivering webhooks", engine.deliver_webhooks), daemon=True),
+        threading.Thread(target=_every, args=(stop, 60.0, "starting duties", engine.run_duties), daemon=True),
         threading.Thread(
             target=_every,
             args=(stop, 3600.0, "calendar upkeep", engine.follow_package, engine.warn_admins),

@@ -114,6 +114,9 @@ class Case(Base):
     #: The organisation unit the case concerns (the station, project or outlet): it decides who sees the case and
     #: where its lanes' tasks go.
     unit_key: Mapped[str] = mapped_column(ForeignKey("org_unit.key"), server_default=ROOT_UNIT)
+    #: The periodic duty (``[duties.<kind>]`` of its preplan) this case compiles a report for; None for a complaint.
+    #: Duty cases never count in the complaints' figures, ledgers, counts or exports.
+    duty: Mapped[str | None] = mapped_column(String(40))
     version: Mapped[PreplanVersion] = relationship()
 
     __mapper_args__ = {"version_id_col": revision}
@@ -474,3 +477,31 @@ class ApiIntake(Base):
     request_sha256: Mapped[str] = mapped_column(String(64))
     case_id: Mapped[int] = mapped_column(ForeignKey("preplan_case.id"), index=True)
     created_at: Mapped[datetime]
+
+
+class DutyReport(Base):
+    """A periodic duty's report for one period in one unit: compiled from the cases when its duty case starts
+    (``open``), ``overdue`` once its due time passed unsubmitted, ``submitted`` with the owner's comments. A report
+    opened again for the same period is a new row with the next ``version``; the unique key is what makes a period
+    start once however many workers sweep, and the newest period started per duty is the sweep's marker."""
+
+    __tablename__ = "duty_report"
+    __table_args__ = (UniqueConstraint("preplan_key", "kind", "unit_key", "period", "version"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    preplan_key: Mapped[str] = mapped_column(String(80))
+    kind: Mapped[str] = mapped_column(String(40))
+    #: ``2026-10-08`` (a day), ``2026-10-H1`` (the first half of a month), ``2026-10`` (a month), ``2026-Q4``
+    period: Mapped[str] = mapped_column(String(16))
+    #: the period's first and last day (a day's report also covers the days off before it)
+    starts_on: Mapped[date]
+    ends_on: Mapped[date]
+    unit_key: Mapped[str] = mapped_column(ForeignKey("org_unit.key"))
+    version: Mapped[int] = mapped_column(Integer)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("preplan_case.id"), unique=True)
+    status: Mapped[str] = mapped_column(String(16), index=True)  # open|overdue|submitted
+    opens_at: Mapped[datetime]
+    due_at: Mapped[datetime]
+    figures: Mapped[dict[str, Any]]
+    comments: Mapped[str | None] = mapped_column(Text)
+    submitted_by: Mapped[str | None] = mapped_column(String(80))
+    submitted_at: Mapped[datetime | None]

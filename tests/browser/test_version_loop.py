@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import pytest
 
-from engine import clock
 from tests.browser.conftest import log_in, screenshot
 from tests.browser.studio_page import open_studio, pick, save
 from tests.conftest import ROOT

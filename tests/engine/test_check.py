@@ -9,7 +9,7 @@ import pytest
 from engine.errors import InvalidPreplan
 from engine.preplans.check import check_package
 from engine.preplans.package import load_package
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, ROOT
 
 MINI = "mini_complaint"
 
@@ -185,3 +185,22 @@ def test_a_missing_shared_library_is_reported(preplan):
     manifest.write_text('shared = ["_nowhere"]\n' + manifest.read_text(encoding="utf-8"), encoding="utf-8")
     with pytest.raises(InvalidPreplan, match="1 problem"):
         load_package(preplan)
+
+
+def test_a_duty_table_must_name_its_diagram_period_due_rule_and_roles(tmp_path):
+    shutil.copytree(ROOT / "processes" / "vanke_complaint", tmp_path / "processes" / "vanke_complaint")
+    shutil.copytree(ROOT / "forms" / "vanke_complaint", tmp_path / "forms" / "vanke_complaint")
+    folder = tmp_path / "processes" / "vanke_complaint"
+    assert findings(folder) == []
+    manifest = folder / "preplan.toml"
+    edit(manifest, 'due = "before:18"', 'due = "before:the 18th"')
+    edit(manifest, 'period = "quarter"', 'period = "week"')
+    edit(manifest, 'mail = ["vanke_leader"]', 'mail = ["group_centre"]')
+    (folder / "vanke_month_report.bpmn").unlink()
+    found = [f.split(": ", 1)[1] for f in findings(folder)]
+    assert found == [
+        "duty 'daily_report': mail must list roles declared under [roles]",
+        'duty \'half_month_report\': due must be "close", "before:<day>" or "working_days:<n>"',
+        "duty 'month_report': its diagram must be the file vanke_month_report.bpmn in the preplan's folder",
+        "duty 'specialist_appraisal': period must be one of day, half_month, month, quarter",
+    ]

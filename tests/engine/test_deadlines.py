@@ -22,7 +22,7 @@ from engine.notify import outbox
 from engine.notify.notices import list_notifications
 from engine.service import Engine
 from engine.store.db import Database
-from engine.store.models import Notification
+from engine.store.models import Notification, Task
 from engine.time.calendar_store import set_day, set_working_hours
 from tests.conftest import FIXTURES
 from tests.engine.conftest import GENERAL, MAJOR, MINI
@@ -261,3 +261,24 @@ def test_statistics_leave_drills_out(mini):
     assert real["cases"] == {"running": 2} and real["open_tasks"] == 2 and real["overdue_tasks"] == 1
     assert (real["deadlines_met"], real["deadlines_missed"]) == (1, 0)
     assert rehearsed["cases"] == {"running": 1} and rehearsed["deadlines_missed"] == 1
+
+
+def test_statistics_and_figures_judge_a_deadline_by_one_rule(mini):
+    """A step taken away by its interrupting deadline at that very instant missed it, in the statistics as in the
+    figures; one completed at the instant kept it."""
+    kept = mini.start("mini_complaint", MAJOR)
+    mini.at("2026-11-23T14:00:00+08:00")  # Task_Approve is due at 14:00
+    mini.complete(kept, "Task_Approve", {"approved": True}, user="li")
+    mini.at("2026-11-23T10:00:00+08:00")
+    cut = mini.start("mini_complaint", MAJOR)
+    mini.at("2026-11-23T14:00:01+08:00")
+    mini.fire()  # the deadline takes the approval away
+    with mini.engine.db.write() as session:  # as if the sweep had fired at the deadline's own instant
+        task = session.scalar(select(Task).where(Task.case_id == cut, Task.bpmn_id == "Task_Approve"))
+        assert task.status == "cancelled"
+        task.completed_at = task.due_at
+    with mini.engine.db.read() as session:
+        (stats,) = statistics(session, Sight(session, mini.engine.versions, None))
+    assert (stats["deadlines_met"], stats["deadlines_missed"]) == (1, 1)
+    figures = mini.engine.report("mini_complaint", date(2026, 11, 23), date(2026, 11, 23))
+    assert (figures["on_time"], figures["late"]) == (1, 1)

@@ -16,6 +16,7 @@ from SpiffWorkflow.util.task import TaskIterator
 from engine.preplans import frontier
 from engine.preplans.check import check_package
 from engine.preplans.conventions import enum_values, schema_file
+from engine.preplans.examples import example_submission
 from engine.preplans.package import load_package
 from tests.flow import assert_rows_restore_the_live_workflow
 from tests.walk import MAX_ROUNDS, Walk
@@ -75,3 +76,35 @@ def test_schema_generated_data_drives_a_case_to_its_end(sqlite_flow, walks_check
             break
         assert_rows_restore_the_live_workflow(flow.engine, case)
     assert flow.status(case) == "completed", f"not completed after {MAX_ROUNDS} rounds: {flow.open_steps(case)}"
+
+
+DUTIES = [
+    pytest.param(folder, kind, id=f"{folder.name}-{kind}")
+    for folder in PREPLANS
+    for kind in load_package(folder).manifest.get("duties", {})
+]
+
+
+@pytest.mark.parametrize(("folder", "kind"), DUTIES)
+def test_each_duty_runs_to_its_end_and_files_its_report(sqlite_flow, walks_checked, folder, kind):
+    """A duty's case starts once its first period has opened, opens its task for its lane's role, late or not, and
+    ends with its report submitted."""
+    flow = sqlite_flow
+    flow.at("2026-09-28T10:00:00+08:00")
+    flow.deploy(folder)
+    package = load_package(folder)
+    forms = {name: json.loads(data) for name, data in package.forms.items()}
+    flow.at("2027-01-05T10:00:00+08:00")  # every kind of period has opened at least once since
+    started = [r for r in flow.engine.run_duties() if r["kind"] == kind]
+    assert started, kind
+    report = flow.engine.duty_report(started[0]["id"])
+    case = report["case"]
+    for round_number in range(MAX_ROUNDS):
+        if flow.status(case) != "running":
+            break
+        (task, *_) = flow.open_tasks(case)
+        data = example_submission(forms[task["form"]], round_number) if task["form"] else {}
+        flow.engine.complete(task["id"], data, user=flow.user_for(task["role"], task["unit"]))
+        assert_rows_restore_the_live_workflow(flow.engine, case)
+    assert flow.status(case) == "completed"
+    assert flow.engine.duty_report(report["id"])["status"] == "submitted"

@@ -1,5 +1,5 @@
 """What every ledger reads: a period of a calendar year in the organisation's zone, and the real cases of one
-preplan registered in it that a person may see (drills and terminated cases never count, as in
+preplan registered in it that a person may see (drills, terminated cases and the periodic duties' cases never count, as in
 :mod:`engine.cases.counts`), with the steps they recorded. Rows only: no workflow is loaded."""
 
 from __future__ import annotations
@@ -63,6 +63,7 @@ def real_cases(sight: Sight, preplan: str, since: datetime, until: datetime) -> 
             Preplan.key == preplan,
             Case.is_drill.is_(False),
             ~Case.is_trial,
+            Case.duty.is_(None),
             Case.status != "terminated",
             Case.started_at >= since,
             Case.started_at < until,
