@@ -8,6 +8,7 @@ import tomllib
 from collections.abc import Callable
 from pathlib import Path
 
+from engine.preplans.duties import diagram_of, duty_processes
 from engine.preplans.package import README, shared_libraries
 
 
@@ -28,7 +29,9 @@ def next_version(folder: Path, into: Path, edit: Callable[[str], str] | None = N
         readme = copy / README
         readme.write_text((readme.read_text(encoding="utf-8") if readme.exists() else "") + "\n修订说明。\n", "utf-8")
         return copy
-    (diagram,) = copy.glob("*.bpmn")
+    name = diagram_of([p.name for p in copy.glob("*.bpmn")], duty_processes(manifest))  # not a duty's diagram
+    assert name is not None, "the preplan has its own diagram"
+    diagram = copy / name
     text = diagram.read_text(encoding="utf-8")
     edited = edit(text)
     assert edited != text, "the edit changes the diagram"

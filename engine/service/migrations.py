@@ -109,7 +109,10 @@ class MigrationOperations(ServiceBase):
                 if refusal is not None:
                     raise _Preview(Plan(refusal))
                 with CaseRun(self.context, session, case) as run:
-                    plan = migration.migrate(run, target, self.versions.spec(session, target.id), mapping)
+                    parsed = self.versions.spec(session, target.id)
+                    plan = migration.migrate(
+                        run, target, parsed.process(target.manifest.duty_process(case.duty)), mapping
+                    )
                     if dry_run or not plan.safe:
                         raise _Preview(plan)
                     audit.record(
@@ -142,7 +145,7 @@ def _running(session: Session, key: str, to: int, from_: int | None) -> list[int
         select(Case.id)
         .join(PreplanVersion, PreplanVersion.id == Case.version_id)
         .join(Preplan)
-        .where(Preplan.key == key, Case.status == "running", PreplanVersion.number < to)
+        .where(Preplan.key == key, Case.status == "running", ~Case.is_trial, PreplanVersion.number < to)
         .order_by(Case.id)
     )
     if from_ is not None:
@@ -153,6 +156,15 @@ def _running(session: Session, key: str, to: int, from_: int | None) -> list[int
 def _refusal(case: Case, source: VersionInfo, target: VersionInfo) -> Text | None:
     if source.preplan_key != target.preplan_key:
         return say("case %(case)s is a case of %(preplan)s", case=case.business_key, preplan=source.preplan_key)
+    if case.is_trial:
+        return say("case %(case)s is a trial of a draft; it is never moved", case=case.business_key)
+    if case.duty is not None and case.duty not in target.manifest.duties:
+        return say(
+            "case %(case)s runs the duty %(duty)s, which v%(to)s no longer has",
+            case=case.business_key,
+            duty=case.duty,
+            to=target.number,
+        )
     if case.status != "running":
         return say("case %(case)s is not running; only running cases move", case=case.business_key)
     if source.number >= target.number:

@@ -1,6 +1,7 @@
 """Moving running cases onto a newer version: what moves, what is refused, deadlines that follow the new version,
 previews that change nothing, and the ``preplan migrate`` contract. On SQLite and PostgreSQL."""
 
+import json
 import re
 
 import pytest
@@ -8,10 +9,12 @@ from sqlalchemy import select
 
 from engine.cases import migration
 from engine.errors import Forbidden, ValidationFailed
+from engine.preplans.examples import example_submission
 from engine.store.models import Case, Event, Task, Timer, WorkflowTask
 from tests.conftest import ROOT
 from tests.engine.conftest import GENERAL, MAJOR, MINI, as_json
 from tests.flow import assert_rows_restore_the_live_workflow
+from tests.preplans import test_vanke_complaint as vk
 from tests.preplans.test_bank_branch_complaint import INCIDENT, INTAKE, VERIFIED
 from tests.versions import next_version
 
@@ -318,3 +321,31 @@ def test_a_long_case_whose_open_step_lies_over_a_thousand_levels_down_moves(sqli
     assert_rows_restore_the_live_workflow(flow.engine, case)
     flow.complete(case, "Task_Round", {"note": "迁移后一轮"})
     assert flow.data(case)["done"] == 261
+
+
+def test_a_periodic_duty_moves_on_its_own_process_and_a_trial_never_moves(flow, tmp_path):
+    """A duty's case runs the duty's process of its version: it moves onto the same duty of the new version. A
+    trial of a draft is never a running case of the preplan's versions."""
+    flow.at("2026-11-20T10:00:00+08:00")
+    flow.deploy(vk.PREPLAN)
+    flow.user(ADMIN, "admin")
+    flow.user("owner")
+    flow.engine.grant("owner", "process_owner", None, preplan="vanke_complaint")
+    flow.at("2026-11-24T10:00:00+08:00")
+    (daily, *_) = [r for r in flow.engine.run_duties() if r["kind"] == "daily_report"]
+    duty_case = flow.engine.duty_report(daily["id"])["case"]
+    trial = flow.engine.start_trial("vanke_complaint", user="owner")
+    flow.deploy(next_version(vk.PREPLAN, tmp_path))
+    moved = flow.engine.migrate_cases("vanke_complaint", 2, user=ADMIN)["cases"]
+    assert {c["id"] for c in moved} >= {duty_case} and trial["case"] not in {c["id"] for c in moved}
+    (entry,) = [c for c in moved if c["id"] == duty_case]
+    assert entry["status"] == "migrated" and entry["safe"], entry
+    assert flow.show(duty_case)["version"] == 2
+    (task,) = flow.open_tasks(duty_case)
+    form = json.loads((ROOT / "forms" / "vanke_complaint" / "duty_report.schema.json").read_text(encoding="utf-8"))
+    flow.engine.complete(task["id"], example_submission(form), user=flow.user_for(task["role"], task["unit"]))
+    assert flow.status(duty_case) == "completed"
+    assert_rows_restore_the_live_workflow(flow.engine, duty_case)
+    refused = flow.engine.migrate_cases("vanke_complaint", 2, cases=[trial["business_key"]], user=ADMIN)["cases"]
+    assert refused[0]["status"] == "refused" and not refused[0]["safe"]
+    assert "trial" in str(refused[0]["reason"])
