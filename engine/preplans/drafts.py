@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import tomllib
 from collections.abc import Mapping
 from typing import Any
 
@@ -18,6 +19,7 @@ from tomlkit.items import Table
 
 from engine.errors import PreplanError, ValidationFailed, say
 from engine.inputs import text_problem
+from engine.preplans.duties import diagram_of, duty_processes
 from engine.preplans.package import FORMS_PREFIX, MANIFEST, README
 from engine.preplans.routing import CASE, route_problem
 
@@ -91,9 +93,14 @@ def edited(saved: Mapping[str, str], edits: Mapping[str, str | None]) -> dict[st
 
 
 def with_diagram(files: Mapping[str, str], name: str, text: str) -> dict[str, str]:
-    """An uploaded diagram in the draft: it replaces the diagram of the same name, or the only one."""
-    diagrams = [n for n in files if n.endswith(".bpmn") and "/" not in n]
-    replaced = [name] if name in files or len(diagrams) != 1 else diagrams
+    """An uploaded diagram in the draft: it replaces the diagram of the same name, or else the preplan's own one
+    (a diagram saved by another modeller under another name is the complaint process, never a periodic duty's)."""
+    try:
+        manifest = tomllib.loads(files.get(MANIFEST, ""))
+    except tomllib.TOMLDecodeError:
+        manifest = {}
+    own = diagram_of(list(files), duty_processes(manifest))
+    replaced = [name] if name in files or own is None else [own]
     return {**{n: t for n, t in files.items() if n not in replaced}, name: text}
 
 

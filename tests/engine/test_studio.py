@@ -225,6 +225,20 @@ def test_upload_a_diagram_and_a_zip(studio):
     assert engine.draft(KEY, user="owner")["files"]["README.md"] == "# 从压缩包来\n"
 
 
+def test_a_diagram_saved_under_another_name_replaces_the_preplans_own_never_a_dutys(flow):
+    """PetroChina's folder also holds its monthly appraisal's diagram: a diagram uploaded from another modeller
+    under another file name replaces the station process's diagram and leaves the duty's alone."""
+    flow.deploy(ROOT / "processes" / "petrochina_station")
+    flow.user("boss", "admin")
+    files = flow.engine.draft("petrochina_station", user="boss")["files"]
+    own, duty = "petrochina_station.bpmn", "petrochina_monthly_appraisal.bpmn"
+    assert own in files and duty in files
+    renamed = files[own].replace("</bpmn:definitions>", "<!-- 另存 -->\n</bpmn:definitions>")
+    flow.engine.upload_to_draft("petrochina_station", 0, "diagram_1.bpmn", renamed.encode(), user="boss")
+    saved = flow.engine.draft("petrochina_station", user="boss")["files"]
+    assert saved["diagram_1.bpmn"] == renamed and own not in saved and saved[duty] == files[duty]
+
+
 @pytest.mark.parametrize(
     "name,data",
     [
