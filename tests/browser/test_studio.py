@@ -293,6 +293,25 @@ def test_a_draft_older_than_the_newest_version_says_so_and_is_not_published(site
     assert admin.is_disabled("#publish-form button[type=submit]")
 
 
+def test_discarding_asks_first_and_drops_the_draft(site, new_page):
+    flow, base = site
+    page = new_page()
+    log_in(page, base, "owner")
+    open_studio(page, base)
+    pick(page, "Task_Dispatch", ".instructions")
+    page.fill("#panel .instructions", "要放弃的修改。")
+    page.press("#panel .instructions", "Tab")
+    save(page)
+    page.once("dialog", lambda dialog: dialog.dismiss())
+    page.click("#discard-form button[type=submit]")
+    assert draft_files(flow)[f"{KEY}.bpmn"].count("要放弃的修改。") == 1
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.click("#discard-form button[type=submit]")
+    page.wait_for_url(f"{base}/preplans/{KEY}")
+    page.wait_for_selector(".flash.success")
+    assert "要放弃的修改。" not in draft_files(flow)[f"{KEY}.bpmn"]
+
+
 def test_a_second_editor_is_told_who_saved_and_is_never_overwritten(site, new_page):
     flow, base = site
     first, second = new_page(), new_page()
