@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import tomllib
 import xml.etree.ElementTree as ET
 
@@ -270,6 +271,45 @@ def test_a_lanes_new_role_and_routing_are_written_into_preplan_toml(site, new_pa
     assert manifest["routing"]["Lane_Leader"] == {"field": "dispatch_to"}
     assert manifest["roles"]["vanke_board"] == {"zh": "董事会", "en": "Board"} and "vanke_leader" in manifest["roles"]
     assert "# 5.2.2: the project or department the CSC dispatches to" in text
+
+
+def test_a_draft_older_than_the_newest_version_says_so_and_is_not_published(site, new_page, tmp_path):
+    flow, base = site
+    admin = new_page()
+    log_in(admin, base, "root")
+    open_studio(admin, base)
+    pick(admin, "Task_Dispatch", ".instructions")
+    admin.fill("#panel .instructions", "旧草稿。")
+    admin.press("#panel .instructions", "Tab")
+    save(admin)
+    for folder in ("processes", "forms"):  # v2 deployed beside the draft, as `preplan deploy` would
+        shutil.copytree(ROOT / folder / KEY, tmp_path / folder / KEY)
+    readme = tmp_path / "processes" / KEY / "README.md"
+    readme.write_text(readme.read_text(encoding="utf-8") + "\nv2\n", encoding="utf-8")
+    flow.deploy(tmp_path / "processes" / KEY)
+    open_studio(admin, base)
+    assert "本草稿从 v1 开始编辑，但之后已发布了 v2" in admin.inner_text("#stale-draft")
+    assert admin.get_attribute("#stale-draft a", "href").endswith(f"/preplans/{KEY}/versions/2.zip")
+    assert admin.is_disabled("#publish-form button[type=submit]")
+
+
+def test_discarding_asks_first_and_drops_the_draft(site, new_page):
+    flow, base = site
+    page = new_page()
+    log_in(page, base, "owner")
+    open_studio(page, base)
+    pick(page, "Task_Dispatch", ".instructions")
+    page.fill("#panel .instructions", "要放弃的修改。")
+    page.press("#panel .instructions", "Tab")
+    save(page)
+    page.once("dialog", lambda dialog: dialog.dismiss())
+    page.click("#discard-form button[type=submit]")
+    assert draft_files(flow)[f"{KEY}.bpmn"].count("要放弃的修改。") == 1
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.click("#discard-form button[type=submit]")
+    page.wait_for_url(f"{base}/preplans/{KEY}")
+    page.wait_for_selector(".flash.success")
+    assert "要放弃的修改。" not in draft_files(flow)[f"{KEY}.bpmn"]
 
 
 def test_a_second_editor_is_told_who_saved_and_is_never_overwritten(site, new_page):

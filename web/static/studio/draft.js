@@ -13,6 +13,7 @@ export class Draft {
     this.key = answer.preplan;
     this.revision = answer.revision;
     this.basedOn = answer.based_on;
+    this.newest = answer.newest;
     this.updatedBy = answer.updated_by;
     this.updatedAt = answer.updated_at;
     this.saved = { ...answer.files };
@@ -57,6 +58,9 @@ export class Draft {
     const roles = Object.fromEntries([...keys].map(key => [key, titles[key] || { zh: key, en: key }]));
     return { lanes: this.lanes, routing: this.routing, roles };
   }
+
+  // Started from an older version than the newest: publishing it would undo the newer version.
+  isStale() { return Boolean(this.basedOn) && this.newest > this.basedOn; }
 
   isDirty() { return this.manifestChanged || Object.keys(this.changedFiles()).length > 0; }
 

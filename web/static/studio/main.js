@@ -35,6 +35,13 @@ function versionLinks(draft) {
     download.href = urls.versionZip.replace('0.zip', `${draft.basedOn}.zip`);
     download.hidden = false;
   }
+  // A draft older than the newest version would undo it when published: say so and offer the newest's zip.
+  const stale = document.getElementById('stale-draft');
+  stale.hidden = !draft.isStale();
+  if (!stale.hidden) {
+    stale.replaceChildren(t("This draft started from v%(based)s, but v%(newest)s was published since: publishing it would undo that version's changes. Discard the draft, or download v%(newest)s and upload it into the draft.", { based: draft.basedOn, newest: draft.newest }),
+      ' ', h('a', { href: urls.versionZip.replace('0.zip', `${draft.newest}.zip`) }, `v${draft.newest}.zip`));
+  }
   if (draft.basedOn > 1) {
     compare.href = `${urls.compare}?old=${draft.basedOn - 1}&new=${draft.basedOn}`;
     compare.hidden = false;

@@ -36,7 +36,7 @@ export class Saving {
     this.status.className = `status ${kind}`;
   }
 
-  // Buttons follow the draft: save when there are changes, publish when there are no errors.
+  // Buttons follow the draft: save when there are changes, publish when there are no errors and no newer version.
   update() {
     const dirty = this.draft.isDirty();
     this.saveButton.disabled = !dirty;
@@ -45,7 +45,7 @@ export class Saving {
     for (const input of this.root.querySelectorAll('input[name=revision]')) input.value = String(this.draft.revision);
     const publish = this.root.querySelector('#publish-form button[type=submit]');
     if (publish) {
-      publish.disabled = this.errors > 0;
+      publish.disabled = this.errors > 0 || this.draft.isStale();
       this.root.querySelector('#publish-blocked').hidden = this.errors === 0;
     }
   }
