@@ -92,14 +92,31 @@ def edited(saved: Mapping[str, str], edits: Mapping[str, str | None]) -> dict[st
     return files
 
 
+def diagrams(files: Mapping[str, str]) -> list[dict[str, Any]]:
+    """The draft's diagrams as the studio offers them: the preplan's own first, then each periodic duty's
+    (``{"file", "duty", "title": {"zh", "en"} | None}``)."""
+    manifest = _parsed_manifest(files)
+    duties = manifest.get("duties", {}) if isinstance(manifest.get("duties"), dict) else {}
+    own = diagram_of(list(files), duty_processes(manifest))
+    found: list[dict[str, Any]] = [{"file": own, "duty": None, "title": None}] if own else []
+    for kind, table in duties.items():
+        name = f"{table.get('process')}.bpmn" if isinstance(table, dict) else None
+        if name in files:
+            found.append({"file": name, "duty": kind, "title": table.get("title")})
+    return found
+
+
+def _parsed_manifest(files: Mapping[str, str]) -> dict[str, Any]:
+    try:
+        return tomllib.loads(files.get(MANIFEST, ""))
+    except tomllib.TOMLDecodeError:
+        return {}
+
+
 def with_diagram(files: Mapping[str, str], name: str, text: str) -> dict[str, str]:
     """An uploaded diagram in the draft: it replaces the diagram of the same name, or else the preplan's own one
     (a diagram saved by another modeller under another name is the complaint process, never a periodic duty's)."""
-    try:
-        manifest = tomllib.loads(files.get(MANIFEST, ""))
-    except tomllib.TOMLDecodeError:
-        manifest = {}
-    own = diagram_of(list(files), duty_processes(manifest))
+    own = diagram_of(list(files), duty_processes(_parsed_manifest(files)))
     replaced = [name] if name in files or own is None else [own]
     return {**{n: t for n, t in files.items() if n not in replaced}, name: text}
 

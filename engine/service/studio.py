@@ -52,6 +52,7 @@ class StudioOperations(ServiceBase):
             "routing": manifest.get("routing", {}),
             "unit_kinds": kinds,
             "fields": manifest.get("fields", {}),
+            "diagrams": drafts.diagrams(state["files"]),
             "may_publish": may_publish,
             "ok": not blocking(found),
             "findings": found,

@@ -15,6 +15,7 @@ import pytest
 
 from engine import clock
 from tests.browser.conftest import log_in, screenshot
+from tests.browser.studio_page import open_studio, pick, save
 from tests.conftest import ROOT
 from tests.flow import Flow
 
@@ -33,23 +34,6 @@ def site(sqlite_engine, live_server):
     flow.engine.grant("owner", "process_owner", None, preplan=KEY)
     clock.fix(clock.parse_instant("2026-11-23T10:00:00+08:00"))
     return flow, live_server
-
-
-def open_studio(page, base: str) -> None:
-    page.goto(f"{base}/preplans/{KEY}/studio")
-    page.wait_for_selector("#studio[data-ready]")
-    assert page.get_attribute("#studio", "data-warnings") == "0"
-
-
-def pick(page, element_id: str, control: str) -> None:
-    """Select an element through the 'go to' list (the keyboard's way in) and wait for its panel."""
-    page.select_option("#element-picker", element_id)
-    page.wait_for_selector(f"#panel {control}")
-
-
-def save(page) -> None:
-    page.click("#save-draft")
-    page.wait_for_selector("#studio-status.ok")
 
 
 def draft_files(flow: Flow) -> dict[str, str]:
@@ -149,7 +133,7 @@ def test_owner_edits_checks_saves_and_tries_a_draft_and_an_admin_publishes_it(si
     # An admin publishes the draft; the preplan page shows the new version.
     admin = new_page()
     log_in(admin, base, "root")
-    open_studio(admin, base)
+    open_studio(admin, base, KEY)
     pick(admin, "Flow_NotForum", ".flow-default")
     admin.uncheck("#panel .flow-default")
     admin.wait_for_selector("#publish-form button[type=submit]:disabled")
@@ -164,7 +148,7 @@ def test_owner_edits_checks_saves_and_tries_a_draft_and_an_admin_publishes_it(si
     screenshot(admin, "studio-published")
 
     # The next draft starts from v2 and links to what changed since v1.
-    open_studio(admin, base)
+    open_studio(admin, base, KEY)
     assert "基于 v2" in admin.inner_text("#based-on")
     admin.click("#compare-link")
     admin.wait_for_url(f"{base}/preplans/{KEY}/compare?old=1&new=2")
@@ -174,7 +158,7 @@ def test_trying_a_draft_saves_it_first_and_opens_the_trial(site, new_page):
     flow, base = site
     page = new_page()
     log_in(page, base, "owner")
-    open_studio(page, base)
+    open_studio(page, base, KEY)
     pick(page, "Task_Dispatch", ".instructions")
     page.fill("#panel .instructions", "试运行前先保存。")
     page.press("#panel .instructions", "Tab")
@@ -188,7 +172,7 @@ def test_the_form_editor_keeps_what_it_does_not_change_and_orders_fields(site, n
     flow, base = site
     page = new_page()
     log_in(page, base, "owner")
-    open_studio(page, base)
+    open_studio(page, base, KEY)
     folder = ROOT / "forms" / KEY
     forms = [path.name.removesuffix(".schema.json") for path in sorted(folder.glob("*.schema.json"))]
     for form in forms:
@@ -217,7 +201,7 @@ def test_an_uploaded_diagram_replaces_the_drafts_and_the_page_shows_it(site, new
     upload.write_text(diagram.replace('name="4小时未书面回传"', 'name="5小时未书面回传"'), encoding="utf-8")
     page = new_page()
     log_in(page, base, "owner")
-    open_studio(page, base)
+    open_studio(page, base, KEY)
     page.set_input_files("#upload-form input[type=file]", str(upload))
     page.click("#upload-form button[type=submit]")
     page.wait_for_selector(".flash.success")
@@ -231,7 +215,7 @@ def test_the_studio_speaks_the_readers_language(site, new_page):
     _flow, base = site
     page = new_page(locale="en")
     log_in(page, base, "owner")
-    open_studio(page, base)
+    open_studio(page, base, KEY)
     assert page.inner_text("#save-draft") == "Save draft" and "Based on v1" in page.inner_text("#based-on")
     pick(page, "Timer_WrittenReport_4h", ".timer-kind")
     assert "clock hours" in page.inner_text("#panel .timer-kind") and "Number of hours" in page.inner_text("#panel")
@@ -249,7 +233,7 @@ def test_a_lanes_new_role_and_routing_are_written_into_preplan_toml(site, new_pa
     flow, base = site
     page = new_page()
     log_in(page, base, "owner")
-    open_studio(page, base)
+    open_studio(page, base, KEY)
     pick(page, "Lane_Leader", ".lane-role")
     page.click("#panel .add-role summary")
     page.fill("#panel .role-key", "Vanke Board")
@@ -277,7 +261,7 @@ def test_a_draft_older_than_the_newest_version_says_so_and_is_not_published(site
     flow, base = site
     admin = new_page()
     log_in(admin, base, "root")
-    open_studio(admin, base)
+    open_studio(admin, base, KEY)
     pick(admin, "Task_Dispatch", ".instructions")
     admin.fill("#panel .instructions", "旧草稿。")
     admin.press("#panel .instructions", "Tab")
@@ -287,7 +271,7 @@ def test_a_draft_older_than_the_newest_version_says_so_and_is_not_published(site
     readme = tmp_path / "processes" / KEY / "README.md"
     readme.write_text(readme.read_text(encoding="utf-8") + "\nv2\n", encoding="utf-8")
     flow.deploy(tmp_path / "processes" / KEY)
-    open_studio(admin, base)
+    open_studio(admin, base, KEY)
     assert "本草稿从 v1 开始编辑，但之后已发布了 v2" in admin.inner_text("#stale-draft")
     assert admin.get_attribute("#stale-draft a", "href").endswith(f"/preplans/{KEY}/versions/2.zip")
     assert admin.is_disabled("#publish-form button[type=submit]")
@@ -297,7 +281,7 @@ def test_discarding_asks_first_and_drops_the_draft(site, new_page):
     flow, base = site
     page = new_page()
     log_in(page, base, "owner")
-    open_studio(page, base)
+    open_studio(page, base, KEY)
     pick(page, "Task_Dispatch", ".instructions")
     page.fill("#panel .instructions", "要放弃的修改。")
     page.press("#panel .instructions", "Tab")
@@ -317,7 +301,7 @@ def test_a_second_editor_is_told_who_saved_and_is_never_overwritten(site, new_pa
     first, second = new_page(), new_page()
     for page in (first, second):
         log_in(page, base, "owner")
-        open_studio(page, base)
+        open_studio(page, base, KEY)
         pick(page, "Task_WrittenReport", ".instructions")
     first.fill("#panel .instructions", "先到先存。")
     first.press("#panel .instructions", "Tab")
@@ -361,7 +345,7 @@ def test_every_seed_diagram_keeps_its_extensions_through_the_modeller(site, brow
     context = browser.new_context(locale="zh-CN", bypass_csp=True)
     page = context.new_page()
     log_in(page, base, "root")
-    open_studio(page, base)
+    open_studio(page, base, KEY)
     diagrams = {path.name: path.read_text(encoding="utf-8") for path in sorted(ROOT.glob("processes/*/*.bpmn"))}
     saved = page.evaluate(
         """async diagrams => {
@@ -405,7 +389,7 @@ def test_the_panel_reads_the_seeds_timers_and_conditions_back_and_writes_them_un
     _flow, base = site
     page = new_page()
     log_in(page, base, "root")
-    open_studio(page, base)
+    open_studio(page, base, KEY)
     timers, conditions = _expressions("timer"), _expressions("condition")
     read = page.evaluate(
         """async ([timers, conditions]) => {
@@ -438,3 +422,20 @@ def test_the_panel_reads_the_seeds_timers_and_conditions_back_and_writes_them_un
     assert ops["complainant_count >= 3"] == "ge" and ops["not compensation"] == "false" and ops["our_fault"] == "true"
     assert ops['received_by == "specialist" and (severity == "major" or urgent)'] == "raw"
     assert sum(op != "raw" for op in ops.values()) > 0.8 * len(ops)
+
+
+def test_a_preplan_with_periodic_duties_opens_on_its_own_diagram_and_switches_to_a_dutys(
+    sqlite_engine, live_server, new_page
+):
+    flow = Flow(sqlite_engine)
+    flow.deploy(ROOT / "processes" / "petrochina_station")
+    flow.user("root", "admin")
+    page = new_page()
+    log_in(page, live_server, "root")
+    open_studio(page, live_server, "petrochina_station")
+    assert page.is_visible("#diagram-choice") and page.input_value("#diagram-picker") == "petrochina_station.bpmn"
+    assert "片区及加油站月度投诉考核" in page.inner_text("#diagram-picker")
+    assert "月度投诉考核" not in page.inner_text("#element-picker")
+    page.select_option("#diagram-picker", "petrochina_monthly_appraisal.bpmn")
+    page.wait_for_function("document.querySelector('#element-picker').textContent.includes('Task_MonthlyAppraisal')")
+    pick(page, "Timer_MonthlyAppraisal_Due", ".timer-kind")

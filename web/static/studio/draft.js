@@ -27,7 +27,11 @@ export class Draft {
     this.findings = answer.findings || [];
     this.newRoles = {};
     this.manifestChanged = false;
-    this.diagram = Object.keys(this.files).filter(n => n.endsWith('.bpmn') && !n.includes('/')).sort()[0];
+    // The preplan's own diagram first, then its periodic duties' ({file, duty, title}); one is edited at a time.
+    this.diagrams = answer.diagrams || [];
+    if (!this.diagrams.some(d => d.file === this.diagram)) {
+      this.diagram = this.diagrams.length ? this.diagrams[0].file : Object.keys(this.files).filter(n => n.endsWith('.bpmn') && !n.includes('/')).sort()[0];
+    }
   }
 
   onChange(listener) { this.listeners.push(listener); }

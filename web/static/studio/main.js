@@ -2,7 +2,7 @@
 // panel, the form and decision editors, live findings and saving. #studio[data-ready] marks the end of loading
 // and #findings-list[data-count] each check's outcome (the browser tests wait for them).
 
-import { t, translateModeler } from './i18n.js';
+import { t, pick, translateModeler } from './i18n.js';
 import { loadDraft, urls } from './api.js';
 import { Draft } from './draft.js';
 import { Panel } from './panel.js';
@@ -48,6 +48,25 @@ function versionLinks(draft) {
   }
 }
 
+// A preplan with periodic duties has a diagram for each: the picker switches the canvas between them, after the
+// shown one's edits are in the draft's files.
+function diagramChoice(draft, modeler, panel) {
+  const choice = document.getElementById('diagram-choice');
+  const picker = document.getElementById('diagram-picker');
+  choice.hidden = draft.diagrams.length < 2;
+  picker.replaceChildren(...draft.diagrams.map(d => h('option', { value: d.file },
+    d.duty ? t('Periodic duty: %(title)s', { title: pick(d.title) || d.duty }) : t('The complaint process'))));
+  picker.value = draft.diagram;
+  picker.addEventListener('change', async () => {
+    await draft.exported;
+    draft.diagram = picker.value;
+    await modeler.importXML(draft.files[draft.diagram]);
+    modeler.get('canvas').zoom('fit-viewport');
+    panel.fillPicker();
+    panel.render();
+  });
+}
+
 async function start() {
   const descriptor = await (await fetch(urls.moddle, { credentials: 'same-origin' })).json();
   const draft = new Draft(await loadDraft());
@@ -72,7 +91,9 @@ async function start() {
   };
   const findings = new Findings(modeler, draft, document.getElementById('findings-list'), errors => saving && saving.setErrors(errors), openFile);
   saving = new Saving(root, draft, findings);
-  new Panel(document.getElementById('panel'), document.getElementById('element-picker'), modeler, { draft, extensions: new Extensions(modeler), formEditor, decisionEditor }).render();
+  const panel = new Panel(document.getElementById('panel'), document.getElementById('element-picker'), modeler, { draft, extensions: new Extensions(modeler), formEditor, decisionEditor });
+  panel.render();
+  diagramChoice(draft, modeler, panel);
 
   // Every command on the canvas updates the diagram file of the draft; every change of the draft is checked.
   modeler.on('commandStack.changed', () => {
