@@ -75,6 +75,12 @@ export class Draft {
     this.changed();
   }
 
+  // The lanes of the diagrams not on the canvas (a periodic duty's): preplan.toml keeps their roles.
+  lanesElsewhere() {
+    return this.diagrams.filter(d => d.file !== this.diagram)
+      .flatMap(d => [...(this.files[d.file] || '').matchAll(/<(?:[\w-]+:)?lane\b[^>]*?\bid="([^"]+)"/g)].map(m => m[1]));
+  }
+
   // A lane deleted from the diagram leaves preplan.toml's [lanes] and [routing] with it.
   keepLanes(ids) {
     const gone = [...new Set([...Object.keys(this.lanes), ...Object.keys(this.routing)])].filter(id => !ids.includes(id));

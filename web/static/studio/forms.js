@@ -192,6 +192,7 @@ export class FormEditor {
     const kept = (this.schema.required || []).map(n => renamed[n] ?? n).filter(n => wanted.includes(n));
     const required = [...kept, ...wanted.filter(n => !kept.includes(n))];
     const schema = { ...this.schema, properties, required };
+    if (!required.length && !('required' in this.schema)) delete schema.required;  // nothing required: left out as it was
     this.draft.setFile(this.file, `${JSON.stringify(schema, null, 2)}\n`);
     const ui = this.uiOf();
     if (ui) this.draft.setFile(this.uiFile, `${JSON.stringify(ui, null, 2)}\n`);

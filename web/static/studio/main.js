@@ -97,7 +97,7 @@ async function start() {
 
   // Every command on the canvas updates the diagram file of the draft; every change of the draft is checked.
   modeler.on('commandStack.changed', () => {
-    draft.keepLanes(modeler.get('elementRegistry').filter(e => e.type === 'bpmn:Lane').map(e => e.id));
+    draft.keepLanes([...modeler.get('elementRegistry').filter(e => e.type === 'bpmn:Lane').map(e => e.id), ...draft.lanesElsewhere()]);
     draft.exported = modeler.saveXML({ format: true }).then(({ xml }) => draft.setFile(draft.diagram, xml));
   });
   draft.onChange(() => { findings.schedule(); saving.update(); fileList(draft, formEditor, decisionEditor); versionLinks(draft); });
