@@ -2,6 +2,7 @@
 manifest panels, findings at their element in the reader's language, uploads, publishing."""
 
 import io
+import re
 import threading
 import zipfile
 
@@ -273,6 +274,21 @@ def test_publish_makes_a_version_removes_the_draft_and_is_audited(studio):
         assert version.note == "领导改名" and version.deployed_by == "boss"
     assert [e.details["version"] for e in _events(engine, "draft_published")] == [2]
     assert engine.draft(KEY, user="owner")["based_on"] == 2
+
+
+def test_publishing_a_draft_that_moved_shapes_only_is_no_new_version(studio):
+    """The modeller moves shapes and rewrites attributes: the draft is published as what it is, the same
+    behaviour, so v1 stays the current version and the draft is gone."""
+    engine = studio.engine
+    files = engine.draft(KEY, user="owner")["files"]
+    moved = re.sub(r'(<dc:Bounds x=")(\d+)', lambda m: m.group(1) + str(int(m.group(2)) + 40), files[BPMN])
+    assert moved != files[BPMN]
+    saved = engine.save_draft(KEY, 0, {BPMN: moved}, user="owner")
+    result = engine.publish_draft(KEY, saved["revision"], "挪了位置", user="boss")
+    assert result == {"preplan": KEY, "version": 1, "changed": False, "layout_only": True}
+    assert _draft_row(engine) is None
+    with engine.db.read() as session:
+        assert session.scalar(select(func.count()).select_from(PreplanVersion)) == 1
 
 
 def test_discard_drops_the_draft(studio):
