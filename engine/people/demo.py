@@ -1,7 +1,7 @@
 """The demo installation ``make run`` sets up: an organisation for the seed organisations (a PetroChina branch with
 two stations, Vanke with two projects, a rural commercial bank with a branch and two outlets), users in each of its
-units, and at the root ``admin``, ``staff`` (every role, so every case) and one user per role the demo units do not
-cover (the single-site preplans). Existing units and users are left as they
+units, and at the root ``admin``, ``staff`` (every role, so every case), ``owner`` (the process owner of every
+preplan) and one user per role the demo units do not cover (the single-site preplans). Existing units and users are left as they
 are, so running it again changes nothing."""
 
 from __future__ import annotations
@@ -12,10 +12,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.people.units import add_unit
-from engine.people.users import BUILTIN_ROLES, add_user, ensure_builtins
+from engine.people.users import BUILTIN_ROLES, PROCESS_OWNER, add_user, ensure_builtins, grant_owner
 from engine.store.models import ROOT_UNIT, Role, Unit, User
 
 PASSWORD = "demo1234"
+OWNER = "owner"
 
 #: key, name, parent, kind
 UNITS = (
@@ -85,4 +86,15 @@ def demo_installation(session: Session) -> list[DemoUser]:
         if not exists and roles:
             add_user(session, name, list(roles), unit=unit, password=PASSWORD, actor="demo")
         rows.append(DemoUser(unit, name, "(unchanged)" if exists else PASSWORD, roles))
+    rows.append(_process_owner(session))
     return rows
+
+
+def _process_owner(session: Session) -> DemoUser:
+    """``owner``: the process owner of every preplan, who edits their drafts in the studio (admins publish them)."""
+    exists = session.scalar(select(User.id).where(User.name == OWNER)) is not None
+    if not exists:
+        add_user(session, OWNER, [], unit=ROOT_UNIT, password=PASSWORD, actor="demo")
+        session.flush()
+        grant_owner(session, OWNER, None, "demo")
+    return DemoUser(ROOT_UNIT, OWNER, "(unchanged)" if exists else PASSWORD, (PROCESS_OWNER,))

@@ -206,4 +206,7 @@ def test_demo_users_one_per_role_plus_admin_and_staff(deployed):
     assert lines[4].split() == ["admin", "demo1234", "admin,supervisor"]
     assert lines[5].split()[:2] == ["staff", "demo1234"] and "every role (" in lines[5]
     assert any(line.split()[:2] == ["leader", "demo1234"] for line in lines)
+    assert ["owner", "demo1234", "process_owner"] in [line.split() for line in lines]  # edits every preplan's draft
+    listed = {u["name"]: u for u in as_json(deployed("users", "list", "--json")[1])}
+    assert listed["owner"]["owns"] == ["*"]
     assert "(unchanged)" in deployed("users", "demo")[1]  # running it again changes nobody's password
