@@ -42,12 +42,12 @@ def index() -> ResponseReturnValue:
     units = engine().figure_units(user=current_user.name)
     with engine().db.read() as session:
         roles = role_titles(session)
-        severities = {
-            entry["preplan"]: schema_form.severity_labels(
-                engine().versions.newest(session, entry["preplan"], active=False).manifest, current_language()
-            )
+        manifests = {
+            entry["preplan"]: engine().versions.newest(session, entry["preplan"], active=False).manifest
             for entry in real + rehearsed
         }
+    fields = {key: schema_form.labels(manifest, current_language()) for key, manifest in manifests.items()}
+    severities = {key: schema_form.severity_labels(manifest, current_language()) for key, manifest in manifests.items()}
     return render_template(
         "dashboard/index.html",
         start=start,
@@ -56,8 +56,8 @@ def index() -> ResponseReturnValue:
         drills=drills,
         units=units,
         unit_names={u["key"]: u["name"] for u in units},
-        real=[_labelled(entry, severities, roles) for entry in real],
-        rehearsed=[_labelled(entry, severities, roles) for entry in rehearsed],
+        real=[_labelled(entry, severities, fields, roles) for entry in real],
+        rehearsed=[_labelled(entry, severities, fields, roles) for entry in rehearsed],
     )
 
 
@@ -94,11 +94,19 @@ def _day(name: str, default: date) -> date:
 
 
 def _labelled(
-    entry: dict[str, Any], severities: dict[str, dict[str, str]], roles: dict[str, dict[str, str]]
+    entry: dict[str, Any],
+    severities: dict[str, dict[str, str]],
+    fields: dict[str, dict[str, tuple[str, dict[str, str]]]],
+    roles: dict[str, dict[str, str]],
 ) -> dict[str, Any]:
     """The figures with their labels in the reader's language, and what the charts draw."""
     labels = severities.get(entry["preplan"], {})
     severity = {value: labels.get(value, value) or _("(not judged)") for value in entry["by_severity"]}
+    of_field = fields.get(entry["preplan"], {})
+    categories = [
+        {**c, "label": of_field.get(c["field"], ("", {}))[1].get(c["value"], c["value"]) or _("(not given)")}
+        for c in entry["top_categories"]
+    ]
     role = {item["role"]: pick(roles.get(item["role"]), item["role"]) for item in entry["by_role"]}
     chart = {
         "labels": {
@@ -117,4 +125,4 @@ def _labelled(
             {"name": step["name"], "on_time": step["on_time"], "late": step["late"]} for step in entry["by_step"]
         ],
     }
-    return {**entry, "severity_labels": severity, "role_labels": role, "chart": chart}
+    return {**entry, "top_categories": categories, "severity_labels": severity, "role_labels": role, "chart": chart}

@@ -25,6 +25,7 @@ from engine import clock
 from engine.cases.sight import Sight
 from engine.errors import ValidationFailed, say
 from engine.store.models import Case, Event, Preplan, PreplanVersion, Task
+from engine.store.records import newest_active_version
 
 #: How many categories and units the top lists name.
 TOP = 5
@@ -177,6 +178,8 @@ def figures(
         scope.grouped(Case.unit_key, func.count(Case.id)).where(period.holds(Case.started_at))
     ):
         report.units[key][unit] = int(opened)
+    for key in sorted(report.groups):
+        _categories(session, scope, period, report, key)
     titles = {
         key: {"zh": zh, "en": en}
         for key, zh, en in session.execute(
@@ -267,6 +270,21 @@ def _steps(session: Session, scope: _Scope, period: Period, report: _Report) -> 
             report.step(key, severity, bpmn_id, role, name, kept, missed)
 
 
+def _categories(session: Session, scope: _Scope, period: Period, report: _Report, key: str) -> None:
+    """The cases opened per value of the preplan's category field (``[case] category``: what the complaint is
+    about, e.g. Vanke's 投诉内容类别), or of its severity field when it names none."""
+    case = newest_active_version(session, key, active=False).manifest.get("case", {})
+    name = case.get("category") or case.get("severity")
+    if not isinstance(name, str):
+        return
+    value = Case.data[name].as_string()
+    for _key, found, opened in session.execute(
+        scope.grouped(value, func.count(Case.id)).where(Preplan.key == key, period.holds(Case.started_at))
+    ):
+        report.categories[key][found or ""] = int(opened)
+    report.category_field[key] = name
+
+
 class _Report:
     """What the queries found, gathered per preplan (and severity, step, role, unit, week and month)."""
 
@@ -278,6 +296,8 @@ class _Report:
         self.weeks: dict[str, Counter[tuple[str, str]]] = defaultdict(Counter)
         self.months: dict[str, Counter[tuple[str, str]]] = defaultdict(Counter)
         self.units: dict[str, dict[str, int]] = defaultdict(dict)
+        self.categories: dict[str, dict[str, int]] = defaultdict(dict)
+        self.category_field: dict[str, str] = {}
 
     def add(self, key: str, severity: str | None, **counts: int) -> None:
         tally = self.groups[key][severity or ""]
@@ -336,9 +356,8 @@ class _Report:
                 "month": [_point(month, self.months[key]) for month in period.months()],
             },
             "top_categories": [
-                {"severity": severity, "opened": figures["opened"]}
-                for severity, figures in sorted(by_severity.items(), key=lambda item: (-item[1]["opened"], item[0]))
-                if figures["opened"]
+                {"field": self.category_field[key], "value": value, "opened": opened}
+                for value, opened in sorted(self.categories[key].items(), key=lambda item: (-item[1], item[0]))
             ][:TOP],
             "top_units": [
                 {"unit": unit, "opened": opened}

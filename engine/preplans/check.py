@@ -165,6 +165,15 @@ def _check_manifest(package: PreplanPackage, where: _Locator) -> list[Problem]:
     )
     for role in manifest.get("case", {}).get("starters", []):
         need(role in roles, say("starter role %(role)s is not declared under [roles]", role=repr(role)))
+    category = manifest.get("case", {}).get("category")
+    if category is not None:
+        known = set(manifest.get("fields", {})) | {
+            name for data in package.forms.values() for name in _form_fields(data)
+        }
+        need(
+            isinstance(category, str) and category in known,
+            say("[case] category %(field)s is no field of a form or of [fields]", field=repr(category)),
+        )
     prefix = manifest.get("key_prefix", "TS")
     need(isinstance(prefix, str) and bool(_PREFIX.match(prefix)), say("key_prefix must be 2-4 capital letters"))
     problems += [Problem(file, message) for message in duty_problems(manifest, package.bpmn)]
@@ -220,3 +229,13 @@ class _Locator:
         else:
             path = (self.root.parent / name) if "/" in name else self.root / os.path.basename(name)
         return os.path.relpath(path)
+
+
+def _form_fields(data: bytes) -> list[str]:
+    """The property names of a form (none when it does not parse: the forms' own check says so)."""
+    try:
+        schema = json.loads(data)
+    except ValueError:
+        return []
+    properties = schema.get("properties") if isinstance(schema, dict) else None
+    return list(properties) if isinstance(properties, dict) else []

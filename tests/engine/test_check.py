@@ -154,6 +154,15 @@ def test_manifest_needs_its_keys(preplan):
         assert any(message in p for p in problems), problems
 
 
+def test_the_category_the_figures_count_by_is_a_field_of_the_preplan(preplan):
+    manifest = preplan / "preplan.toml"
+    text = manifest.read_text(encoding="utf-8")
+    manifest.write_text(text.replace('severity = "level"', 'severity = "level"\ncategory = "topic"'), encoding="utf-8")
+    assert any("[case] category 'topic' is no field of a form or of [fields]" in p for p in findings(preplan))
+    manifest.write_text(text.replace('severity = "level"', 'severity = "level"\ncategory = "customer"'), "utf-8")
+    assert findings(preplan) == []
+
+
 def test_form_fields_may_not_shadow_script_helpers(preplan):
     form = preplan.parent.parent / "forms" / MINI / "handle.schema.json"
     schema = json.loads(form.read_text())

@@ -15,6 +15,7 @@ from engine.errors import ValidationFailed
 from engine.people.users import get_user
 from tests.engine.conftest import GENERAL, MAJOR, MINI
 from tests.flow import Flow
+from tests.preplans import test_vanke_complaint as vk
 
 NOVEMBER = (date(2026, 11, 1), date(2026, 11, 30))
 APPROVED = {"approved": True}
@@ -121,7 +122,10 @@ def test_figures_of_a_month_as_counted_by_hand(flow):
     assert list(weeks) == ["2026-W44", "2026-W45", "2026-W46", "2026-W47", "2026-W48", "2026-W49"]
     assert weeks["2026-W48"] == (4, 4) and sum(o + c for o, c in weeks.values()) == 8
     assert mini["trend"]["month"] == [{"period": "2026-11", "opened": 4, "closed": 4}]
-    assert mini["top_categories"] == [{"severity": "major", "opened": 3}, {"severity": "general", "opened": 1}]
+    assert mini["top_categories"] == [  # mini names no category field: its severity field's values
+        {"field": "level", "value": "major", "opened": 3},
+        {"field": "level", "value": "general", "opened": 1},
+    ]
     assert mini["top_units"] == [
         {"unit": "tunxi", "opened": 2},
         {"unit": "other", "opened": 1},
@@ -154,6 +158,20 @@ def test_drills_are_counted_only_when_asked_and_then_alone(flow):
         "escalations": 0,
     }
     assert look(flow, preplan="no_such_preplan") == []
+
+
+def test_top_categories_count_the_field_the_preplan_names(flow):
+    """Vanke's figures count what complaints are about (``[case] category = "content_type"``, 3.3), most first."""
+    flow.deploy(vk.PREPLAN)
+    clerk = flow.user_for("vanke_csc")
+    flow.at(vk.MONDAY)
+    for content in ("property_management", "engineering_quality", "property_management"):
+        flow.start("vanke_complaint", vk.intake(content_type=content), user=clerk)
+    (vanke,) = flow.engine.figures(date(2026, 11, 1), date(2026, 11, 30))
+    assert vanke["top_categories"] == [
+        {"field": "content_type", "value": "property_management", "opened": 2},
+        {"field": "content_type", "value": "engineering_quality", "opened": 1},
+    ]
 
 
 def test_a_period_ending_before_it_starts_is_refused():
