@@ -92,10 +92,9 @@ def edited(saved: Mapping[str, str], edits: Mapping[str, str | None]) -> dict[st
     return files
 
 
-def diagrams(files: Mapping[str, str]) -> list[dict[str, Any]]:
+def diagrams(files: Mapping[str, str], manifest: Mapping[str, Any]) -> list[dict[str, Any]]:
     """The draft's diagrams as the studio offers them: the preplan's own first, then each periodic duty's
-    (``{"file", "duty", "title": {"zh", "en"} | None}``)."""
-    manifest = _parsed_manifest(files)
+    (``{"file", "duty", "title": {"zh", "en"} | None}``); ``manifest``: its :func:`manifest_of`."""
     duties = manifest.get("duties", {}) if isinstance(manifest.get("duties"), dict) else {}
     own = diagram_of(list(files), duty_processes(manifest))
     found: list[dict[str, Any]] = [{"file": own, "duty": None, "title": None}] if own else []
@@ -106,7 +105,8 @@ def diagrams(files: Mapping[str, str]) -> list[dict[str, Any]]:
     return found
 
 
-def _parsed_manifest(files: Mapping[str, str]) -> dict[str, Any]:
+def manifest_of(files: Mapping[str, str]) -> dict[str, Any]:
+    """The draft's ``preplan.toml`` as data (empty while it does not parse: the findings say why)."""
     try:
         return tomllib.loads(files.get(MANIFEST, ""))
     except tomllib.TOMLDecodeError:
@@ -116,7 +116,7 @@ def _parsed_manifest(files: Mapping[str, str]) -> dict[str, Any]:
 def with_diagram(files: Mapping[str, str], name: str, text: str) -> dict[str, str]:
     """An uploaded diagram in the draft: it replaces the diagram of the same name, or else the preplan's own one
     (a diagram saved by another modeller under another name is the complaint process, never a periodic duty's)."""
-    own = diagram_of(list(files), duty_processes(_parsed_manifest(files)))
+    own = diagram_of(list(files), duty_processes(manifest_of(files)))
     replaced = [name] if name in files or own is None else [own]
     return {**{n: t for n, t in files.items() if n not in replaced}, name: text}
 

@@ -9,7 +9,7 @@ from functools import cached_property
 from sqlalchemy.orm import Session
 
 from engine.cases.live import LiveCases
-from engine.cases.run import RunContext
+from engine.cases.run import CaseRun, RunContext
 from engine.config import Settings
 from engine.errors import Stale, say
 from engine.files.store import FileStore, Store
@@ -18,6 +18,7 @@ from engine.people import access
 from engine.people.org import Org
 from engine.people.users import get_user
 from engine.preplans.catalog import VersionCache
+from engine.preplans.spec import new_workflow
 from engine.store.db import Database
 from engine.store.models import Case, User
 from engine.store.records import newest_active_version
@@ -45,6 +46,16 @@ class ServiceBase:
     def context_with(self, org: Org) -> RunContext:
         """The run context of an operation that has already read the organisation."""
         return RunContext(self.versions, self.settings, self.live, org)
+
+    def first_run(self, session: Session, case: Case, process: str | None, org: Org, actor: str) -> CaseRun:
+        """A new case's workflow, started from its version's process (a periodic duty's, or the complaint process
+        when None) with the case's data, advanced to what it first waits for and saved."""
+        workflow = new_workflow(self.versions.spec(session, case.version_id, process))
+        workflow.task_tree.data.update(case.data)
+        with CaseRun(self.context_with(org), session, case, workflow, open_rows=[]) as run:
+            run.advance()
+            run.save(actor)
+        return run
 
     @property
     def tz(self) -> tzinfo:

@@ -33,7 +33,6 @@ from engine.people.org import Org
 from engine.people.users import get_user
 from engine.preplans.catalog import VersionInfo
 from engine.preplans.manifest import Manifest
-from engine.preplans.spec import new_workflow
 from engine.service.base import SYSTEM_ACTOR, ServiceBase, SetupCache, require_revision
 from engine.store import audit
 from engine.store.models import Case, Comment, Task, User
@@ -155,16 +154,11 @@ class CaseOperations(ServiceBase):
         attachments.bind(session, staged, case.id)
         if retry is not None:
             intake.remember(session, actor, retry.key, retry.digest, case.id)
-        workflow = new_workflow(self.versions.spec(session, version.id))
-        workflow.task_tree.data.update(payload)
         audit.record(session, case.id, actor, "started", preplan=key, version=version.number, drill=drill, unit=unit)
         webhooks.publish(session, self.tz, "case.started", case, preplan=key)
         for note in accepted.counted:
             audit.record(session, case.id, actor, "counted", **note)
-        with CaseRun(self.context_with(org), session, case, workflow, open_rows=[]) as run:
-            run.advance()
-            run.save(actor)
-        return run.summary()
+        return self.first_run(session, case, None, org, actor).summary()
 
     def _summary(self, session: Session, case_id: int) -> dict[str, Any]:
         """A case and its open steps, as a start answers."""

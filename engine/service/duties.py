@@ -21,7 +21,6 @@ from engine import clock
 from engine.cases import duties
 from engine.cases.keys import next_business_key
 from engine.cases.report_exports import figure_table, ledger_tables
-from engine.cases.run import CaseRun
 from engine.cases.sight import Sight
 from engine.errors import Conflict, NotFound, say
 from engine.people import access
@@ -29,7 +28,6 @@ from engine.people.org import Org
 from engine.people.users import get_user
 from engine.preplans.catalog import VersionInfo
 from engine.preplans.manifest import Manifest
-from engine.preplans.spec import new_workflow
 from engine.service.base import OPERATOR, SYSTEM_ACTOR, ServiceBase
 from engine.store import audit
 from engine.store.models import ROOT_UNIT, Case, DutyReport, Preplan, PreplanVersion
@@ -159,8 +157,6 @@ class DutyOperations(ServiceBase):
         session.add(case)
         session.flush()
         report.case_id = case.id
-        workflow = new_workflow(self.versions.spec(session, version.id, str(duty["process"])))
-        workflow.task_tree.data.update(data)
         audit.record(
             session,
             case.id,
@@ -172,9 +168,7 @@ class DutyOperations(ServiceBase):
             period=period.label,
             unit=report.unit_key,
         )
-        with CaseRun(self.context_with(sight.org), session, case, workflow, open_rows=[]) as run:
-            run.advance()
-            run.save(SYSTEM_ACTOR)
+        self.first_run(session, case, str(duty["process"]), sight.org, SYSTEM_ACTOR)
 
     def reopen_duty_report(self, report_id: int, *, user: str | None = None) -> dict[str, Any]:
         """Open a submitted report again for its period (a supervisor of its unit finds it wrong or incomplete): the

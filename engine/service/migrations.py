@@ -109,10 +109,8 @@ class MigrationOperations(ServiceBase):
                 if refusal is not None:
                     raise _Preview(Plan(refusal))
                 with CaseRun(self.context, session, case) as run:
-                    parsed = self.versions.spec(session, target.id)
-                    plan = migration.migrate(
-                        run, target, parsed.process(target.manifest.duty_process(case.duty)), mapping
-                    )
+                    spec = self.versions.spec(session, target.id, target.manifest.duty_process(case.duty))
+                    plan = migration.migrate(run, target, spec, mapping)
                     if dry_run or not plan.safe:
                         raise _Preview(plan)
                     audit.record(

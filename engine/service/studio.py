@@ -4,7 +4,6 @@ it is edited, and published as a new version by an admin. A draft changes no ver
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping
 from typing import Any
 
@@ -40,7 +39,7 @@ class StudioOperations(ServiceBase):
             may_publish = user is None or access.is_admin(get_user(session, user))
             roles = role_titles(session)
             kinds = sorted(set(session.scalars(select(Unit.kind))))
-        manifest = _manifest(state["files"])
+        manifest = drafts.manifest_of(state["files"])
         declared = manifest.get("roles", {}) if isinstance(manifest.get("roles"), dict) else {}
         found = findings(key, state["files"])
         return {
@@ -52,7 +51,7 @@ class StudioOperations(ServiceBase):
             "routing": manifest.get("routing", {}),
             "unit_kinds": kinds,
             "fields": manifest.get("fields", {}),
-            "diagrams": drafts.diagrams(state["files"]),
+            "diagrams": drafts.diagrams(state["files"], manifest),
             "may_publish": may_publish,
             "ok": not blocking(found),
             "findings": found,
@@ -290,14 +289,6 @@ def _apply(saved: dict[str, str], edits: Any, manifest: Mapping[str, Any] | None
             raise ValidationFailed(say("a draft needs its %(file)s", file=MANIFEST), {MANIFEST: "missing"})
         files[MANIFEST] = drafts.patched_manifest(files[MANIFEST], manifest)
     return files
-
-
-def _manifest(files: Mapping[str, str]) -> dict[str, Any]:
-    """The draft's ``preplan.toml`` as data (empty while it does not parse: the findings say why)."""
-    try:
-        return tomllib.loads(files.get(MANIFEST, ""))
-    except tomllib.TOMLDecodeError:
-        return {}
 
 
 def _problem(finding: Finding) -> Problem:

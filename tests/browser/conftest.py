@@ -11,7 +11,8 @@ import pytest
 from werkzeug.serving import make_server
 
 from engine.config import load_settings
-from tests.conftest import require
+from tests.conftest import ROOT, require
+from tests.flow import Flow
 from web import create_app
 
 CHROMIUM = "/usr/bin/chromium"
@@ -81,3 +82,16 @@ def log_in(page, base: str, user: str, password: str = "pw") -> None:
     page.fill("input[name=password]", password)
     page.press("input[name=password]", "Enter")
     page.wait_for_url(f"{base}/tasks")
+
+
+@pytest.fixture
+def vanke_studio(sqlite_engine, live_server):
+    """Vanke deployed with an admin (``root``) and its process owner (``owner``), on Monday 2026-11-23 10:00: where
+    the studio's browser tests start. Yields the flow and the base URL."""
+    flow = Flow(sqlite_engine)
+    flow.deploy(ROOT / "processes" / "vanke_complaint")
+    flow.user("root", "admin")
+    flow.user("owner")
+    flow.engine.grant("owner", "process_owner", None, preplan="vanke_complaint")
+    flow.at("2026-11-23T10:00:00+08:00")
+    return flow, live_server

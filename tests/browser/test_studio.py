@@ -13,7 +13,6 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from engine import clock
 from tests.browser.conftest import log_in, screenshot
 from tests.browser.studio_page import open_studio, pick, save
 from tests.conftest import ROOT
@@ -25,23 +24,12 @@ SPIFF = "{http://spiffworkflow.org/bpmn/schema/1.0/core}"
 BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
 
 
-@pytest.fixture
-def site(sqlite_engine, live_server):
-    flow = Flow(sqlite_engine)
-    flow.deploy(ROOT / "processes" / KEY)
-    flow.user("root", "admin")
-    flow.user("owner")
-    flow.engine.grant("owner", "process_owner", None, preplan=KEY)
-    clock.fix(clock.parse_instant("2026-11-23T10:00:00+08:00"))
-    return flow, live_server
-
-
 def draft_files(flow: Flow) -> dict[str, str]:
     return flow.engine.draft(KEY, user="owner")["files"]
 
 
-def test_owner_edits_checks_saves_and_tries_a_draft_and_an_admin_publishes_it(site, new_page):
-    flow, base = site
+def test_owner_edits_checks_saves_and_tries_a_draft_and_an_admin_publishes_it(vanke_studio, new_page):
+    flow, base = vanke_studio
     page = new_page()
     log_in(page, base, "owner")
     page.goto(f"{base}/preplans/{KEY}")
@@ -154,8 +142,8 @@ def test_owner_edits_checks_saves_and_tries_a_draft_and_an_admin_publishes_it(si
     admin.wait_for_url(f"{base}/preplans/{KEY}/compare?old=1&new=2")
 
 
-def test_trying_a_draft_saves_it_first_and_opens_the_trial(site, new_page):
-    flow, base = site
+def test_trying_a_draft_saves_it_first_and_opens_the_trial(vanke_studio, new_page):
+    flow, base = vanke_studio
     page = new_page()
     log_in(page, base, "owner")
     open_studio(page, base, KEY)
@@ -168,8 +156,8 @@ def test_trying_a_draft_saves_it_first_and_opens_the_trial(site, new_page):
     assert "试运行前先保存。" in draft_files(flow)[f"{KEY}.bpmn"]
 
 
-def test_the_form_editor_keeps_what_it_does_not_change_and_orders_fields(site, new_page):
-    flow, base = site
+def test_the_form_editor_keeps_what_it_does_not_change_and_orders_fields(vanke_studio, new_page):
+    flow, base = vanke_studio
     page = new_page()
     log_in(page, base, "owner")
     open_studio(page, base, KEY)
@@ -194,8 +182,8 @@ def test_the_form_editor_keeps_what_it_does_not_change_and_orders_fields(site, n
     assert ui["description"] == {"ui:widget": "textarea"}
 
 
-def test_an_uploaded_diagram_replaces_the_drafts_and_the_page_shows_it(site, new_page, tmp_path):
-    flow, base = site
+def test_an_uploaded_diagram_replaces_the_drafts_and_the_page_shows_it(vanke_studio, new_page, tmp_path):
+    flow, base = vanke_studio
     diagram = (ROOT / "processes" / KEY / f"{KEY}.bpmn").read_text(encoding="utf-8")
     upload = tmp_path / f"{KEY}.bpmn"
     upload.write_text(diagram.replace('name="4小时未书面回传"', 'name="5小时未书面回传"'), encoding="utf-8")
@@ -211,8 +199,8 @@ def test_an_uploaded_diagram_replaces_the_drafts_and_the_page_shows_it(site, new
     assert "5小时未书面回传" in page.inner_text("#element-picker")
 
 
-def test_the_studio_speaks_the_readers_language(site, new_page):
-    _flow, base = site
+def test_the_studio_speaks_the_readers_language(vanke_studio, new_page):
+    _flow, base = vanke_studio
     page = new_page(locale="en")
     log_in(page, base, "owner")
     open_studio(page, base, KEY)
@@ -229,8 +217,8 @@ def test_the_studio_speaks_the_readers_language(site, new_page):
     assert "删除" in page.eval_on_selector_all(".djs-context-pad .entry", "entries => entries.map(e => e.title)")
 
 
-def test_a_lanes_new_role_and_routing_are_written_into_preplan_toml(site, new_page):
-    flow, base = site
+def test_a_lanes_new_role_and_routing_are_written_into_preplan_toml(vanke_studio, new_page):
+    flow, base = vanke_studio
     page = new_page()
     log_in(page, base, "owner")
     open_studio(page, base, KEY)
@@ -257,8 +245,8 @@ def test_a_lanes_new_role_and_routing_are_written_into_preplan_toml(site, new_pa
     assert "# 5.2.2: the project or department the CSC dispatches to" in text
 
 
-def test_a_draft_older_than_the_newest_version_says_so_and_is_not_published(site, new_page, tmp_path):
-    flow, base = site
+def test_a_draft_older_than_the_newest_version_says_so_and_is_not_published(vanke_studio, new_page, tmp_path):
+    flow, base = vanke_studio
     admin = new_page()
     log_in(admin, base, "root")
     open_studio(admin, base, KEY)
@@ -277,8 +265,8 @@ def test_a_draft_older_than_the_newest_version_says_so_and_is_not_published(site
     assert admin.is_disabled("#publish-form button[type=submit]")
 
 
-def test_discarding_asks_first_and_drops_the_draft(site, new_page):
-    flow, base = site
+def test_discarding_asks_first_and_drops_the_draft(vanke_studio, new_page):
+    flow, base = vanke_studio
     page = new_page()
     log_in(page, base, "owner")
     open_studio(page, base, KEY)
@@ -296,8 +284,8 @@ def test_discarding_asks_first_and_drops_the_draft(site, new_page):
     assert "要放弃的修改。" not in draft_files(flow)[f"{KEY}.bpmn"]
 
 
-def test_a_second_editor_is_told_who_saved_and_is_never_overwritten(site, new_page):
-    flow, base = site
+def test_a_second_editor_is_told_who_saved_and_is_never_overwritten(vanke_studio, new_page):
+    flow, base = vanke_studio
     first, second = new_page(), new_page()
     for page in (first, second):
         log_in(page, base, "owner")
@@ -340,8 +328,8 @@ def _extensions(xml: str) -> list[str]:
     return sorted(found)
 
 
-def test_every_seed_diagram_keeps_its_extensions_through_the_modeller(site, browser):
-    _flow, base = site
+def test_every_seed_diagram_keeps_its_extensions_through_the_modeller(vanke_studio, browser):
+    _flow, base = vanke_studio
     context = browser.new_context(locale="zh-CN", bypass_csp=True)
     page = context.new_page()
     log_in(page, base, "root")
@@ -383,10 +371,10 @@ def _expressions(kind: str) -> list[list[str]]:
     return [list(item) for item in sorted(found)]
 
 
-def test_the_panel_reads_the_seeds_timers_and_conditions_back_and_writes_them_unchanged(site, new_page):
+def test_the_panel_reads_the_seeds_timers_and_conditions_back_and_writes_them_unchanged(vanke_studio, new_page):
     """A deadline or condition the panel offers as a choice is written back exactly as the seed has it; one it
     cannot offer is shown as written (raw), never rewritten."""
-    _flow, base = site
+    _flow, base = vanke_studio
     page = new_page()
     log_in(page, base, "root")
     open_studio(page, base, KEY)

@@ -10,40 +10,16 @@ import pytest
 from tests.browser.conftest import log_in, screenshot
 from tests.browser.studio_page import open_studio, pick, save
 from tests.conftest import ROOT
-from tests.flow import Flow
+from tests.preplans import test_vanke_complaint as vk
 from tests.walk import Walk
 
 pytestmark = pytest.mark.browser
 KEY = "vanke_complaint"
-MONDAY = "2026-11-23T10:00:00+08:00"
-INTAKE = {
-    "channel": "phone",
-    "received_at": MONDAY,
-    "received_by": "specialist",
-    "complainant_name": "张三",
-    "contact": "13800000000",
-    "project": "万科城",
-    "customer_class": "owner",
-    "content_type": "engineering_quality",
-    "description": "卫生间漏水",
-    "complainant_count": 1,
-}
 
 
-@pytest.fixture
-def site(sqlite_engine, live_server):
-    flow = Flow(sqlite_engine)
-    flow.deploy(ROOT / "processes" / KEY)
-    flow.user("root", "admin")
-    flow.user("owner")
-    flow.engine.grant("owner", "process_owner", None, preplan=KEY)
-    flow.at(MONDAY)
-    return flow, live_server
-
-
-def test_a_longer_deadline_is_edited_published_compared_and_a_running_case_moves_onto_it(site, new_page):
-    flow, base = site
-    case = flow.start(KEY, INTAKE, user=flow.user_for("vanke_csc"))
+def test_a_longer_deadline_is_edited_published_compared_and_a_running_case_moves_onto_it(vanke_studio, new_page):
+    flow, base = vanke_studio
+    case = flow.start(KEY, vk.intake(received_by="specialist"), user=flow.user_for("vanke_csc"))
     assert flow.task(case, "Task_Assess")["due_at"] == "2026-11-23T14:00:00+08:00"  # 4.1.1.1: 4 h after 受理
     flow.at("2026-11-23T11:00:00+08:00")
 
